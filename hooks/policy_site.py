@@ -1,0 +1,177 @@
+"""MkDocs hook: publishes the policies kept in git (see docs/reference.md).
+
+Only event functions live here; the work is done by the ``policykit`` package beside this
+file (MkDocs puts this folder on ``sys.path`` while it imports the hook).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import markdown
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.structure.files import File
+
+from policykit.errors import PolicyError
+from policykit.loader import LoadedHistory, load_history
+from policykit.site import pages
+from policykit.site.config import PolicySiteConfig, as_of_from
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.nav import Navigation
+    from mkdocs.structure.pages import Page
+
+log = get_plugin_logger("policies")
+
+
+class _Build:
+    """Per-build state. The hook module lives as long as ``mkdocs serve``: reset each build."""
+
+    command: str = "build"
+    loaded: LoadedHistory | None = None
+    settings: PolicySiteConfig | None = None
+    pages: dict[str, str] = {}  # src_uri of a generated page → policy slug
+    edit_base: str | None = None
+
+
+def on_startup(*, command: str, dirty: bool) -> None:
+    _Build.command = command
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    _Build.loaded, _Build.pages = None, {}
+    settings = PolicySiteConfig()
+    settings.load_dict(dict(config.extra.get("policies") or {}))
+    errors, warnings = settings.validate()
+    for key, warning in warnings:
+        log.warning("extra.policies.%s: %s", key, warning)
+    if errors:
+        raise PluginError("\n".join(f"mkdocs.yml: extra.policies.{key}: {error}"
+                                    for key, error in errors))
+    _Build.settings = settings
+    config_dir = Path(config.config_file_path or ".").resolve().parent
+    try:
+        as_of = as_of_from(settings)
+        loaded = load_history(
+            config_dir / settings.dir,
+            render=_renderer(config),
+            as_of=as_of,
+            site_variables={k: v for k, v in config.extra.items() if k != "policies"},
+            config_file=config.config_file_path,
+            templating=settings.templating,
+        )
+    except PolicyError as error:
+        raise PluginError(str(error)) from None
+    except Exception as error:  # a ValidationError of POLICY_AS_OF, say
+        if type(error).__name__ == "ValidationError":
+            raise PluginError(str(error)) from None
+        raise
+    for problem in loaded.site.errors:
+        if settings.on_error == "fail":
+            raise PluginError(str(problem))
+        log.warning("%s (this policy is left out of the site)", problem)
+    for problem in loaded.site.warnings:
+        log.warning("%s", problem)
+    for commit, problem in loaded.site.skipped:
+        log.info("left out of the history, commit %s: %s", commit.sha[:10], problem)
+    if loaded.uncommitted:
+        message = ("these policy files differ from the last commit and are not published "
+                   "until committed: %s")
+        if _Build.command == "build":
+            log.warning(message, ", ".join(loaded.uncommitted))
+        else:
+            log.info(message, ", ".join(loaded.uncommitted))
+    _Build.loaded = loaded
+    _Build.edit_base = settings.edit_url or _edit_base(config)
+    log.info("%d policies, %d revisions read from git as of %s",
+             len(loaded.site.policies),
+             sum(len(h.revisions) for h in loaded.site.policies.values()),
+             as_of.isoformat(timespec="seconds"))
+    return config
+
+
+@event_priority(-50)  # after other plugins have added their files
+def on_files(files: Files, *, config: MkDocsConfig) -> Files:
+    loaded = _Build.loaded
+    if loaded is None:
+        return files
+    for slug, history in loaded.site.policies.items():
+        src_uri = pages.page_path(slug)
+        if files.get_file_from_path(src_uri) is not None:
+            raise PluginError(f"'{config.docs_dir}/{src_uri}' would hide the policy '{slug}'; "
+                              "rename or remove one of them")
+        files.append(File.generated(config, src_uri, content=pages.page_markdown(history)))
+        _Build.pages[src_uri] = slug
+    if files.get_file_from_path("index.md") is None:
+        files.append(File.generated(config, "index.md", content=f"# {config.site_name}\n"))
+    return files
+
+
+def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
+                     files: Files) -> str:
+    slug = _Build.pages.get(page.file.src_uri)
+    if slug is None or _Build.loaded is None:
+        return markdown_text
+    history = _Build.loaded.site.policies[slug]
+    page.meta["policy"] = pages.policy_meta(history, _edit_url)
+    last_updated = page.meta["policy"]["last_updated"]
+    if last_updated:
+        page.meta["revision_date"] = last_updated["text"]
+    first_source = history.text.meta.file or history.text.sections[0].source
+    page.edit_url = _edit_url(first_source)
+    return markdown_text
+
+
+def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    policy = page.meta.get("policy")
+    if policy and page.file.src_uri in _Build.pages:
+        rendered = pages.split_sections(html)
+        for section in policy["sections"]:
+            section["html"] = rendered.get(section["key"], "")
+    return html
+
+
+def on_page_context(context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                    nav: Navigation) -> dict[str, Any]:
+    if _Build.loaded is not None:
+        context["policy_index"] = pages.policy_index(_Build.loaded.site.policies.values())
+    return context
+
+
+def on_shutdown() -> None:
+    _Build.loaded = None
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _renderer(config: MkDocsConfig) -> Any:
+    """Render Markdown as the site does, to tell real text changes from formatting."""
+    converter = markdown.Markdown(extensions=config.markdown_extensions,
+                                  extension_configs=config.mdx_configs or {})
+
+    def render(text: str) -> str:
+        converter.reset()
+        return converter.convert(text)
+
+    return render
+
+
+def _edit_base(config: MkDocsConfig) -> str | None:
+    """``repo_url`` + ``edit_uri`` without its docs folder: edit links to repository paths."""
+    if not config.repo_url or not config.edit_uri:
+        return None
+    edit_uri = config.edit_uri.rstrip("/")
+    docs = posixpath.basename(config.docs_dir.rstrip("/"))
+    if edit_uri.endswith("/" + docs):
+        edit_uri = edit_uri[: -len(docs) - 1]
+    return config.repo_url.rstrip("/") + "/" + edit_uri.strip("/") + "/{path}"
+
+
+def _edit_url(path: str) -> str | None:
+    return _Build.edit_base.replace("{path}", path) if _Build.edit_base else None

@@ -1,0 +1,83 @@
+"""Read a repository's policy history: three git processes whatever the history's size."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from policykit.errors import GitError, PolicyError
+from policykit.repository import Repository, open_repository
+from policykit.timeline import Renderer, SiteHistory, build_history
+
+SHALLOW_FIX = (
+    "fetch the full history: 'git fetch --unshallow' locally, or in GitHub Actions set "
+    "'fetch-depth: 0' on actions/checkout (GitLab CI: GIT_DEPTH: 0)"
+)
+
+
+@dataclass
+class LoadedHistory:
+    site: SiteHistory
+    repository_root: Path
+    policies_dir: str  # relative to the repository root, posix ('' for the root itself)
+    #: files under the policies folder that differ from the built commit (drafts)
+    uncommitted: list[str]
+
+
+def relative_to_repo(path: Path, root: Path) -> str | None:
+    """``path`` relative to the repository root, posix-style, or None if outside it."""
+    try:
+        rel = path.resolve().relative_to(root)
+    except ValueError:
+        return None
+    text = rel.as_posix()
+    return "" if text == "." else text
+
+
+def load_history(policies_dir: str | os.PathLike[str], *, render: Renderer, as_of: dt.datetime,
+                 site_variables: Mapping[str, Any] | None = None,
+                 config_file: str | os.PathLike[str] | None = None,
+                 templating: bool = True, repository: Repository | None = None,
+                 check_working_tree: bool = True) -> LoadedHistory:
+    """The history of every policy under ``policies_dir`` on the checked-out branch."""
+    policies_path = Path(policies_dir)
+    if not policies_path.is_dir():
+        raise PolicyError(f"the policies folder '{policies_dir}' does not exist",
+                          fix="create it, or set 'extra: policies: dir:' in mkdocs.yml to the "
+                          "folder that holds your policies")
+    repo = repository or open_repository(policies_path)
+    try:
+        root = repo.root
+        head, shallow = repo.describe_head()
+        if shallow:
+            raise GitError("this clone has only part of the history, so dates and versions "
+                           "would be wrong", file=str(root), fix=SHALLOW_FIX)
+        if head is None:
+            raise GitError("the repository has no commits yet, so there is no history to "
+                           "publish", file=str(root),
+                           fix="commit the policies first (git add policies && git commit)")
+        policies_rel = relative_to_repo(policies_path, root)
+        if policies_rel is None:
+            raise PolicyError(f"the policies folder '{policies_dir}' is outside the "
+                              f"repository at '{root}'", fix="move it into the repository")
+        config_rel = (relative_to_repo(Path(config_file), root)
+                      if config_file else None)
+        pathspecs = [f":(top){policies_rel}" if policies_rel else ":(top)"]
+        if config_rel:
+            pathspecs.append(f":(top){config_rel}")
+        commits = repo.first_parent_log(head, pathspecs)
+        blobs = repo.read_blobs(
+            change.blob for commit in commits for change in commit.changes if change.blob)
+        uncommitted = (repo.working_tree_changes([pathspecs[0]])
+                       if check_working_tree else [])
+    finally:
+        if repository is None:
+            repo.close()
+    site = build_history(commits, blobs, policies_dir=policies_rel, render=render, as_of=as_of,
+                         site_variables=site_variables, config_path=config_rel,
+                         templating=templating)
+    return LoadedHistory(site, root, policies_rel, uncommitted)

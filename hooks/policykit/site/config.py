@@ -1,0 +1,80 @@
+"""Settings under ``extra: policies:`` in mkdocs.yml, declared and validated like a plugin's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+AS_OF_ENV = "POLICY_AS_OF"
+
+
+class AsOf(c.BaseConfigOption[Any]):
+    """A date or date-time (ISO 8601); a date means midnight UTC at its start."""
+
+    def __init__(self, default: object = None) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> dt.datetime | None:
+        return parse_as_of(value)
+
+
+def parse_as_of(value: object) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise base.ValidationError(
+                f"Expected a date or date-time like 2026-12-01 or 2026-12-01T09:00:00+01:00, "
+                f"but got '{value}'") from None
+    else:
+        raise base.ValidationError(f"Expected a date, but got {type(value).__name__}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+class PolicySiteConfig(base.Config):
+    """``extra: policies:`` in mkdocs.yml. Every key is optional."""
+
+    dir = c.Type(str, default="policies")
+    """The folder holding the policies, relative to mkdocs.yml. Point it at an existing
+    repository of policy files to publish their history."""
+
+    as_of = AsOf(default=None)
+    """The moment the site is built "as of": picks the version in force and the upcoming
+    ones. Default: now. The environment variable POLICY_AS_OF overrides it."""
+
+    templating = c.Type(bool, default=True)
+    """Fill in ``{{ variables }}`` in policy text (Jinja2). Turn off for repositories whose
+    text uses another template language."""
+
+    on_error = c.Choice(("fail", "warn"), default="fail")
+    """What a policy that cannot be read does to the build: ``fail`` stops it with the
+    message; ``warn`` leaves that policy out and logs a warning (``--strict`` still fails)."""
+
+    edit_url = c.Optional(c.Type(str))
+    """Where the "edit" links of policy pages go, with ``{path}`` for the file's path in
+    the repository, e.g. ``https://github.com/acme/policies/edit/main/{path}``. Default:
+    derived from ``repo_url`` and ``edit_uri``."""
+
+
+def as_of_from(settings: PolicySiteConfig, environ: dict[str, str] | None = None) -> dt.datetime:
+    """The "as of" moment: POLICY_AS_OF, else the ``as_of`` setting, else now."""
+    env = os.environ if environ is None else environ
+    if env.get(AS_OF_ENV):
+        try:
+            moment = parse_as_of(env[AS_OF_ENV])
+        except base.ValidationError as exc:
+            raise base.ValidationError(f"{AS_OF_ENV}: {exc}") from None
+        assert moment is not None
+        return moment
+    return settings.as_of or dt.datetime.now(dt.timezone.utc)
