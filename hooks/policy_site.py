@@ -79,6 +79,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         log.warning("%s", problem)
     for commit, problem in loaded.site.skipped:
         log.info("left out of the history, commit %s: %s", commit.sha[:10], problem)
+    for commit, problem in loaded.site.unfilled:
+        log.info("kept as written, commit %s: %s", commit.sha[:10], problem)
     if loaded.uncommitted:
         message = ("these policy files differ from the last commit and are not published "
                    "until committed: %s")
@@ -101,7 +103,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     if loaded is None:
         return files
     for slug, history in loaded.site.policies.items():
-        src_uri = pages.page_path(slug)
+        src_uri = pages.page_path(history)
         if files.get_file_from_path(src_uri) is not None:
             raise PluginError(f"'{config.docs_dir}/{src_uri}' would hide the policy '{slug}'; "
                               "rename or remove one of them")

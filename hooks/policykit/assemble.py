@@ -51,6 +51,10 @@ _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
+class TemplateError(PolicyError):
+    """A ``{{ variable }}`` or ``{% tag %}`` in policy text could not be filled in."""
+
+
 def make_environment() -> jinja2.Environment:
     """Variables in fragments: strict (an undefined name is an error), no HTML escaping."""
     return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
@@ -80,18 +84,38 @@ def fill_variables(env: jinja2.Environment | None, text: str, file: str, line_of
     try:
         return env.from_string(text).render(variables)
     except jinja2.TemplateSyntaxError as exc:
-        raise PolicyError(f"template syntax error: {exc.message}", file=file,
+        raise TemplateError(f"template syntax error: {exc.message}", file=file,
                           line=(exc.lineno or 0) + line_offset or None,
                           fix="check the {{ }} and {% %} pairs; write {{ '{{' }} for a "
                           "literal '{{'") from None
     except jinja2.UndefinedError as exc:
         line = _template_line(exc, file)
-        raise PolicyError(
-            f"undefined variable: {exc.message}", file=file,
+        name = _undefined_name(text, line, variables)
+        raise TemplateError(
+            f"undefined variable '{name}'" if name else f"undefined variable: {exc.message}",
+            file=file,
             line=line + line_offset if line else None,
             fix="define it under 'extra:' in mkdocs.yml or 'variables:' in the policy's "
             "metadata, or fix its spelling",
         ) from None
+
+
+_EXPRESSION = re.compile(r"\{[{%][-+]?\s*([A-Za-z_][\w.]*)")
+
+
+def _undefined_name(text: str, line: int | None, variables: Mapping[str, Any]) -> str | None:
+    """The dotted name on ``line`` that does not resolve, as the editor wrote it."""
+    lines = text.split("\n")
+    candidates = lines[line - 1: line] if line else lines
+    for candidate in candidates:
+        for name in _EXPRESSION.findall(candidate):
+            value: Any = variables
+            for part in name.split("."):
+                if isinstance(value, Mapping) and part in value:
+                    value = value[part]
+                else:
+                    return name
+    return None
 
 
 def _template_line(exc: BaseException, file: str) -> int | None:

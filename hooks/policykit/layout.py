@@ -55,12 +55,12 @@ def slug_for(relative: str) -> str:
             stem = stem[: -len(suffix)]
             break
     parts[-1] = stem
-    if parts[-1].lower() == "index" and len(parts) > 1:
+    if parts[-1].lower() == "index":
+        if len(parts) == 1:
+            return ROOT_INDEX_SLUG
         parts.pop()
-    slug = "/".join(slugify_part(part) for part in parts)
-    if slug.lower() == "index" or not slug:
-        return ROOT_INDEX_SLUG
-    return slug
+    slugs = [slugify_part(part) for part in parts]
+    return "/".join(slugs) if all(slugs) else ""
 
 
 def _is_hidden(relative: str) -> bool:

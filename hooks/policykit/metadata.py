@@ -55,9 +55,19 @@ class PolicyMeta:
 # -- YAML with line numbers -------------------------------------------------------------
 
 
+class _DatesAsTextLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad one (2026-02-30) gets our message."""
+
+
+_DatesAsTextLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse YAML safely and return the data plus the 1-based line of every key and item."""
-    loader = yaml.SafeLoader(text)
+    loader = _DatesAsTextLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from policykit.assemble import PolicyText, assemble, make_environment
+from policykit.assemble import PolicyText, TemplateError, assemble, make_environment
 from policykit.errors import PolicyError
 from policykit.layout import PolicyLayout, discover, slug_for
 from policykit.metadata import ChangeEntry, read_config_extra
@@ -37,6 +37,7 @@ IMPORTED = "imported"  # the policy declares nothing: words changed, dated by th
 UNCHANGED = "unchanged"  # the rendered text did not change
 
 _WHITESPACE = re.compile(r"\s+")
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Revision:
 class PolicyHistory:
     slug: str
     revisions: list[Revision] = field(default_factory=list)
+    layout: PolicyLayout | None = None  # where the policy lives at the tip
     current: Revision | None = None
     upcoming: list[Revision] = field(default_factory=list)
 
@@ -102,18 +104,18 @@ class PolicyHistory:
         return out
 
     def section_changed_on(self, version: Revision) -> dict[str, Revision]:
-        """For each section of ``version``, the latest version up to it that changed it."""
+        """For each section of ``version``, the latest material revision up to it that
+        changed the section's text (editorial fixes do not move the mark)."""
         marks: dict[str, Revision] = {}
         previous: dict[str, str] = {}
-        for candidate in self.versions:
-            current = dict(candidate.fingerprint)
+        for revision in self.revisions[: self.revisions.index(version) + 1]:
+            current = dict(revision.fingerprint)
             for key, html in current.items():
-                if previous.get(key) != html:
-                    marks[key] = candidate
+                if previous.get(key) != html and (revision.is_version or key not in marks):
+                    marks[key] = revision
             previous = current
-            if candidate is version:
-                break
-        return {key: marks[key] for key, _ in version.fingerprint if key in marks}
+        return {key: marks[key] for key, _ in version.fingerprint
+                if key in marks and marks[key].is_version}
 
 
 @dataclass
@@ -126,6 +128,8 @@ class SiteHistory:
     warnings: list[PolicyError] = field(default_factory=list)
     #: past commits whose text could not be read; they are left out of the history
     skipped: list[tuple[LogCommit, PolicyError]] = field(default_factory=list)
+    #: past commits whose {{ variables }} failed; their text is kept as written
+    unfilled: list[tuple[LogCommit, PolicyError]] = field(default_factory=list)
 
 
 Renderer = Callable[[str], str]
@@ -192,18 +196,26 @@ class _Builder:
     # -- text ----------------------------------------------------------------------------
 
     def fingerprint(self, text: PolicyText) -> tuple[tuple[str, str], ...]:
+        """Each section's rendered text, whitespace collapsed; each distinct one rendered once.
+
+        The page is rendered whole, so ``[text][ref]`` links resolve against definitions
+        anywhere in the policy: each section is rendered with all of them appended.
+        """
+        definitions = "\n".join(sorted({m.group(0).strip() for section in text.sections
+                                         for m in _LINK_DEFINITION.finditer(section.markdown)}))
         out = []
         for section in text.sections:
-            normalised = self.fingerprints.get(section.markdown)
+            source = f"{section.markdown}\n\n{definitions}\n" if definitions else section.markdown
+            normalised = self.fingerprints.get(source)
             if normalised is None:
-                normalised = _WHITESPACE.sub(" ", self.render(section.markdown)).strip()
-                self.fingerprints[section.markdown] = normalised
+                normalised = _WHITESPACE.sub(" ", self.render(source)).strip()
+                self.fingerprints[source] = normalised
             out.append((section.key, normalised))
         return tuple(out)
 
-    def text_of(self, layout: PolicyLayout) -> PolicyText:
+    def text_of(self, layout: PolicyLayout, fill: bool = True) -> PolicyText:
         files = {path: self.read(path) for path in layout.source_paths}
-        return assemble(layout, files, self.variables, self.env)
+        return assemble(layout, files, self.variables, self.env if fill else None)
 
 
 def _sections_changed(old: Revision | None, text: PolicyText,
@@ -237,6 +249,7 @@ def build_history(commits: Sequence[LogCommit], blobs: Mapping[str, bytes], *,
     builder = _Builder(blobs, policies_dir, config_path, site_variables or {}, templating, render)
     site = SiteHistory(policies={}, head=commits[-1].sha if commits else None)
     last_index = len(commits) - 1
+    failed: dict[str, PolicyError] = {}  # slug → why its latest text could not be read
     for index, commit in enumerate(commits):
         at_tip = index == last_index
         touched = builder.apply(commit)
@@ -265,17 +278,29 @@ def build_history(commits: Sequence[LogCommit], blobs: Mapping[str, bytes], *,
                 continue
             try:
                 text = builder.text_of(layout)
+                failed.pop(slug, None)
+            except TemplateError as error:
+                # Kept as written: another template language (Jekyll's {% %}), or a name
+                # defined at the time. Only the latest text must fill in cleanly.
+                failed[slug] = error
+                text = builder.text_of(layout, fill=False)
+                site.unfilled.append((commit, error))
             except PolicyError as error:
-                if at_tip:
-                    site.errors.append(error)
-                else:
-                    site.skipped.append((commit, error))
+                failed[slug] = error
+                site.skipped.append((commit, error))
                 continue
             _add_revision(builder, slug, commit, text, site)
+    for slug, error in failed.items():
+        if slug in builder.layouts:  # the policy's latest text is broken
+            site.errors.append(error)
+            builder.histories.pop(slug, None)
+            site.skipped = [(c, e) for c, e in site.skipped if e is not error]
+            site.unfilled = [(c, e) for c, e in site.unfilled if e is not error]
     for slug in list(builder.histories):
         if slug not in builder.layouts:
             del builder.histories[slug]  # withdrawn: no page at the tip
-    for history in builder.histories.values():
+    for slug, history in builder.histories.items():
+        history.layout = builder.layouts[slug]
         _number_versions(history)
         _resolve_current(history, as_of)
     site.policies = dict(sorted(builder.histories.items()))

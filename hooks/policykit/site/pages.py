@@ -5,6 +5,7 @@ Plain data in, plain data out; the markup is in ``overrides/partials/policy-*.ht
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import yaml
 
 from policykit.dates import date_view
+from policykit.layout import ROOT_INDEX_SLUG
 from policykit.timeline import PolicyHistory, Revision
 
 #: Between sections of the page's Markdown; Markdown passes HTML comments through, so the
@@ -20,8 +22,24 @@ SECTION_MARKER = "<!-- policykit:section {key} -->"
 _MARKER_RE = re.compile(r"<!-- policykit:section (\S+) -->")
 
 
-def page_path(slug: str) -> str:
+def page_path(history: PolicyHistory) -> str:
+    """Where the page sits among the site's files: where its source sits among the
+    policies (names slugified), so relative links between policies keep working."""
+    slug, layout = history.slug, history.layout
+    if slug == ROOT_INDEX_SLUG and layout is not None and layout.path.rsplit("/", 1)[-1] \
+            .lower().startswith("index."):
+        return "index.md"
+    if layout is not None and layout.kind == "file" and not posixpath.basename(
+            layout.path).lower().startswith("index."):
+        return f"{slug}.md"
     return f"{slug}/index.md"
+
+
+def page_url(history: PolicyHistory) -> str:
+    """The page's URL relative to the site root (directory URLs)."""
+    path = page_path(history)
+    return "" if path == "index.md" else path.removesuffix("index.md").removesuffix(".md") + (
+        "" if path.endswith("index.md") else "/")
 
 
 def page_markdown(history: PolicyHistory) -> str:
@@ -93,5 +111,5 @@ def policy_index(histories: Iterable[PolicyHistory]) -> list[dict[str, Any]]:
         meta = policy_meta(history)
         out.append({key: meta[key] for key in ("slug", "title", "description", "state",
                                                "last_updated", "effective", "upcoming")})
-        out[-1]["url"] = f"{history.slug}/"
+        out[-1]["url"] = page_url(history)
     return sorted(out, key=lambda item: (item["title"].lower(), item["slug"]))

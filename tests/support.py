@@ -1,0 +1,143 @@
+"""Test helpers: throwaway git repositories and real MkDocs builds (no mocks)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT.parent / "shared" / "corpora"
+HOOK = ROOT / "hooks" / "policy_site.py"
+OVERRIDES = ROOT / "overrides"
+POLICY_CSS = ROOT / "docs" / "stylesheets" / "policy.css"
+
+
+def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
+                            env={**os.environ, **(env or {})})
+    if result.returncode:
+        raise AssertionError(f"git {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def clone_bundle(bundle: Path, target: Path) -> Path:
+    subprocess.run(["git", "clone", "-q", str(bundle), str(target)], check=True)
+    return target
+
+
+@dataclass
+class GitRepo:
+    path: Path
+
+    @classmethod
+    def init(cls, path: Path) -> GitRepo:
+        path.mkdir(parents=True, exist_ok=True)
+        git(path, "init", "-q", "-b", "main")
+        git(path, "config", "user.name", "Legal Editor")
+        git(path, "config", "user.email", "legal@example.com")
+        git(path, "config", "commit.gpgsign", "false")
+        return cls(path)
+
+    def write(self, files: dict[str, str | bytes | None]) -> None:
+        for name, content in files.items():
+            target = self.path / name
+            if content is None:
+                if target.is_symlink() or target.exists():
+                    target.unlink()
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+
+    def commit(self, message: str, date: str, files: dict[str, str | bytes | None] | None = None,
+               ) -> str:
+        """Commit ``files`` (None deletes) with both author and committer date pinned."""
+        if files:
+            self.write(files)
+        git(self.path, "add", "-A")
+        stamp = date if "T" in date else f"{date}T12:00:00+00:00"
+        git(self.path, "commit", "-q", "--allow-empty", "-m", message,
+            env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+        return self.head()
+
+    def head(self) -> str:
+        return git(self.path, "rev-parse", "HEAD").strip()
+
+    def branch(self, name: str) -> None:
+        git(self.path, "checkout", "-q", "-b", name)
+
+    def checkout(self, name: str) -> None:
+        git(self.path, "checkout", "-q", name)
+
+    def merge(self, branch: str, message: str, date: str) -> str:
+        stamp = date if "T" in date else f"{date}T12:00:00+00:00"
+        git(self.path, "merge", "-q", "--no-ff", branch, "-m", message,
+            env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+        return self.head()
+
+
+def write_config(root: Path, *, policies_dir: str = "policies", extra: dict[str, Any] | None
+                 = None, policies: dict[str, Any] | None = None, home: bool = True,
+                 **config: Any) -> Path:
+    """A mkdocs.yml in ``root`` using the project's hook, templates and styles."""
+    settings = {"dir": policies_dir, **(policies or {})}
+    data: dict[str, Any] = {
+        "site_name": "Test policies",
+        "site_url": "https://policies.example.com/",
+        "docs_dir": "docs",
+        "site_dir": "site",
+        "theme": {"name": "material", "custom_dir": str(OVERRIDES), "language": "en"},
+        "hooks": [str(HOOK)],
+        "markdown_extensions": ["toc", "attr_list", "tables"],
+        "extra": {**(extra or {}), "policies": settings},
+        **config,
+    }
+    (root / "docs").mkdir(exist_ok=True)
+    if home and not (root / "docs" / "index.md").exists():
+        (root / "docs" / "index.md").write_text("# Test policies\n", encoding="utf-8")
+    path = root / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def build(config_file: Path, *, strict: bool = False, **overrides: Any) -> Path:
+    """Run a real ``mkdocs build`` in-process and return the site folder."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    config = load_config(str(config_file), strict=strict, **overrides)
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        mkdocs_build(config)
+    finally:
+        config.plugins.on_shutdown()
+    return Path(config.site_dir)
+
+
+def build_cli(cwd: Path, *args: str, env: dict[str, str] | None = None
+              ) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build`` as a user runs it, in a subprocess (for messages and exit codes)."""
+    return subprocess.run(
+        [str(Path(os.sys.executable).parent / "mkdocs"), "build", *args], cwd=cwd,
+        capture_output=True, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+    )
+
+
+def page_text(html: str) -> str:
+    """Visible text of an HTML page with whitespace collapsed (for assertions)."""
+    import html as html_lib
+    import re
+
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", html))).strip()
