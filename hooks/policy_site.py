@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import posixpath
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import markdown
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File
-
 from policykit.errors import PolicyError
 from policykit.loader import LoadedHistory, load_history
 from policykit.site import pages
@@ -32,11 +31,11 @@ log = get_plugin_logger("policies")
 class _Build:
     """Per-build state. The hook module lives as long as ``mkdocs serve``: reset each build."""
 
-    command: str = "build"
-    loaded: LoadedHistory | None = None
-    settings: PolicySiteConfig | None = None
-    pages: dict[str, str] = {}  # src_uri of a generated page → policy slug
-    edit_base: str | None = None
+    command: ClassVar[str] = "build"
+    loaded: ClassVar[LoadedHistory | None] = None
+    settings: ClassVar[PolicySiteConfig | None] = None
+    pages: ClassVar[dict[str, str]] = {}  # src_uri of a generated page → policy slug
+    edit_base: ClassVar[str | None] = None
 
 
 def on_startup(*, command: str, dirty: bool) -> None:
@@ -51,8 +50,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for key, warning in warnings:
         log.warning("extra.policies.%s: %s", key, warning)
     if errors:
-        raise PluginError("\n".join(f"mkdocs.yml: extra.policies.{key}: {error}"
-                                    for key, error in errors))
+        raise PluginError(
+            "\n".join(f"mkdocs.yml: extra.policies.{key}: {error}" for key, error in errors)
+        )
     _Build.settings = settings
     config_dir = Path(config.config_file_path or ".").resolve().parent
     try:
@@ -82,18 +82,22 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for commit, problem in loaded.site.unfilled:
         log.info("kept as written, commit %s: %s", commit.sha[:10], problem)
     if loaded.uncommitted:
-        message = ("these policy files differ from the last commit and are not published "
-                   "until committed: %s")
+        message = (
+            "these policy files differ from the last commit and are not published "
+            "until committed: %s"
+        )
         if _Build.command == "build":
             log.warning(message, ", ".join(loaded.uncommitted))
         else:
             log.info(message, ", ".join(loaded.uncommitted))
     _Build.loaded = loaded
     _Build.edit_base = settings.edit_url or _edit_base(config)
-    log.info("%d policies, %d revisions read from git as of %s",
-             len(loaded.site.policies),
-             sum(len(h.revisions) for h in loaded.site.policies.values()),
-             as_of.isoformat(timespec="seconds"))
+    log.info(
+        "%d policies, %d revisions read from git as of %s",
+        len(loaded.site.policies),
+        sum(len(h.revisions) for h in loaded.site.policies.values()),
+        as_of.isoformat(timespec="seconds"),
+    )
     return config
 
 
@@ -105,8 +109,10 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     for slug, history in loaded.site.policies.items():
         src_uri = pages.page_path(history)
         if files.get_file_from_path(src_uri) is not None:
-            raise PluginError(f"'{config.docs_dir}/{src_uri}' would hide the policy '{slug}'; "
-                              "rename or remove one of them")
+            raise PluginError(
+                f"'{config.docs_dir}/{src_uri}' would hide the policy '{slug}'; "
+                "rename or remove one of them"
+            )
         files.append(File.generated(config, src_uri, content=pages.page_markdown(history)))
         _Build.pages[src_uri] = slug
     if files.get_file_from_path("index.md") is None:
@@ -114,8 +120,26 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     return files
 
 
-def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
-                     files: Files) -> str:
+def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+    """A folder made only for a policy's page shows as the page, under the policy's title."""
+    nav.items = [_unwrap(item) for item in nav.items]
+    return nav
+
+
+def _unwrap(item: Any) -> Any:
+    children = getattr(item, "children", None)
+    if not children:
+        return item
+    item.children = [_unwrap(child) for child in children]
+    if len(item.children) == 1 and getattr(item.children[0], "file", None) is not None \
+            and item.children[0].file.src_uri in _Build.pages:
+        page = item.children[0]
+        page.parent = item.parent
+        return page
+    return item
+
+
+def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     slug = _Build.pages.get(page.file.src_uri)
     if slug is None or _Build.loaded is None:
         return markdown_text
@@ -138,8 +162,9 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
     return html
 
 
-def on_page_context(context: dict[str, Any], *, page: Page, config: MkDocsConfig,
-                    nav: Navigation) -> dict[str, Any]:
+def on_page_context(
+    context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation
+) -> dict[str, Any]:
     if _Build.loaded is not None:
         context["policy_index"] = pages.policy_index(_Build.loaded.site.policies.values())
     return context
@@ -154,8 +179,9 @@ def on_shutdown() -> None:
 
 def _renderer(config: MkDocsConfig) -> Any:
     """Render Markdown as the site does, to tell real text changes from formatting."""
-    converter = markdown.Markdown(extensions=config.markdown_extensions,
-                                  extension_configs=config.mdx_configs or {})
+    converter = markdown.Markdown(
+        extensions=config.markdown_extensions, extension_configs=config.mdx_configs or {}
+    )
 
     def render(text: str) -> str:
         converter.reset()

@@ -45,5 +45,9 @@ def _quiet_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     chromium = shutil.which("chromium") or "not installed"
     git = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
-    return [f"chromium: {chromium}", f"git: {git}", f"corpora: {CORPORA} "
-            f"({'present' if CORPORA.is_dir() else 'missing'})", f"TZ={os.environ.get('TZ')}"]
+    return [
+        f"chromium: {chromium}",
+        f"git: {git}",
+        f"corpora: {CORPORA} ({'present' if CORPORA.is_dir() else 'missing'})",
+        f"TZ={os.environ.get('TZ')}",
+    ]

@@ -20,8 +20,9 @@ POLICY_CSS = ROOT / "docs" / "stylesheets" / "policy.css"
 
 
 def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                            env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
     if result.returncode:
         raise AssertionError(f"git {' '.join(args)} failed:\n{result.stderr}")
     return result.stdout
@@ -58,15 +59,26 @@ class GitRepo:
             else:
                 target.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
 
-    def commit(self, message: str, date: str, files: dict[str, str | bytes | None] | None = None,
-               ) -> str:
+    def commit(
+        self,
+        message: str,
+        date: str,
+        files: dict[str, str | bytes | None] | None = None,
+    ) -> str:
         """Commit ``files`` (None deletes) with both author and committer date pinned."""
         if files:
             self.write(files)
         git(self.path, "add", "-A")
         stamp = date if "T" in date else f"{date}T12:00:00+00:00"
-        git(self.path, "commit", "-q", "--allow-empty", "-m", message,
-            env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+        git(
+            self.path,
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            message,
+            env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
+        )
         return self.head()
 
     def head(self) -> str:
@@ -80,14 +92,28 @@ class GitRepo:
 
     def merge(self, branch: str, message: str, date: str) -> str:
         stamp = date if "T" in date else f"{date}T12:00:00+00:00"
-        git(self.path, "merge", "-q", "--no-ff", branch, "-m", message,
-            env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+        git(
+            self.path,
+            "merge",
+            "-q",
+            "--no-ff",
+            branch,
+            "-m",
+            message,
+            env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
+        )
         return self.head()
 
 
-def write_config(root: Path, *, policies_dir: str = "policies", extra: dict[str, Any] | None
-                 = None, policies: dict[str, Any] | None = None, home: bool = True,
-                 **config: Any) -> Path:
+def write_config(
+    root: Path,
+    *,
+    policies_dir: str = "policies",
+    extra: dict[str, Any] | None = None,
+    policies: dict[str, Any] | None = None,
+    home: bool = True,
+    **config: Any,
+) -> Path:
     """A mkdocs.yml in ``root`` using the project's hook, templates and styles."""
     settings = {"dir": policies_dir, **(policies or {})}
     data: dict[str, Any] = {
@@ -124,12 +150,15 @@ def build(config_file: Path, *, strict: bool = False, **overrides: Any) -> Path:
     return Path(config.site_dir)
 
 
-def build_cli(cwd: Path, *args: str, env: dict[str, str] | None = None
-              ) -> subprocess.CompletedProcess[str]:
+def build_cli(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``mkdocs build`` as a user runs it, in a subprocess (for messages and exit codes)."""
     return subprocess.run(
-        [str(Path(os.sys.executable).parent / "mkdocs"), "build", *args], cwd=cwd,
-        capture_output=True, text=True,
+        [str(Path(os.sys.executable).parent / "mkdocs"), "build", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
     )
 

@@ -57,8 +57,9 @@ class TemplateError(PolicyError):
 
 def make_environment() -> jinja2.Environment:
     """Variables in fragments: strict (an undefined name is an error), no HTML escaping."""
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
-                              keep_trailing_newline=True)
+    return jinja2.Environment(
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
+    )
 
 
 def decode(data: bytes, file: str) -> str:
@@ -68,26 +69,37 @@ def decode(data: bytes, file: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise PolicyError(
             f"this file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
-            file=file, line=line,
+            file=file,
+            line=line,
             fix="save it as UTF-8 in your editor (File → Save with encoding → UTF-8)",
         ) from None
     if "\0" in text:
-        raise PolicyError("this file is binary, not Markdown text", file=file,
-                          fix="remove it from the policies folder or rename it")
+        raise PolicyError(
+            "this file is binary, not Markdown text",
+            file=file,
+            fix="remove it from the policies folder or rename it",
+        )
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-def fill_variables(env: jinja2.Environment | None, text: str, file: str, line_offset: int,
-                   variables: Mapping[str, Any]) -> str:
+def fill_variables(
+    env: jinja2.Environment | None,
+    text: str,
+    file: str,
+    line_offset: int,
+    variables: Mapping[str, Any],
+) -> str:
     if env is None or ("{{" not in text and "{%" not in text and "{#" not in text):
         return text
     try:
         return env.from_string(text).render(variables)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}", file=file,
-                          line=(exc.lineno or 0) + line_offset or None,
-                          fix="check the {{ }} and {% %} pairs; write {{ '{{' }} for a "
-                          "literal '{{'") from None
+        raise TemplateError(
+            f"template syntax error: {exc.message}",
+            file=file,
+            line=(exc.lineno or 0) + line_offset or None,
+            fix="check the {{ }} and {% %} pairs; write {{ '{{' }} for a literal '{{'",
+        ) from None
     except jinja2.UndefinedError as exc:
         line = _template_line(exc, file)
         name = _undefined_name(text, line, variables)
@@ -106,7 +118,7 @@ _EXPRESSION = re.compile(r"\{[{%][-+]?\s*([A-Za-z_][\w.]*)")
 def _undefined_name(text: str, line: int | None, variables: Mapping[str, Any]) -> str | None:
     """The dotted name on ``line`` that does not resolve, as the editor wrote it."""
     lines = text.split("\n")
-    candidates = lines[line - 1: line] if line else lines
+    candidates = lines[line - 1 : line] if line else lines
     for candidate in candidates:
         for name in _EXPRESSION.findall(candidate):
             value: Any = variables
@@ -147,22 +159,28 @@ def _plain(heading: str) -> str:
     return re.sub(r"[*_`]", "", text).strip()
 
 
-def assemble(layout: PolicyLayout, files: Mapping[str, bytes],
-             site_variables: Mapping[str, Any], env: jinja2.Environment | None) -> PolicyText:
+def assemble(
+    layout: PolicyLayout,
+    files: Mapping[str, bytes],
+    site_variables: Mapping[str, Any],
+    env: jinja2.Environment | None,
+) -> PolicyText:
     """The policy's text from its files' bytes (``files`` maps repository path → bytes)."""
     if layout.kind == "folder":
         return _assemble_folder(layout, files, site_variables, env)
     return _assemble_file(layout, files, site_variables, env)
 
 
-def _variables(site: Mapping[str, Any], meta: PolicyMeta, slug: str, title: str
-               ) -> dict[str, Any]:
+def _variables(site: Mapping[str, Any], meta: PolicyMeta, slug: str, title: str) -> dict[str, Any]:
     return {**site, **meta.variables, "policy": {"slug": slug, "title": title}}
 
 
-def _assemble_folder(layout: PolicyLayout, files: Mapping[str, bytes],
-                     site_variables: Mapping[str, Any], env: jinja2.Environment | None
-                     ) -> PolicyText:
+def _assemble_folder(
+    layout: PolicyLayout,
+    files: Mapping[str, bytes],
+    site_variables: Mapping[str, Any],
+    env: jinja2.Environment | None,
+) -> PolicyText:
     meta_path = layout.metadata_path
     assert meta_path is not None
     meta = parse_policy_yml(decode(files[meta_path], meta_path), meta_path)
@@ -173,12 +191,15 @@ def _assemble_folder(layout: PolicyLayout, files: Mapping[str, bytes],
             if name not in by_name:
                 known = ", ".join(sorted(by_name)) or "none"
                 raise PolicyError(
-                    f"'sections' names '{name}', but there is no such fragment in "
-                    f"'{layout.path}/'", file=meta_path, line=meta.line_of("sections", index),
-                    fix=f"fix the name or add the file (fragments there: {known})")
+                    f"'sections' names '{name}', but there is no such fragment in '{layout.path}/'",
+                    file=meta_path,
+                    line=meta.line_of("sections", index),
+                    fix=f"fix the name or add the file (fragments there: {known})",
+                )
             order.append(by_name[name])
-        order += [path for path in layout.fragments if posixpath.basename(path)
-                  not in meta.sections]
+        order += [
+            path for path in layout.fragments if posixpath.basename(path) not in meta.sections
+        ]
     else:
         order = list(layout.fragments)
     title = meta.title or posixpath.basename(layout.path).replace("-", " ").capitalize()
@@ -194,23 +215,32 @@ def _assemble_folder(layout: PolicyLayout, files: Mapping[str, bytes],
         heading = first_heading(text) or key.replace("-", " ").capitalize()
         sections.append(Section(key, heading, path, offset + 1, text))
     if not sections:
-        raise PolicyError("this policy has no text: no fragment has any content",
-                          file=meta_path, fix=f"add a Markdown fragment such as "
-                          f"'{layout.path}/10-introduction.md'")
+        raise PolicyError(
+            "this policy has no text: no fragment has any content",
+            file=meta_path,
+            fix=f"add a Markdown fragment such as '{layout.path}/10-introduction.md'",
+        )
     return PolicyText(layout.slug, title, meta.description, tuple(sections), meta)
 
 
-def _assemble_file(layout: PolicyLayout, files: Mapping[str, bytes],
-                   site_variables: Mapping[str, Any], env: jinja2.Environment | None
-                   ) -> PolicyText:
+def _assemble_file(
+    layout: PolicyLayout,
+    files: Mapping[str, bytes],
+    site_variables: Mapping[str, Any],
+    env: jinja2.Environment | None,
+) -> PolicyText:
     path = layout.path
     meta, body, offset = parse_front_matter(decode(files[path], path), path)
     provisional = meta.title or first_heading(body) or posixpath.basename(layout.slug)
-    text = fill_variables(env, body, path, offset, _variables(site_variables, meta,
-                                                              layout.slug, provisional))
+    text = fill_variables(
+        env, body, path, offset, _variables(site_variables, meta, layout.slug, provisional)
+    )
     if not text.strip():
-        raise PolicyError("this policy has no text", file=path,
-                          fix="write the policy below the front matter, or delete the file")
+        raise PolicyError(
+            "this policy has no text",
+            file=path,
+            fix="write the policy below the front matter, or delete the file",
+        )
     title = meta.title or first_heading(text) or provisional
     sections = tuple(split_sections(text, path, offset))
     return PolicyText(layout.slug, title, meta.description, sections, meta)
@@ -240,9 +270,13 @@ def split_sections(text: str, source: str, line_offset: int = 0) -> list[Section
         atx = _ATX.match(line)
         if atx and len(atx.group(1)) <= 2:
             starts.append((index, _plain(atx.group(2))))
-        elif (index and _SETEXT.match(line) and lines[index - 1].strip()
-              and not _ATX.match(lines[index - 1])
-              and (index < 2 or not lines[index - 2].strip())):
+        elif (
+            index
+            and _SETEXT.match(line)
+            and lines[index - 1].strip()
+            and not _ATX.match(lines[index - 1])
+            and (index < 2 or not lines[index - 2].strip())
+        ):
             starts.append((index - 1, _plain(lines[index - 1])))
     if not starts or starts[0][0] != 0:
         starts.insert(0, (0, ""))
@@ -254,6 +288,7 @@ def split_sections(text: str, source: str, line_offset: int = 0) -> list[Section
         if not chunk.strip():
             continue
         key = _unique(slugify_part(heading) or "preamble", seen)
-        sections.append(Section(key, heading or "Introduction", source,
-                                start + 1 + line_offset, chunk + "\n"))
+        sections.append(
+            Section(key, heading or "Introduction", source, start + 1 + line_offset, chunk + "\n")
+        )
     return sections

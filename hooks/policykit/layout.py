@@ -74,7 +74,7 @@ def discover(paths: Iterable[str], policies_dir: str) -> dict[str, PolicyLayout]
     no usable characters.
     """
     prefix = f"{policies_dir.strip('/')}/" if policies_dir.strip("/.") else ""
-    relative = sorted(p[len(prefix):] for p in paths if p.startswith(prefix))
+    relative = sorted(p[len(prefix) :] for p in paths if p.startswith(prefix))
     relative = [p for p in relative if not _is_hidden(p)]
     folders = {posixpath.dirname(p) for p in relative if posixpath.basename(p) == METADATA_FILE}
 
@@ -93,21 +93,32 @@ def discover(paths: Iterable[str], policies_dir: str) -> dict[str, PolicyLayout]
 
     def add(layout: PolicyLayout, shown: str) -> None:
         if not layout.slug or ".." in layout.slug.split("/"):
-            raise PolicyError(f"'{shown}' gives no usable web address",
-                              file=shown, fix="rename it with letters or digits")
+            raise PolicyError(
+                f"'{shown}' gives no usable web address",
+                file=shown,
+                fix="rename it with letters or digits",
+            )
         other = layouts.get(layout.slug)
         if other is not None:
             raise PolicyError(
                 f"two policies would be published at '/{layout.slug}/': "
                 f"'{other.path}' and '{layout.path}'",
-                file=layout.path, fix="rename or remove one of them",
+                file=layout.path,
+                fix="rename or remove one of them",
             )
         layouts[layout.slug] = layout
 
     for folder in sorted(folders):
         slug = slug_for(folder) if folder else ROOT_INDEX_SLUG
-        add(PolicyLayout(slug, "folder", prefix + folder if folder else prefix.rstrip("/"),
-                         tuple(prefix + f for f in sorted(fragments[folder]))), prefix + folder)
+        add(
+            PolicyLayout(
+                slug,
+                "folder",
+                prefix + folder if folder else prefix.rstrip("/"),
+                tuple(prefix + f for f in sorted(fragments[folder])),
+            ),
+            prefix + folder,
+        )
     for rel in files:
         add(PolicyLayout(slug_for(rel), "file", prefix + rel, (prefix + rel,)), prefix + rel)
     return dict(sorted(layouts.items()))

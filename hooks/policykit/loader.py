@@ -38,46 +38,67 @@ def relative_to_repo(path: Path, root: Path) -> str | None:
     return "" if text == "." else text
 
 
-def load_history(policies_dir: str | os.PathLike[str], *, render: Renderer, as_of: dt.datetime,
-                 site_variables: Mapping[str, Any] | None = None,
-                 config_file: str | os.PathLike[str] | None = None,
-                 templating: bool = True, repository: Repository | None = None,
-                 check_working_tree: bool = True) -> LoadedHistory:
+def load_history(
+    policies_dir: str | os.PathLike[str],
+    *,
+    render: Renderer,
+    as_of: dt.datetime,
+    site_variables: Mapping[str, Any] | None = None,
+    config_file: str | os.PathLike[str] | None = None,
+    templating: bool = True,
+    repository: Repository | None = None,
+    check_working_tree: bool = True,
+) -> LoadedHistory:
     """The history of every policy under ``policies_dir`` on the checked-out branch."""
     policies_path = Path(policies_dir)
     if not policies_path.is_dir():
-        raise PolicyError(f"the policies folder '{policies_dir}' does not exist",
-                          fix="create it, or set 'extra: policies: dir:' in mkdocs.yml to the "
-                          "folder that holds your policies")
+        raise PolicyError(
+            f"the policies folder '{policies_dir}' does not exist",
+            fix="create it, or set 'extra: policies: dir:' in mkdocs.yml to the "
+            "folder that holds your policies",
+        )
     repo = repository or open_repository(policies_path)
     try:
         root = repo.root
         head, shallow = repo.describe_head()
         if shallow:
-            raise GitError("this clone has only part of the history, so dates and versions "
-                           "would be wrong", file=str(root), fix=SHALLOW_FIX)
+            raise GitError(
+                "this clone has only part of the history, so dates and versions would be wrong",
+                file=str(root),
+                fix=SHALLOW_FIX,
+            )
         if head is None:
-            raise GitError("the repository has no commits yet, so there is no history to "
-                           "publish", file=str(root),
-                           fix="commit the policies first (git add policies && git commit)")
+            raise GitError(
+                "the repository has no commits yet, so there is no history to publish",
+                file=str(root),
+                fix="commit the policies first (git add policies && git commit)",
+            )
         policies_rel = relative_to_repo(policies_path, root)
         if policies_rel is None:
-            raise PolicyError(f"the policies folder '{policies_dir}' is outside the "
-                              f"repository at '{root}'", fix="move it into the repository")
-        config_rel = (relative_to_repo(Path(config_file), root)
-                      if config_file else None)
+            raise PolicyError(
+                f"the policies folder '{policies_dir}' is outside the repository at '{root}'",
+                fix="move it into the repository",
+            )
+        config_rel = relative_to_repo(Path(config_file), root) if config_file else None
         pathspecs = [f":(top){policies_rel}" if policies_rel else ":(top)"]
         if config_rel:
             pathspecs.append(f":(top){config_rel}")
         commits = repo.first_parent_log(head, pathspecs)
         blobs = repo.read_blobs(
-            change.blob for commit in commits for change in commit.changes if change.blob)
-        uncommitted = (repo.working_tree_changes([pathspecs[0]])
-                       if check_working_tree else [])
+            change.blob for commit in commits for change in commit.changes if change.blob
+        )
+        uncommitted = repo.working_tree_changes([pathspecs[0]]) if check_working_tree else []
     finally:
         if repository is None:
             repo.close()
-    site = build_history(commits, blobs, policies_dir=policies_rel, render=render, as_of=as_of,
-                         site_variables=site_variables, config_path=config_rel,
-                         templating=templating)
+    site = build_history(
+        commits,
+        blobs,
+        policies_dir=policies_rel,
+        render=render,
+        as_of=as_of,
+        site_variables=site_variables,
+        config_path=config_rel,
+        templating=templating,
+    )
     return LoadedHistory(site, root, policies_rel, uncommitted)

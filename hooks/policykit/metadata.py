@@ -76,7 +76,8 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, dict[tup
         line = mark.line + 1 + line_offset if mark else None
         raise PolicyError(
             f"this is not valid YAML: {exc.problem or exc}",
-            file=file, line=line,
+            file=file,
+            line=line,
             fix="check the indentation and quote text that contains ':' or '#'",
         ) from None
     except yaml.YAMLError as exc:
@@ -89,8 +90,9 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, dict[tup
     return data, lines
 
 
-def _index_lines(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int],
-                 offset: int) -> None:
+def _index_lines(
+    node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int], offset: int
+) -> None:
     lines[path] = node.start_mark.line + 1 + offset
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -108,7 +110,7 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     match = _FRONT_MATTER.match(text)
     if not match:
         return None, text, 0
-    return match.group(1) or "", text[match.end():], text[: match.end()].count("\n")
+    return match.group(1) or "", text[match.end() :], text[: match.end()].count("\n")
 
 
 # -- policy metadata --------------------------------------------------------------------
@@ -119,8 +121,12 @@ def parse_policy_yml(text: str, file: str) -> PolicyMeta:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise PolicyError("expected a mapping of keys such as 'title:' and 'changes:'",
-                          file=file, line=1, fix="see docs/editors.md for the format")
+        raise PolicyError(
+            "expected a mapping of keys such as 'title:' and 'changes:'",
+            file=file,
+            line=1,
+            fix="see docs/editors.md for the format",
+        )
     return _build_meta(data, lines, file, strict_keys=True)
 
 
@@ -137,8 +143,9 @@ def parse_front_matter(text: str, file: str) -> tuple[PolicyMeta, str, int]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise PolicyError("front matter must be a mapping of keys such as 'title:'",
-                          file=file, line=2)
+        raise PolicyError(
+            "front matter must be a mapping of keys such as 'title:'", file=file, line=2
+        )
     return _build_meta(data, lines, file, strict_keys=False), body, offset
 
 
@@ -147,15 +154,19 @@ def _suggest(key: str, known: tuple[str, ...]) -> str | None:
     return match[0] if match else None
 
 
-def _build_meta(data: dict[Any, Any], lines: dict[tuple[Any, ...], int], file: str,
-                strict_keys: bool) -> PolicyMeta:
+def _build_meta(
+    data: dict[Any, Any], lines: dict[tuple[Any, ...], int], file: str, strict_keys: bool
+) -> PolicyMeta:
     for key in data:
         if key in KNOWN_KEYS:
             continue
         suggestion = _suggest(str(key), KNOWN_KEYS)
         if strict_keys or suggestion:
-            hint = f"did you mean '{suggestion}'?" if suggestion else (
-                f"the keys are: {', '.join(KNOWN_KEYS)}")
+            hint = (
+                f"did you mean '{suggestion}'?"
+                if suggestion
+                else (f"the keys are: {', '.join(KNOWN_KEYS)}")
+            )
             raise PolicyError(f"unknown key '{key}'", file=file, line=lines.get((key,)), fix=hint)
 
     def text_value(key: str) -> str | None:
@@ -163,80 +174,123 @@ def _build_meta(data: dict[Any, Any], lines: dict[tuple[Any, ...], int], file: s
         if value is None:
             return None
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise PolicyError(f"expected text for '{key}', but got {_kind(value)}",
-                              file=file, line=lines.get((key,)), fix="write it as plain text")
+            raise PolicyError(
+                f"expected text for '{key}', but got {_kind(value)}",
+                file=file,
+                line=lines.get((key,)),
+                fix="write it as plain text",
+            )
         return str(value).strip()
 
     sections = data.get("sections")
     if sections is not None:
         if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
-            raise PolicyError("expected 'sections' to be a list of fragment file names",
-                              file=file, line=lines.get(("sections",)),
-                              fix="write one '- 10-intro.md' line per section")
+            raise PolicyError(
+                "expected 'sections' to be a list of fragment file names",
+                file=file,
+                line=lines.get(("sections",)),
+                fix="write one '- 10-intro.md' line per section",
+            )
         sections = tuple(sections)
 
     variables = data.get("variables") or {}
     if not isinstance(variables, dict):
-        raise PolicyError(f"expected 'variables' to be a mapping, but got {_kind(variables)}",
-                          file=file, line=lines.get(("variables",)),
-                          fix="write one 'name: value' line per variable")
+        raise PolicyError(
+            f"expected 'variables' to be a mapping, but got {_kind(variables)}",
+            file=file,
+            line=lines.get(("variables",)),
+            fix="write one 'name: value' line per variable",
+        )
 
     changes = None
     if "changes" in data:
         changes = _parse_changes(data["changes"], lines, file)
 
-    return PolicyMeta(title=text_value("title"), description=text_value("description"),
-                      sections=sections, variables=variables, changes=changes, file=file,
-                      lines=lines)
+    return PolicyMeta(
+        title=text_value("title"),
+        description=text_value("description"),
+        sections=sections,
+        variables=variables,
+        changes=changes,
+        file=file,
+        lines=lines,
+    )
 
 
-def _parse_changes(value: Any, lines: dict[tuple[Any, ...], int], file: str
-                   ) -> tuple[ChangeEntry, ...]:
+def _parse_changes(
+    value: Any, lines: dict[tuple[Any, ...], int], file: str
+) -> tuple[ChangeEntry, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise PolicyError("expected 'changes' to be a list of entries, newest first",
-                          file=file, line=lines.get(("changes",)),
-                          fix="start each entry with '- effective: YYYY-MM-DD'")
+        raise PolicyError(
+            "expected 'changes' to be a list of entries, newest first",
+            file=file,
+            line=lines.get(("changes",)),
+            fix="start each entry with '- effective: YYYY-MM-DD'",
+        )
     entries = []
     for index, item in enumerate(value):
         where = lines.get(("changes", index))
         if not isinstance(item, dict):
             raise PolicyError(
                 f"expected a change entry with 'effective' and 'summary', but got {_kind(item)}",
-                file=file, line=where,
-                fix="write '- effective: YYYY-MM-DD' and 'summary: …' on the next line")
+                file=file,
+                line=where,
+                fix="write '- effective: YYYY-MM-DD' and 'summary: …' on the next line",
+            )
         for key in item:
             if key not in ENTRY_KEYS:
                 suggestion = _suggest(str(key), ENTRY_KEYS)
                 raise PolicyError(
                     f"unknown key '{key}' in a change entry",
-                    file=file, line=lines.get(("changes", index, key), where),
-                    fix=f"did you mean '{suggestion}'?" if suggestion
-                    else "an entry has 'effective' and 'summary', or 'editorial'")
-        effective = _parse_date(item.get("effective"), file,
-                                lines.get(("changes", index, "effective"), where))
+                    file=file,
+                    line=lines.get(("changes", index, key), where),
+                    fix=f"did you mean '{suggestion}'?"
+                    if suggestion
+                    else "an entry has 'effective' and 'summary', or 'editorial'",
+                )
+        effective = _parse_date(
+            item.get("effective"), file, lines.get(("changes", index, "effective"), where)
+        )
         summary = item.get("summary")
         editorial = item.get("editorial")
         if effective is not None and editorial is not None:
-            raise PolicyError("a change entry is either material ('effective' and 'summary') "
-                              "or 'editorial', not both", file=file, line=where,
-                              fix="split it into two entries or remove one")
+            raise PolicyError(
+                "a change entry is either material ('effective' and 'summary') "
+                "or 'editorial', not both",
+                file=file,
+                line=where,
+                fix="split it into two entries or remove one",
+            )
         if effective is None and editorial is None:
-            raise PolicyError("a change entry needs an 'effective' date (material change) or "
-                              "an 'editorial' note", file=file, line=where,
-                              fix="add 'effective: YYYY-MM-DD' and 'summary: …', or "
-                              "'editorial: what was fixed'")
+            raise PolicyError(
+                "a change entry needs an 'effective' date (material change) or an 'editorial' note",
+                file=file,
+                line=where,
+                fix="add 'effective: YYYY-MM-DD' and 'summary: …', or 'editorial: what was fixed'",
+            )
         if effective is not None and not (isinstance(summary, str) and summary.strip()):
-            raise PolicyError("a material change needs a public 'summary' of what changed",
-                              file=file, line=lines.get(("changes", index, "summary"), where),
-                              fix="add 'summary: …' in plain words for visitors")
+            raise PolicyError(
+                "a material change needs a public 'summary' of what changed",
+                file=file,
+                line=lines.get(("changes", index, "summary"), where),
+                fix="add 'summary: …' in plain words for visitors",
+            )
         if editorial is not None and not isinstance(editorial, str):
-            raise PolicyError("expected text for 'editorial'", file=file,
-                              line=lines.get(("changes", index, "editorial"), where))
-        entries.append(ChangeEntry(
-            effective=effective, summary=summary.strip() if isinstance(summary, str) else None,
-            editorial=editorial.strip() if isinstance(editorial, str) else None, line=where))
+            raise PolicyError(
+                "expected text for 'editorial'",
+                file=file,
+                line=lines.get(("changes", index, "editorial"), where),
+            )
+        entries.append(
+            ChangeEntry(
+                effective=effective,
+                summary=summary.strip() if isinstance(summary, str) else None,
+                editorial=editorial.strip() if isinstance(editorial, str) else None,
+                line=where,
+            )
+        )
     return tuple(entries)
 
 
@@ -252,8 +306,12 @@ def _parse_date(value: Any, file: str, line: int | None) -> dt.date | None:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise PolicyError(f"expected a date (YYYY-MM-DD) for 'effective', but got '{value}'",
-                      file=file, line=line, fix="write the date like 2026-12-01")
+    raise PolicyError(
+        f"expected a date (YYYY-MM-DD) for 'effective', but got '{value}'",
+        file=file,
+        line=line,
+        fix="write the date like 2026-12-01",
+    )
 
 
 def _kind(value: Any) -> str:
@@ -277,15 +335,15 @@ def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
     return None
 
 
-_TolerantLoader.add_multi_constructor("", _ignore_tag)  # type: ignore[no-untyped-call]
-_TolerantLoader.add_multi_constructor("!", _ignore_tag)  # type: ignore[no-untyped-call]
-_TolerantLoader.add_multi_constructor("tag:", _ignore_tag)  # type: ignore[no-untyped-call]
+_TolerantLoader.add_multi_constructor("", _ignore_tag)
+_TolerantLoader.add_multi_constructor("!", _ignore_tag)
+_TolerantLoader.add_multi_constructor("tag:", _ignore_tag)
 
 
 def read_config_extra(text: str) -> dict[str, Any]:
     """The ``extra:`` mapping of a mkdocs.yml text, or {} if it cannot be read."""
     try:
-        data = yaml.load(text, Loader=_TolerantLoader)  # noqa: S506 - tags are ignored
+        data = yaml.load(text, Loader=_TolerantLoader)
     except yaml.YAMLError:
         return {}
     extra = data.get("extra") if isinstance(data, dict) else None

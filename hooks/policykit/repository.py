@@ -80,8 +80,9 @@ class Repository:
 
     def describe_head(self) -> tuple[str | None, bool]:
         """The HEAD commit (None in a repository without commits) and whether it is shallow."""
-        out = self._run("rev-parse", "--is-shallow-repository", "--verify", "-q", "HEAD",
-                        allow_fail=True)
+        out = self._run(
+            "rev-parse", "--is-shallow-repository", "--verify", "-q", "HEAD", allow_fail=True
+        )
         lines = out.splitlines()
         shallow = bool(lines) and lines[0].strip() == "true"
         head = lines[1].strip() if len(lines) > 1 else None
@@ -94,10 +95,22 @@ class Repository:
         commit whatever the merge style; renames are detected so histories continue.
         """
         out = self._run(
-            "-c", "core.quotePath=false",
-            "log", "-z", "--first-parent", "--diff-merges=first-parent", "--raw",
-            "--no-abbrev", "-M", "--root", "--no-color", "--reverse",
-            f"--format={_LOG_FORMAT}", rev, "--", *paths,
+            "-c",
+            "core.quotePath=false",
+            "log",
+            "-z",
+            "--first-parent",
+            "--diff-merges=first-parent",
+            "--raw",
+            "--no-abbrev",
+            "-M",
+            "--root",
+            "--no-color",
+            "--reverse",
+            f"--format={_LOG_FORMAT}",
+            rev,
+            "--",
+            *paths,
         )
         return parse_log(out)
 
@@ -123,8 +136,10 @@ class Repository:
             for sha in wanted:
                 header = stdout.readline().decode().split()
                 if len(header) != 3:
-                    raise GitError(f"git could not read object {sha}",
-                                   fix="run 'git fsck' to check the repository")
+                    raise GitError(
+                        f"git could not read object {sha}",
+                        fix="run 'git fsck' to check the repository",
+                    )
                 size = int(header[2])
                 blobs[sha] = _read_exactly(stdout, size)
                 stdout.read(1)  # the newline after each object
@@ -135,8 +150,16 @@ class Repository:
 
     def working_tree_changes(self, paths: Sequence[str]) -> list[str]:
         """Paths under ``paths`` that differ from HEAD in the working tree or index."""
-        out = self._run("-c", "core.quotePath=false", "status", "--porcelain=v1", "-z",
-                        "--untracked-files=all", "--", *paths)
+        out = self._run(
+            "-c",
+            "core.quotePath=false",
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--",
+            *paths,
+        )
         changed = []
         tokens = out.split("\0")
         i = 0
@@ -154,9 +177,11 @@ class Repository:
     def _run(self, *args: str, allow_fail: bool = False) -> str:
         try:
             return self._repo.git.execute(
-                ["git", *args], env=_GIT_ENV, strip_newline_in_stdout=False,
+                ["git", *args],
+                env=_GIT_ENV,
+                strip_newline_in_stdout=False,
                 with_extended_output=False,
-            )  # type: ignore[no-any-return, call-overload]
+            )
         except git.GitCommandError as exc:
             if allow_fail:
                 return str(exc.stdout or "").strip().removeprefix("stdout: ").strip("'")
@@ -192,8 +217,9 @@ def open_repository(path: str | os.PathLike[str]) -> Repository:
             "and commit the policies first",
         ) from exc
     except git.GitCommandNotFound as exc:  # pragma: no cover - depends on the machine
-        raise GitError("git is not installed or not on PATH",
-                       fix="install git (https://git-scm.com/)") from exc
+        raise GitError(
+            "git is not installed or not on PATH", fix="install git (https://git-scm.com/)"
+        ) from exc
     return Repository(repo)
 
 
@@ -221,14 +247,24 @@ def parse_log(out: str) -> list[LogCommit]:
             else:
                 old_path, path = None, tokens[i + 1]
                 i += 2
-            changes.append(FileChange(
-                status=kind, path=path, old_path=old_path, mode=new_mode,
-                blob=None if kind == "D" or new_blob == _ZERO_SHA else new_blob,
-            ))
-        commits.append(LogCommit(
-            sha=sha, parents=tuple(parents.split()),
-            committed=datetime.fromisoformat(committed),
-            authored=datetime.fromisoformat(authored),
-            author=author, message=message.strip(), changes=tuple(changes),
-        ))
+            changes.append(
+                FileChange(
+                    status=kind,
+                    path=path,
+                    old_path=old_path,
+                    mode=new_mode,
+                    blob=None if kind == "D" or new_blob == _ZERO_SHA else new_blob,
+                )
+            )
+        commits.append(
+            LogCommit(
+                sha=sha,
+                parents=tuple(parents.split()),
+                committed=datetime.fromisoformat(committed),
+                authored=datetime.fromisoformat(authored),
+                author=author,
+                message=message.strip(),
+                changes=tuple(changes),
+            )
+        )
     return commits

@@ -114,8 +114,11 @@ class PolicyHistory:
                 if previous.get(key) != html and (revision.is_version or key not in marks):
                     marks[key] = revision
             previous = current
-        return {key: marks[key] for key, _ in version.fingerprint
-                if key in marks and marks[key].is_version}
+        return {
+            key: marks[key]
+            for key, _ in version.fingerprint
+            if key in marks and marks[key].is_version
+        }
 
 
 @dataclass
@@ -142,8 +145,15 @@ class _Entry:
 
 
 class _Builder:
-    def __init__(self, blobs: Mapping[str, bytes], policies_dir: str, config_path: str | None,
-                 site_variables: Mapping[str, Any], templating: bool, render: Renderer) -> None:
+    def __init__(
+        self,
+        blobs: Mapping[str, bytes],
+        policies_dir: str,
+        config_path: str | None,
+        site_variables: Mapping[str, Any],
+        templating: bool,
+        render: Renderer,
+    ) -> None:
         self.blobs = blobs
         self.policies_dir = policies_dir
         self.config_path = config_path
@@ -182,15 +192,24 @@ class _Builder:
         target = data.decode("utf-8", "replace")
         resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
         if target.startswith("/") or resolved.startswith("../") or resolved == "..":
-            raise PolicyError(f"this is a symbolic link to '{target}', outside the repository",
-                              file=path, fix="replace the link with the file's text")
+            raise PolicyError(
+                f"this is a symbolic link to '{target}', outside the repository",
+                file=path,
+                fix="replace the link with the file's text",
+            )
         if resolved in seen or len(seen) > 8:
-            raise PolicyError("this symbolic link points to itself", file=path,
-                              fix="replace the link with the file's text")
+            raise PolicyError(
+                "this symbolic link points to itself",
+                file=path,
+                fix="replace the link with the file's text",
+            )
         if resolved not in self.tree:
-            raise PolicyError(f"this is a symbolic link to '{target}', which is not in the "
-                              "policies folder at this commit", file=path,
-                              fix="replace the link with the file's text")
+            raise PolicyError(
+                f"this is a symbolic link to '{target}', which is not in the "
+                "policies folder at this commit",
+                file=path,
+                fix="replace the link with the file's text",
+            )
         return self.read(resolved, (*seen, path))
 
     # -- text ----------------------------------------------------------------------------
@@ -201,8 +220,15 @@ class _Builder:
         The page is rendered whole, so ``[text][ref]`` links resolve against definitions
         anywhere in the policy: each section is rendered with all of them appended.
         """
-        definitions = "\n".join(sorted({m.group(0).strip() for section in text.sections
-                                         for m in _LINK_DEFINITION.finditer(section.markdown)}))
+        definitions = "\n".join(
+            sorted(
+                {
+                    m.group(0).strip()
+                    for section in text.sections
+                    for m in _LINK_DEFINITION.finditer(section.markdown)
+                }
+            )
+        )
         out = []
         for section in text.sections:
             source = f"{section.markdown}\n\n{definitions}\n" if definitions else section.markdown
@@ -218,8 +244,9 @@ class _Builder:
         return assemble(layout, files, self.variables, self.env if fill else None)
 
 
-def _sections_changed(old: Revision | None, text: PolicyText,
-                      fingerprint: tuple[tuple[str, str], ...]) -> tuple[SectionChange, ...]:
+def _sections_changed(
+    old: Revision | None, text: PolicyText, fingerprint: tuple[tuple[str, str], ...]
+) -> tuple[SectionChange, ...]:
     before = dict(old.fingerprint) if old else {}
     titles_before = {s.key: s.title for s in old.text.sections} if old else {}
     after = dict(fingerprint)
@@ -241,10 +268,17 @@ def _entries_without_lines(entries: tuple[ChangeEntry, ...] | None) -> Any:
     return tuple((e.effective, e.summary, e.editorial) for e in entries)
 
 
-def build_history(commits: Sequence[LogCommit], blobs: Mapping[str, bytes], *,
-                  policies_dir: str, render: Renderer, as_of: dt.datetime,
-                  site_variables: Mapping[str, Any] | None = None,
-                  config_path: str | None = None, templating: bool = True) -> SiteHistory:
+def build_history(
+    commits: Sequence[LogCommit],
+    blobs: Mapping[str, bytes],
+    *,
+    policies_dir: str,
+    render: Renderer,
+    as_of: dt.datetime,
+    site_variables: Mapping[str, Any] | None = None,
+    config_path: str | None = None,
+    templating: bool = True,
+) -> SiteHistory:
     """Replay the first-parent log (oldest first) into the history of every policy."""
     builder = _Builder(blobs, policies_dir, config_path, site_variables or {}, templating, render)
     site = SiteHistory(policies={}, head=commits[-1].sha if commits else None)
@@ -273,29 +307,21 @@ def build_history(commits: Sequence[LogCommit], blobs: Mapping[str, bytes], *,
             continue
         _follow_renames(commit, previous_layouts, builder)
         for slug, layout in builder.layouts.items():
-            if not every_policy and not touched.intersection(layout.source_paths) and \
-                    previous_layouts.get(slug) == layout:
+            if (
+                not every_policy
+                and not touched.intersection(layout.source_paths)
+                and previous_layouts.get(slug) == layout
+            ):
                 continue
-            try:
-                text = builder.text_of(layout)
-                failed.pop(slug, None)
-            except TemplateError as error:
-                # Kept as written: another template language (Jekyll's {% %}), or a name
-                # defined at the time. Only the latest text must fill in cleanly.
-                failed[slug] = error
-                text = builder.text_of(layout, fill=False)
-                site.unfilled.append((commit, error))
-            except PolicyError as error:
-                failed[slug] = error
-                site.skipped.append((commit, error))
-                continue
-            _add_revision(builder, slug, commit, text, site)
-    for slug, error in failed.items():
+            text = _read_text(builder, slug, layout, commit, failed, site)
+            if text is not None:
+                _add_revision(builder, slug, commit, text, site)
+    for slug, problem in failed.items():
         if slug in builder.layouts:  # the policy's latest text is broken
-            site.errors.append(error)
+            site.errors.append(problem)
             builder.histories.pop(slug, None)
-            site.skipped = [(c, e) for c, e in site.skipped if e is not error]
-            site.unfilled = [(c, e) for c, e in site.unfilled if e is not error]
+            site.skipped = [(c, e) for c, e in site.skipped if e is not problem]
+            site.unfilled = [(c, e) for c, e in site.unfilled if e is not problem]
     for slug in list(builder.histories):
         if slug not in builder.layouts:
             del builder.histories[slug]  # withdrawn: no page at the tip
@@ -307,16 +333,47 @@ def build_history(commits: Sequence[LogCommit], blobs: Mapping[str, bytes], *,
     return site
 
 
-def _follow_renames(commit: LogCommit, before: Mapping[str, PolicyLayout],
-                    builder: _Builder) -> None:
+def _read_text(builder: _Builder, slug: str, layout: PolicyLayout, commit: LogCommit,
+               failed: dict[str, PolicyError], site: SiteHistory) -> PolicyText | None:
+    """The policy's text at ``commit``; on failure, remember why (it matters at the tip)."""
+    try:
+        text = builder.text_of(layout)
+        failed.pop(slug, None)
+        return text
+    except TemplateError as error:
+        # Kept as written: another template language (Jekyll's {% %}), or a name defined
+        # at the time. Only the latest text must fill in cleanly.
+        failed[slug] = error
+        site.unfilled.append((commit, error))
+        try:
+            return builder.text_of(layout, fill=False)
+        except PolicyError as other:
+            failed[slug] = other
+            site.skipped.append((commit, other))
+            return None
+    except PolicyError as error:
+        failed[slug] = error
+        site.skipped.append((commit, error))
+        return None
+
+
+def _follow_renames(
+    commit: LogCommit, before: Mapping[str, PolicyLayout], builder: _Builder
+) -> None:
     """Carry a policy's history over when a rename gives it a new slug."""
     for change in commit.changes:
         if change.status != "R" or change.old_path is None:
             continue
         old_slug = _slug_of_path(change.old_path, before)
         new_slug = _slug_of_path(change.path, builder.layouts)
-        if (old_slug and new_slug and old_slug != new_slug and old_slug not in builder.layouts
-                and new_slug not in builder.histories and old_slug in builder.histories):
+        if (
+            old_slug
+            and new_slug
+            and old_slug != new_slug
+            and old_slug not in builder.layouts
+            and new_slug not in builder.histories
+            and old_slug in builder.histories
+        ):
             history = builder.histories.pop(old_slug)
             history.slug = new_slug
             for revision in history.revisions:
@@ -332,15 +389,20 @@ def _slug_of_path(path: str, layouts: Mapping[str, PolicyLayout]) -> str | None:
     return None
 
 
-def _add_revision(builder: _Builder, slug: str, commit: LogCommit, text: PolicyText,
-                  site: SiteHistory) -> None:
+def _add_revision(
+    builder: _Builder, slug: str, commit: LogCommit, text: PolicyText, site: SiteHistory
+) -> None:
     previous = builder.last_text.get(slug)
     fingerprint = builder.fingerprint(text)
     text_changed = previous is None or previous.fingerprint != fingerprint
     meta_changed = previous is None or (
-        (previous.text.title, previous.text.description,
-         _entries_without_lines(previous.text.meta.changes))
-        != (text.title, text.description, _entries_without_lines(text.meta.changes)))
+        (
+            previous.text.title,
+            previous.text.description,
+            _entries_without_lines(previous.text.meta.changes),
+        )
+        != (text.title, text.description, _entries_without_lines(text.meta.changes))
+    )
     source_changed = previous is None or previous.text != text
     if not (text_changed or meta_changed or source_changed):
         return
@@ -351,17 +413,27 @@ def _add_revision(builder: _Builder, slug: str, commit: LogCommit, text: PolicyT
     if entries is not None:
         count = len(entries) - len(before or ())
         if count < 0:
-            site.warnings.append(PolicyError(
-                f"commit {commit.sha[:10]} removed {-count} change entr"
-                f"{'y' if count == -1 else 'ies'} from '{slug}'",
-                file=text.meta.file, fix="change entries are a record: correct them, "
-                "but do not delete them"))
+            site.warnings.append(
+                PolicyError(
+                    f"commit {commit.sha[:10]} removed {-count} change entr"
+                    f"{'y' if count == -1 else 'ies'} from '{slug}'",
+                    file=text.meta.file,
+                    fix="change entries are a record: correct them, but do not delete them",
+                )
+            )
         added = entries[: max(count, 0)]
     material = next((e for e in added if e.is_material), None)
     editorial = next((e for e in added if not e.is_material), None)
-    revision = Revision(slug=slug, number=len(history.revisions) + 1, commit=commit,
-                        kind=EDITORIAL, reason=UNCHANGED, text=text, fingerprint=fingerprint,
-                        sections_changed=_sections_changed(previous, text, fingerprint))
+    revision = Revision(
+        slug=slug,
+        number=len(history.revisions) + 1,
+        commit=commit,
+        kind=EDITORIAL,
+        reason=UNCHANGED,
+        text=text,
+        fingerprint=fingerprint,
+        sections_changed=_sections_changed(previous, text, fingerprint),
+    )
     if material is not None:
         revision.kind, revision.reason = MATERIAL, DECLARED
         revision.effective, revision.summary = material.effective, material.summary
@@ -373,12 +445,15 @@ def _add_revision(builder: _Builder, slug: str, commit: LogCommit, text: PolicyT
         revision.effective = commit.committed.date()
         if entries is not None:
             revision.reason = UNDECLARED
-            site.warnings.append(PolicyError(
-                f"commit {commit.sha[:10]} ('{commit.subject}') changed the words of "
-                f"'{slug}' without a change entry; it is published as a version effective "
-                f"on its commit date, {revision.effective.isoformat()}",
-                file=text.meta.file,
-                fix="declare changes in 'changes:' in the same pull request as the text"))
+            site.warnings.append(
+                PolicyError(
+                    f"commit {commit.sha[:10]} ('{commit.subject}') changed the words of "
+                    f"'{slug}' without a change entry; it is published as a version effective "
+                    f"on its commit date, {revision.effective.isoformat()}",
+                    file=text.meta.file,
+                    fix="declare changes in 'changes:' in the same pull request as the text",
+                )
+            )
         else:
             revision.reason = IMPORTED
     history.revisions.append(revision)
@@ -410,4 +485,4 @@ def _resolve_current(history: PolicyHistory, as_of: dt.datetime) -> None:
 
 def slug_of(path: str, policies_dir: str) -> str:
     prefix = f"{policies_dir.strip('/')}/" if policies_dir.strip("/.") else ""
-    return slug_for(path[len(prefix):])
+    return slug_for(path[len(prefix) :])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -43,36 +42,52 @@ def assert_fails_with(repo: GitRepo, *expected: str) -> str:
 
 CASES = {
     "invalid YAML": (
-        {"policies/privacy/policy.yml": "title: Privacy\nchanges:\n  - effective: 2020-01-01\n"
-                                        "   summary: First.\n"},
-        ["policies/privacy/policy.yml:4: this is not valid YAML"]),
+        {
+            "policies/privacy/policy.yml": "title: Privacy\nchanges:\n  - effective: 2020-01-01\n"
+            "   summary: First.\n"
+        },
+        ["policies/privacy/policy.yml:4: this is not valid YAML"],
+    ),
     "misspelled key": (
         {"policies/privacy/policy.yml": GOOD_META + "descripton: x\n"},
-        ["policies/privacy/policy.yml:5: unknown key 'descripton'",
-         "did you mean 'description'?"]),
+        ["policies/privacy/policy.yml:5: unknown key 'descripton'", "did you mean 'description'?"],
+    ),
     "malformed date": (
         {"policies/privacy/policy.yml": GOOD_META.replace("2020-01-01", "soon")},
-        ["policies/privacy/policy.yml:3: expected a date (YYYY-MM-DD) for 'effective', "
-         "but got 'soon'"]),
+        [
+            "policies/privacy/policy.yml:3: expected a date (YYYY-MM-DD) for 'effective', "
+            "but got 'soon'"
+        ],
+    ),
     "undefined variable": (
         {"policies/privacy/20-cookies.md": "## Cookies\n\nAsk {{ company.mail }}.\n"},
-        ["policies/privacy/20-cookies.md:3: undefined variable 'company.mail'",
-         "define it under 'extra:' in mkdocs.yml"]),
+        [
+            "policies/privacy/20-cookies.md:3: undefined variable 'company.mail'",
+            "define it under 'extra:' in mkdocs.yml",
+        ],
+    ),
     "not UTF-8": (
         {"policies/privacy/20-cookies.md": "## Cookies\n\nCaf\xe9s.\n".encode("latin-1")},
-        ["policies/privacy/20-cookies.md:3: this file is not UTF-8 text",
-         "save it as UTF-8"]),
+        ["policies/privacy/20-cookies.md:3: this file is not UTF-8 text", "save it as UTF-8"],
+    ),
     "empty policy": (
         {"policies/privacy/10-intro.md": "\n", "policies/privacy/20-cookies.md": ""},
-        ["policies/privacy/policy.yml: this policy has no text"]),
+        ["policies/privacy/policy.yml: this policy has no text"],
+    ),
     "same slug twice": (
         {"policies/privacy.md": "# Privacy\n"},
-        ["two policies would be published at '/privacy/'", "policies/privacy.md"]),
+        ["two policies would be published at '/privacy/'", "policies/privacy.md"],
+    ),
     "section order names a missing fragment": (
-        {"policies/privacy/policy.yml": GOOD_META + "sections:\n  - 10-intro.md\n"
-                                                    "  - 30-rights.md\n"},
-        ["policies/privacy/policy.yml:7: 'sections' names '30-rights.md'",
-         "fragments there: 10-intro.md, 20-cookies.md"]),
+        {
+            "policies/privacy/policy.yml": GOOD_META + "sections:\n  - 10-intro.md\n"
+            "  - 30-rights.md\n"
+        },
+        [
+            "policies/privacy/policy.yml:7: 'sections' names '30-rights.md'",
+            "fragments there: 10-intro.md, 20-cookies.md",
+        ],
+    ),
 }
 
 
@@ -84,10 +99,11 @@ def test_bad_input_fails_the_build_with_file_line_and_fix(repo: GitRepo, case: s
 
 def test_symlink_outside_the_repository(repo: GitRepo) -> None:
     site_with(repo, {})
-    os.symlink("/etc/passwd", repo.path / "policies" / "leak.md")
+    (repo.path / "policies" / "leak.md").symlink_to("/etc/passwd")
     repo.commit("Link", "2020-02-01")
-    assert_fails_with(repo, "policies/leak.md: this is a symbolic link to '/etc/passwd', "
-                            "outside the repository")
+    assert_fails_with(
+        repo, "policies/leak.md: this is a symbolic link to '/etc/passwd', outside the repository"
+    )
 
 
 def test_not_a_git_repository(tmp_path: Path) -> None:
@@ -102,8 +118,9 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
 def test_shallow_clone(repo: GitRepo, tmp_path: Path) -> None:
     site_with(repo, {"policies/privacy/20-cookies.md": "## Cookies\n\nNo cookies.\n"})
     clone = tmp_path / "ci-checkout"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.path}", str(clone)],
-                   check=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo.path}", str(clone)], check=True
+    )
     result = build_cli(clone)
     assert result.returncode != 0
     assert "only part of the history" in result.stderr
@@ -116,9 +133,14 @@ def test_bad_setting_names_the_key(repo: GitRepo) -> None:
 
 
 def test_on_error_warn_leaves_the_policy_out_and_strict_still_fails(repo: GitRepo) -> None:
-    site_with(repo, {"policies/privacy/20-cookies.md": "## C\n\n{{ nope }}\n",
-                     "policies/terms.md": "# Terms\n\nFine.\n"},
-              policies={"on_error": "warn"})
+    site_with(
+        repo,
+        {
+            "policies/privacy/20-cookies.md": "## C\n\n{{ nope }}\n",
+            "policies/terms.md": "# Terms\n\nFine.\n",
+        },
+        policies={"on_error": "warn"},
+    )
     result = build_cli(repo.path)
     assert result.returncode == 0, result.stderr
     assert "policies/privacy/20-cookies.md:3: undefined variable" in result.stderr

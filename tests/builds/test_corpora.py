@@ -9,21 +9,30 @@ from pathlib import Path
 
 import markdown
 import pytest
-
 from policykit.dates import human_date
 from policykit.layout import discover
 from policykit.metadata import split_front_matter
+
 from tests.support import build, write_config
 
 pytestmark = pytest.mark.corpus
 
-CORPUS_VARIABLES = {"site": {"email_support": "mailto:support@example.com",
-                             "email_security": "mailto:security@example.com"}}
+CORPUS_VARIABLES = {
+    "site": {
+        "email_support": "mailto:support@example.com",
+        "email_security": "mailto:security@example.com",
+    }
+}
 
 
 def tip_files(clone: Path) -> list[str]:
-    out = subprocess.run(["git", "-c", "core.quotePath=false", "ls-files", "-z"], cwd=clone,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["git", "-c", "core.quotePath=false", "ls-files", "-z"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return [p for p in out.split("\0") if p.lower().endswith(".md")]
 
 
@@ -31,9 +40,23 @@ def independent_last_change(clone: Path, path: str) -> dt.date:
     """Last commit whose rendered words differ from the previous version (own code path:
     one `git log --follow` per file, front matter stripped, whitespace collapsed)."""
     log = subprocess.run(
-        ["git", "-c", "core.quotePath=false", "log", "--first-parent", "--follow", "--name-only",
-         "--format=%x00%H %cI", "--", path], cwd=clone, capture_output=True, text=True,
-        check=True).stdout
+        [
+            "git",
+            "-c",
+            "core.quotePath=false",
+            "log",
+            "--first-parent",
+            "--follow",
+            "--name-only",
+            "--format=%x00%H %cI",
+            "--",
+            path,
+        ],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     entries = []
     for record in log.split("\0")[1:]:
         head, *names = record.strip().split("\n")
@@ -57,11 +80,11 @@ def independent_last_change(clone: Path, path: str) -> dt.date:
 
 
 @pytest.mark.parametrize("name", ["basecamp-policies", "legalmattic"])
-def test_every_document_gets_a_page_dated_by_its_last_change_of_words(corpus, tmp_path: Path,
-                                                                       name: str) -> None:
+def test_every_document_gets_a_page_dated_by_its_last_change_of_words(
+    corpus, tmp_path: Path, name: str
+) -> None:
     clone = corpus(name)
-    config = write_config(tmp_path, policies_dir=str(clone), extra=CORPUS_VARIABLES,
-                          home=False)
+    config = write_config(tmp_path, policies_dir=str(clone), extra=CORPUS_VARIABLES, home=False)
     site = build(config)
     layouts = discover(tip_files(clone), "")
     assert len(layouts) == len(tip_files(clone))
@@ -70,8 +93,7 @@ def test_every_document_gets_a_page_dated_by_its_last_change_of_words(corpus, tm
         page = site / ("" if slug == "index" else slug) / "index.html"
         assert page.exists(), f"no page for {layout.path}"
         html = page.read_text("utf-8")
-        found = re.search(r'Last updated</dt>\s*<dd><time datetime="([\d-]+)">([^<]+)</time>',
-                          html)
+        found = re.search(r'Last updated</dt>\s*<dd><time datetime="([\d-]+)">([^<]+)</time>', html)
         assert found, f"no date on {slug}"
         expected = independent_last_change(clone, layout.path)
         assert found.group(1) == expected.isoformat(), layout.path

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from policykit.dates import human_date
+
 from tests.support import ROOT, build, git, page_text
 
 
@@ -32,8 +32,11 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_privacy_page_shows_the_declared_date_and_sections(sample_site: Path) -> None:
     html = (sample_site / "privacy/index.html").read_text("utf-8")
     expected = declared_current(dt.date.today())
-    assert re.search(rf'Last updated</dt>\s*<dd><time datetime="{expected.isoformat()}">'
-                     rf"{human_date(expected)}</time>", html)
+    assert re.search(
+        rf'Last updated</dt>\s*<dd><time datetime="{expected.isoformat()}">'
+        rf"{human_date(expected)}</time>",
+        html,
+    )
     text = page_text(html)
     fragments = sorted((ROOT / "policies/privacy").glob("*.md"))
     for fragment in fragments:

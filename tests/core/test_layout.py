@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from policykit.errors import PolicyError
 from policykit.layout import discover, slug_for
 
@@ -15,8 +14,10 @@ from policykit.layout import discover, slug_for
         ("privacy/index.md", "privacy"),
         ("index.md", "index"),
         ("privacy/regulations/ccpa/index.md", "privacy/regulations/ccpa"),
-        ("Terms of Service/WordPress.com/EN-Terms-of-Service.md",
-         "terms-of-service/wordpress-com/en-terms-of-service"),
+        (
+            "Terms of Service/WordPress.com/EN-Terms-of-Service.md",
+            "terms-of-service/wordpress-com/en-terms-of-service",
+        ),
         ("Facebook/Privacy Policy.md", "facebook/privacy-policy"),
         ("プライバシー ポリシー.md", "プライバシー-ポリシー"),
         ("سياسة الخصوصية.md", "سياسة-الخصوصية"),

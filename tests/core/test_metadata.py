@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from policykit.errors import PolicyError
 from policykit.metadata import parse_front_matter, parse_policy_yml, read_config_extra
 
@@ -48,7 +47,8 @@ def test_no_changes_key_means_nothing_declared() -> None:
 
 def test_front_matter_allows_foreign_keys_but_not_misspellings() -> None:
     meta, body, offset = parse_front_matter(
-        "---\ntitle: Terms\nlayout: page\n---\n# Terms\n", "terms.md")
+        "---\ntitle: Terms\nlayout: page\n---\n# Terms\n", "terms.md"
+    )
     assert meta.title == "Terms" and body == "# Terms\n" and offset == 4
     with pytest.raises(PolicyError) as error:
         parse_front_matter("---\ntitle: Terms\ndescripton: x\n---\nText\n", "terms.md")
@@ -57,7 +57,9 @@ def test_front_matter_allows_foreign_keys_but_not_misspellings() -> None:
 
 
 def test_old_mkdocs_yml_extra_is_read_without_running_tags() -> None:
-    text = ("site_name: x\nmarkdown_extensions:\n  - pymdownx.superfences:\n"
-            "      custom_fences:\n        - format: !!python/name:os.system\n"
-            "extra:\n  company:\n    name: Acme\n  key: !ENV [HOME, x]\n")
+    text = (
+        "site_name: x\nmarkdown_extensions:\n  - pymdownx.superfences:\n"
+        "      custom_fences:\n        - format: !!python/name:os.system\n"
+        "extra:\n  company:\n    name: Acme\n  key: !ENV [HOME, x]\n"
+    )
     assert read_config_extra(text) == {"company": {"name": "Acme"}, "key": None}

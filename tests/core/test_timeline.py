@@ -8,7 +8,6 @@ import re
 
 import markdown
 import pytest
-
 from policykit.repository import FileChange, LogCommit
 from policykit.timeline import EDITORIAL, MATERIAL, build_history
 
@@ -28,8 +27,13 @@ class Log:
         self.commits: list[LogCommit] = []
         self.blobs: dict[str, bytes] = {}
 
-    def commit(self, date: str, files: dict[str, str | None], message: str = "Change",
-               renames: dict[str, str] | None = None) -> LogCommit:
+    def commit(
+        self,
+        date: str,
+        files: dict[str, str | None],
+        message: str = "Change",
+        renames: dict[str, str] | None = None,
+    ) -> LogCommit:
         changes = []
         for old, new in (renames or {}).items():
             data = files.pop(new).encode()
@@ -45,16 +49,27 @@ class Log:
             self.blobs[sha] = data
             changes.append(FileChange("M", path, sha, "100644"))
         moment = dt.datetime.fromisoformat(date if "T" in date else f"{date}T12:00:00+00:00")
-        commit = LogCommit(sha=f"{len(self.commits) + 1:040x}", parents=(), committed=moment,
-                           authored=moment, author="Editor", message=message,
-                           changes=tuple(changes))
+        commit = LogCommit(
+            sha=f"{len(self.commits) + 1:040x}",
+            parents=(),
+            committed=moment,
+            authored=moment,
+            author="Editor",
+            message=message,
+            changes=tuple(changes),
+        )
         self.commits.append(commit)
         return commit
 
     def history(self, as_of: str = "2030-01-01", **kwargs):
-        return build_history(self.commits, self.blobs, policies_dir="policies", render=render,
-                             as_of=dt.datetime.fromisoformat(as_of).replace(tzinfo=UTC),
-                             **kwargs)
+        return build_history(
+            self.commits,
+            self.blobs,
+            policies_dir="policies",
+            render=render,
+            as_of=dt.datetime.fromisoformat(as_of).replace(tzinfo=UTC),
+            **kwargs,
+        )
 
 
 META = "title: Privacy\nchanges:\n{entries}"
@@ -74,20 +89,34 @@ def editorial(note: str) -> str:
 
 def test_declared_versions_and_editorial_revisions() -> None:
     log = Log()
-    log.commit("2020-01-05", {
-        "policies/privacy/policy.yml": meta(material("2020-01-01", "First.")),
-        "policies/privacy/10-intro.md": "We collect your email.\n",
-        "policies/privacy/20-cookies.md": "## Cookies\n\nWe use cookies.\n",
-    })
-    log.commit("2021-03-01", {
-        "policies/privacy/policy.yml": meta(editorial("Typo."), material("2020-01-01", "First.")),
-        "policies/privacy/20-cookies.md": "## Cookies\n\nWe use cookies!\n",
-    })
-    log.commit("2022-06-10", {
-        "policies/privacy/policy.yml": meta(material("2022-07-01", "We keep logs."),
-                                            editorial("Typo."), material("2020-01-01", "First.")),
-        "policies/privacy/10-intro.md": "We collect your email and logs.\n",
-    })
+    log.commit(
+        "2020-01-05",
+        {
+            "policies/privacy/policy.yml": meta(material("2020-01-01", "First.")),
+            "policies/privacy/10-intro.md": "We collect your email.\n",
+            "policies/privacy/20-cookies.md": "## Cookies\n\nWe use cookies.\n",
+        },
+    )
+    log.commit(
+        "2021-03-01",
+        {
+            "policies/privacy/policy.yml": meta(
+                editorial("Typo."), material("2020-01-01", "First.")
+            ),
+            "policies/privacy/20-cookies.md": "## Cookies\n\nWe use cookies!\n",
+        },
+    )
+    log.commit(
+        "2022-06-10",
+        {
+            "policies/privacy/policy.yml": meta(
+                material("2022-07-01", "We keep logs."),
+                editorial("Typo."),
+                material("2020-01-01", "First."),
+            ),
+            "policies/privacy/10-intro.md": "We collect your email and logs.\n",
+        },
+    )
     history = log.history(as_of="2023-01-01").policies["privacy"]
     kinds = [(r.kind, r.effective, r.summary, r.note) for r in history.revisions]
     assert kinds == [
@@ -98,7 +127,8 @@ def test_declared_versions_and_editorial_revisions() -> None:
     assert [v.version_id for v in history.versions] == ["2020-01-01", "2022-07-01"]
     assert history.current is history.versions[-1]
     assert [(c.key, c.change) for c in history.revisions[1].sections_changed] == [
-        ("cookies", "changed")]
+        ("cookies", "changed")
+    ]
     marks = history.section_changed_on(history.current)
     assert marks["intro"].version_id == "2022-07-01"
     # the editorial fix of 'cookies' does not move its mark: editorial is not material
@@ -107,26 +137,49 @@ def test_declared_versions_and_editorial_revisions() -> None:
 
 def test_whitespace_list_marker_and_front_matter_only_changes_are_editorial() -> None:
     log = Log()
-    log.commit("2020-01-01", {"policies/terms.md": "---\ntitle: Terms\n---\n# Terms\n\n"
-                                                   "* one\n* two\n\nSome   text.\n"})
-    log.commit("2020-02-01", {"policies/terms.md": "---\ntitle: Terms\n---\n# Terms\n\n"
-                                                   "- one\n- two\n\nSome text.\n\n"})
-    log.commit("2020-03-01", {"policies/terms.md": "---\ntitle: Terms\nlayout: page\n---\n"
-                                                   "# Terms\n\n- one\n- two\n\nSome text.\n"})
-    log.commit("2020-04-01", {"policies/terms.md": "---\ntitle: Terms\nlayout: page\n---\n"
-                                                   "# Terms\n\n- one\n- three\n\nSome text.\n"})
+    log.commit(
+        "2020-01-01",
+        {"policies/terms.md": "---\ntitle: Terms\n---\n# Terms\n\n* one\n* two\n\nSome   text.\n"},
+    )
+    log.commit(
+        "2020-02-01",
+        {"policies/terms.md": "---\ntitle: Terms\n---\n# Terms\n\n- one\n- two\n\nSome text.\n\n"},
+    )
+    log.commit(
+        "2020-03-01",
+        {
+            "policies/terms.md": "---\ntitle: Terms\nlayout: page\n---\n"
+            "# Terms\n\n- one\n- two\n\nSome text.\n"
+        },
+    )
+    log.commit(
+        "2020-04-01",
+        {
+            "policies/terms.md": "---\ntitle: Terms\nlayout: page\n---\n"
+            "# Terms\n\n- one\n- three\n\nSome text.\n"
+        },
+    )
     history = log.history().policies["terms"]
     assert [r.kind for r in history.revisions] == [MATERIAL, EDITORIAL, EDITORIAL, MATERIAL]
-    assert [r.reason for r in history.revisions] == ["imported", "unchanged", "unchanged",
-                                                      "imported"]
+    assert [r.reason for r in history.revisions] == [
+        "imported",
+        "unchanged",
+        "unchanged",
+        "imported",
+    ]
     # nothing declared: each change of words is a version dated by its commit
     assert [v.effective for v in history.versions] == [dt.date(2020, 1, 1), dt.date(2020, 4, 1)]
 
 
 def test_undeclared_change_in_a_declaring_policy_is_a_version_and_a_warning() -> None:
     log = Log()
-    log.commit("2020-01-01", {"policies/p/policy.yml": meta(material("2020-01-01", "First.")),
-                              "policies/p/a.md": "One.\n"})
+    log.commit(
+        "2020-01-01",
+        {
+            "policies/p/policy.yml": meta(material("2020-01-01", "First.")),
+            "policies/p/a.md": "One.\n",
+        },
+    )
     log.commit("2020-05-05", {"policies/p/a.md": "Two.\n"}, message="Sneaky edit")
     site = log.history()
     history = site.policies["p"]
@@ -134,21 +187,37 @@ def test_undeclared_change_in_a_declaring_policy_is_a_version_and_a_warning() ->
     assert history.current.reason == "undeclared"
     assert len(site.warnings) == 1
     assert "Sneaky edit" in str(site.warnings[0]) and "without a change entry" in str(
-        site.warnings[0])
+        site.warnings[0]
+    )
 
 
-@pytest.mark.parametrize(("as_of", "current", "upcoming"), [
-    ("2026-11-30T23:59:59", "2020-01-01", ["2026-12-01"]),
-    ("2026-12-01T00:00:00", "2026-12-01", []),
-])
-def test_future_effective_date_is_upcoming_until_the_as_of_time(as_of: str, current: str,
-                                                                upcoming: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("as_of", "current", "upcoming"),
+    [
+        ("2026-11-30T23:59:59", "2020-01-01", ["2026-12-01"]),
+        ("2026-12-01T00:00:00", "2026-12-01", []),
+    ],
+)
+def test_future_effective_date_is_upcoming_until_the_as_of_time(
+    as_of: str, current: str, upcoming: list[str]
+) -> None:
     log = Log()
-    log.commit("2020-01-01", {"policies/p/policy.yml": meta(material("2020-01-01", "First.")),
-                              "policies/p/a.md": "One.\n"})
-    log.commit("2026-11-01", {"policies/p/policy.yml": meta(material("2026-12-01", "Next."),
-                                                            material("2020-01-01", "First.")),
-                              "policies/p/a.md": "Two.\n"})
+    log.commit(
+        "2020-01-01",
+        {
+            "policies/p/policy.yml": meta(material("2020-01-01", "First.")),
+            "policies/p/a.md": "One.\n",
+        },
+    )
+    log.commit(
+        "2026-11-01",
+        {
+            "policies/p/policy.yml": meta(
+                material("2026-12-01", "Next."), material("2020-01-01", "First.")
+            ),
+            "policies/p/a.md": "Two.\n",
+        },
+    )
     history = log.history(as_of=as_of).policies["p"]
     assert history.current.version_id == current
     assert [v.version_id for v in history.upcoming] == upcoming
@@ -173,9 +242,11 @@ def test_commit_dates_use_the_committers_own_time_zone() -> None:
 def test_rename_to_a_new_slug_keeps_one_history() -> None:
     log = Log()
     log.commit("2020-01-01", {"policies/terms.md": "# Terms\n\nOne.\n"})
-    log.commit("2020-02-01", {"policies/terms-of-service.md": "# Terms\n\nOne.\n",
-                              "policies/terms.md": None},
-               renames={"policies/terms.md": "policies/terms-of-service.md"})
+    log.commit(
+        "2020-02-01",
+        {"policies/terms-of-service.md": "# Terms\n\nOne.\n", "policies/terms.md": None},
+        renames={"policies/terms.md": "policies/terms-of-service.md"},
+    )
     log.commit("2020-03-01", {"policies/terms-of-service.md": "# Terms\n\nTwo.\n"})
     site = log.history()
     assert list(site.policies) == ["terms-of-service"]
@@ -184,8 +255,13 @@ def test_rename_to_a_new_slug_keeps_one_history() -> None:
 
 def test_variable_change_in_config_is_a_revision_and_old_text_stays_frozen() -> None:
     log = Log()
-    log.commit("2020-01-01", {"mkdocs.yml": "extra:\n  company: {name: Acme}\n",
-                              "policies/t.md": "# Terms\n\n{{ company.name }} sells.\n"})
+    log.commit(
+        "2020-01-01",
+        {
+            "mkdocs.yml": "extra:\n  company: {name: Acme}\n",
+            "policies/t.md": "# Terms\n\n{{ company.name }} sells.\n",
+        },
+    )
     log.commit("2021-01-01", {"mkdocs.yml": "extra:\n  company: {name: Acme Global}\n"})
     history = log.history(config_path="mkdocs.yml").policies["t"]
     texts = [re.sub(r"\s+", " ", r.text.markdown) for r in history.revisions]

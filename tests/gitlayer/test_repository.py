@@ -8,11 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from policykit.errors import GitError
 from policykit.loader import load_history
 from policykit.repository import open_repository
-from tests.support import GitRepo, git
+
+from tests.support import GitRepo
 
 UTC = dt.timezone.utc
 AS_OF = dt.datetime(2030, 1, 1, tzinfo=UTC)
@@ -25,8 +25,7 @@ def render(text: str) -> str:
 
 
 def test_first_parent_log_sees_a_merged_pull_request_as_one_commit(repo: GitRepo) -> None:
-    repo.commit("First", "2020-01-01", {"policies/terms.md": "# Terms\n\nOne.\n",
-                                        "README.md": "x"})
+    repo.commit("First", "2020-01-01", {"policies/terms.md": "# Terms\n\nOne.\n", "README.md": "x"})
     repo.branch("edit")
     repo.commit("Edit 1", "2020-02-01", {"policies/terms.md": "# Terms\n\nTwo.\n"})
     repo.commit("Edit 2", "2020-02-02", {"policies/terms.md": "# Terms\n\nThree.\n"})
@@ -46,8 +45,9 @@ def test_paths_with_spaces_non_ascii_and_right_to_left_text(repo: GitRepo) -> No
     names = ["policies/Privacy Policy.md", "policies/プライバシー.md", "policies/سياسة الخصوصية.md"]
     repo.commit("Add", "2020-01-01", {name: f"# {name}\n\nText.\n" for name in names})
     loaded = load_history(repo.path / "policies", render=render, as_of=AS_OF)
-    assert sorted(loaded.site.policies) == sorted(["privacy-policy", "プライバシー",
-                                                   "سياسة-الخصوصية"])
+    assert sorted(loaded.site.policies) == sorted(
+        ["privacy-policy", "プライバシー", "سياسة-الخصوصية"]
+    )
 
 
 def test_blobs_are_read_in_one_batch(repo: GitRepo) -> None:
@@ -76,8 +76,9 @@ def test_shallow_clone_names_the_ci_fix(repo: GitRepo, tmp_path: Path) -> None:
     repo.commit("One", "2020-01-01", {"policies/t.md": "One.\n"})
     repo.commit("Two", "2020-02-01", {"policies/t.md": "Two.\n"})
     clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.path}", str(clone)],
-                   check=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo.path}", str(clone)], check=True
+    )
     with pytest.raises(GitError) as error:
         load_history(clone / "policies", render=render, as_of=AS_OF)
     assert "only part of the history" in str(error.value)
@@ -95,12 +96,13 @@ def test_uncommitted_edits_are_reported_not_published(repo: GitRepo) -> None:
 
 def test_symlink_outside_the_repository_is_an_error(repo: GitRepo) -> None:
     repo.commit("One", "2020-01-01", {"policies/t.md": "# T\n"})
-    os.symlink("/etc/hostname", repo.path / "policies" / "evil.md")
+    (repo.path / "policies" / "evil.md").symlink_to("/etc/hostname")
     repo.commit("Link", "2020-02-01")
     loaded = load_history(repo.path / "policies", render=render, as_of=AS_OF)
     assert [str(e) for e in loaded.site.errors] == [
         "policies/evil.md: this is a symbolic link to '/etc/hostname', outside the repository "
-        "— replace the link with the file's text"]
+        "— replace the link with the file's text"
+    ]
     assert "evil" not in loaded.site.policies
 
 
@@ -120,8 +122,11 @@ def test_git_processes_do_not_grow_with_commits(repo: GitRepo, tmp_path: Path) -
     made = 0
     for total in (3, 40):
         while made < total:
-            repo.commit(f"Edit {made}", f"2020-01-01T00:{made // 60:02d}:{made % 60:02d}+00:00",
-                        {f"policies/p{made % 4}.md": f"# P{made % 4}\n\nText {made}.\n"})
+            repo.commit(
+                f"Edit {made}",
+                f"2020-01-01T00:{made // 60:02d}:{made % 60:02d}+00:00",
+                {f"policies/p{made % 4}.md": f"# P{made % 4}\n\nText {made}.\n"},
+            )
             made += 1
         calls.write_text("")
         result = build_cli(repo.path, env={"PATH": f"{shim_dir}:{os.environ['PATH']}"})
@@ -129,5 +134,6 @@ def test_git_processes_do_not_grow_with_commits(repo: GitRepo, tmp_path: Path) -
         counts.append(calls.read_text().splitlines())
     assert counts[0] == counts[1], "git processes must not depend on the number of commits"
     # GitPython asks `git version` twice when it starts; then rev-parse, log, cat-file, status.
-    assert sorted(counts[0]) == sorted(["version", "version", "rev-parse", "-c", "-c",
-                                        "cat-file"]), counts[0]
+    assert sorted(counts[0]) == sorted(
+        ["version", "version", "rev-parse", "-c", "-c", "cat-file"]
+    ), counts[0]

@@ -36,7 +36,8 @@ def parse_as_of(value: object) -> dt.datetime | None:
         except ValueError:
             raise base.ValidationError(
                 f"Expected a date or date-time like 2026-12-01 or 2026-12-01T09:00:00+01:00, "
-                f"but got '{value}'") from None
+                f"but got '{value}'"
+            ) from None
     else:
         raise base.ValidationError(f"Expected a date, but got {type(value).__name__}")
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)

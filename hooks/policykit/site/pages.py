@@ -26,11 +26,17 @@ def page_path(history: PolicyHistory) -> str:
     """Where the page sits among the site's files: where its source sits among the
     policies (names slugified), so relative links between policies keep working."""
     slug, layout = history.slug, history.layout
-    if slug == ROOT_INDEX_SLUG and layout is not None and layout.path.rsplit("/", 1)[-1] \
-            .lower().startswith("index."):
+    if (
+        slug == ROOT_INDEX_SLUG
+        and layout is not None
+        and layout.path.rsplit("/", 1)[-1].lower().startswith("index.")
+    ):
         return "index.md"
-    if layout is not None and layout.kind == "file" and not posixpath.basename(
-            layout.path).lower().startswith("index."):
+    if (
+        layout is not None
+        and layout.kind == "file"
+        and not posixpath.basename(layout.path).lower().startswith("index.")
+    ):
         return f"{slug}.md"
     return f"{slug}/index.md"
 
@@ -38,8 +44,12 @@ def page_path(history: PolicyHistory) -> str:
 def page_url(history: PolicyHistory) -> str:
     """The page's URL relative to the site root (directory URLs)."""
     path = page_path(history)
-    return "" if path == "index.md" else path.removesuffix("index.md").removesuffix(".md") + (
-        "" if path.endswith("index.md") else "/")
+    return (
+        ""
+        if path == "index.md"
+        else path.removesuffix("index.md").removesuffix(".md")
+        + ("" if path.endswith("index.md") else "/")
+    )
 
 
 def page_markdown(history: PolicyHistory) -> str:
@@ -96,7 +106,8 @@ def policy_meta(history: PolicyHistory, edit_url: Any = None) -> dict[str, Any]:
                 "source": section.source,
                 "edit_url": edit_url(section.source) if edit_url else None,
                 "changed_on": date_view(marks[section.key].effective)
-                if section.key in marks else None,
+                if section.key in marks
+                else None,
                 "html": "",
             }
             for section in shown.text.sections
@@ -109,7 +120,19 @@ def policy_index(histories: Iterable[PolicyHistory]) -> list[dict[str, Any]]:
     out = []
     for history in histories:
         meta = policy_meta(history)
-        out.append({key: meta[key] for key in ("slug", "title", "description", "state",
-                                               "last_updated", "effective", "upcoming")})
+        out.append(
+            {
+                key: meta[key]
+                for key in (
+                    "slug",
+                    "title",
+                    "description",
+                    "state",
+                    "last_updated",
+                    "effective",
+                    "upcoming",
+                )
+            }
+        )
         out[-1]["url"] = page_url(history)
     return sorted(out, key=lambda item: (item["title"].lower(), item["slug"]))
