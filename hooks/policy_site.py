@@ -14,6 +14,7 @@ import markdown
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File
+
 from policykit.errors import PolicyError
 from policykit.loader import LoadedHistory, load_history
 from policykit.site import pages

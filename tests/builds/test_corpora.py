@@ -9,10 +9,10 @@ from pathlib import Path
 
 import markdown
 import pytest
+
 from policykit.dates import human_date
 from policykit.layout import discover
 from policykit.metadata import split_front_matter
-
 from tests.support import build, write_config
 
 pytestmark = pytest.mark.corpus

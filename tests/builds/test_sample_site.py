@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from policykit.dates import human_date
 
+from policykit.dates import human_date
 from tests.support import ROOT, build, git, page_text
 
 

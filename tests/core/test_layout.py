@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from policykit.errors import PolicyError
 from policykit.layout import discover, slug_for
 

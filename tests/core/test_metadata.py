@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from policykit.errors import PolicyError
 from policykit.metadata import parse_front_matter, parse_policy_yml, read_config_extra
 

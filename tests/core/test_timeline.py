@@ -8,6 +8,7 @@ import re
 
 import markdown
 import pytest
+
 from policykit.repository import FileChange, LogCommit
 from policykit.timeline import EDITORIAL, MATERIAL, build_history
 

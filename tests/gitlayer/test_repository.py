@@ -8,10 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from policykit.errors import GitError
 from policykit.loader import load_history
 from policykit.repository import open_repository
-
 from tests.support import GitRepo
 
 UTC = dt.timezone.utc
