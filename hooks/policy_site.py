@@ -7,18 +7,21 @@ file (MkDocs puts this folder on ``sys.path`` while it imports the hook).
 from __future__ import annotations
 
 import posixpath
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import markdown
+from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, InclusionLevel
 
 from policykit.errors import PolicyError
 from policykit.loader import LoadedHistory, load_history
 from policykit.site import pages
 from policykit.site.config import PolicySiteConfig, as_of_from
+from policykit.timeline import Revision
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -29,13 +32,21 @@ if TYPE_CHECKING:
 log = get_plugin_logger("policies")
 
 
+@dataclass(frozen=True)
+class _PageRef:
+    """What a generated page shows: a policy's current text, its history, or one version."""
+
+    slug: str
+    kind: str  # "current", "history" or "version"
+    version: Revision | None = None
+
+
 class _Build:
     """Per-build state. The hook module lives as long as ``mkdocs serve``: reset each build."""
 
     command: ClassVar[str] = "build"
     loaded: ClassVar[LoadedHistory | None] = None
-    settings: ClassVar[PolicySiteConfig | None] = None
-    pages: ClassVar[dict[str, str]] = {}  # src_uri of a generated page → policy slug
+    pages: ClassVar[dict[str, _PageRef]] = {}  # src_uri of a generated page → what it shows
     edit_base: ClassVar[str | None] = None
 
 
@@ -54,7 +65,6 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         raise PluginError(
             "\n".join(f"mkdocs.yml: extra.policies.{key}: {error}" for key, error in errors)
         )
-    _Build.settings = settings
     config_dir = Path(config.config_file_path or ".").resolve().parent
     try:
         as_of = as_of_from(settings)
@@ -65,13 +75,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             site_variables={k: v for k, v in config.extra.items() if k != "policies"},
             config_file=config.config_file_path,
             templating=settings.templating,
+            drafts=_Build.command == "serve",
         )
-    except PolicyError as error:
+    except (PolicyError, ValidationError) as error:
         raise PluginError(str(error)) from None
-    except Exception as error:  # a ValidationError of POLICY_AS_OF, say
-        if type(error).__name__ == "ValidationError":
-            raise PluginError(str(error)) from None
-        raise
     for problem in loaded.site.errors:
         if settings.on_error == "fail":
             raise PluginError(str(problem))
@@ -83,22 +90,19 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for commit, problem in loaded.site.unfilled:
         log.info("kept as written, commit %s: %s", commit.sha[:10], problem)
     if loaded.uncommitted:
-        message = (
-            "these policy files differ from the last commit and are not published "
-            "until committed: %s"
-        )
-        if _Build.command == "build":
-            log.warning(message, ", ".join(loaded.uncommitted))
+        if _Build.command == "serve":
+            log.info("showing uncommitted edits as drafts (not published until committed): %s",
+                     ", ".join(loaded.uncommitted))
         else:
-            log.info(message, ", ".join(loaded.uncommitted))
+            log.warning("these policy files differ from the last commit and are not "
+                        "published until committed: %s", ", ".join(loaded.uncommitted))
+    for problem in loaded.draft_errors:
+        log.warning("draft: %s", problem)
     _Build.loaded = loaded
     _Build.edit_base = settings.edit_url or _edit_base(config)
-    log.info(
-        "%d policies, %d revisions read from git as of %s",
-        len(loaded.site.policies),
-        sum(len(h.revisions) for h in loaded.site.policies.values()),
-        as_of.isoformat(timespec="seconds"),
-    )
+    log.info("%d policies, %d revisions read from git as of %s", len(loaded.site.policies),
+             sum(len(h.revisions) for h in loaded.site.policies.values()),
+             as_of.isoformat(timespec="seconds"))
     return config
 
 
@@ -107,15 +111,23 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     loaded = _Build.loaded
     if loaded is None:
         return files
-    for slug, history in loaded.site.policies.items():
-        src_uri = pages.page_path(history)
+
+    def add(src_uri: str, content: str, ref: _PageRef, in_nav: bool = True) -> None:
         if files.get_file_from_path(src_uri) is not None:
-            raise PluginError(
-                f"'{config.docs_dir}/{src_uri}' would hide the policy '{slug}'; "
-                "rename or remove one of them"
-            )
-        files.append(File.generated(config, src_uri, content=pages.page_markdown(history)))
-        _Build.pages[src_uri] = slug
+            raise PluginError(f"'{config.docs_dir}/{src_uri}' would hide a page of the policy "
+                              f"'{ref.slug}'; rename or remove one of them")
+        inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
+        files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
+        _Build.pages[src_uri] = ref
+
+    for slug, history in loaded.site.policies.items():
+        add(pages.page_path(history), pages.page_markdown(history, loaded.drafts.get(slug)),
+            _PageRef(slug, "current"))
+        add(pages.history_path(history), pages.history_markdown(history),
+            _PageRef(slug, "history"), in_nav=False)
+        for version in history.versions:
+            add(pages.version_path(history, version), pages.version_markdown(history, version),
+                _PageRef(slug, "version", version), in_nav=False)
     if files.get_file_from_path("index.md") is None:
         files.append(File.generated(config, "index.md", content=f"# {config.site_name}\n"))
     return files
@@ -127,62 +139,69 @@ def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation
     return nav
 
 
-def _unwrap(item: Any) -> Any:
-    children = getattr(item, "children", None)
-    if not children:
-        return item
-    item.children = [_unwrap(child) for child in children]
-    if len(item.children) == 1 and getattr(item.children[0], "file", None) is not None \
-            and item.children[0].file.src_uri in _Build.pages:
-        page = item.children[0]
-        page.parent = item.parent
-        return page
-    return item
-
-
-def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-    slug = _Build.pages.get(page.file.src_uri)
-    if slug is None or _Build.loaded is None:
+def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
+                     files: Files) -> str:
+    ref = _Build.pages.get(page.file.src_uri)
+    if ref is None or _Build.loaded is None:
         return markdown_text
-    history = _Build.loaded.site.policies[slug]
-    page.meta["policy"] = pages.policy_meta(history, _edit_url)
-    last_updated = page.meta["policy"]["last_updated"]
-    if last_updated:
-        page.meta["revision_date"] = last_updated["text"]
-    first_source = history.text.meta.file or history.text.sections[0].source
-    page.edit_url = _edit_url(first_source)
+    history = _Build.loaded.site.policies[ref.slug]
+    if ref.kind == "history":
+        page.meta["policy"] = pages.history_meta(history)
+    elif ref.kind == "version":
+        assert ref.version is not None
+        page.meta["policy"] = pages.version_meta(history, ref.version)
+    else:
+        meta = pages.policy_meta(history, _edit_url)
+        draft = _Build.loaded.drafts.get(ref.slug)
+        if draft is not None:
+            meta.update(pages.draft_meta(draft, _Build.loaded.uncommitted))
+        page.meta["policy"] = meta
+        if meta["last_updated"]:
+            page.meta["revision_date"] = meta["last_updated"]["text"]
+        page.edit_url = _edit_url(history.text.meta.file or history.text.sections[0].source)
     return markdown_text
 
 
 def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     policy = page.meta.get("policy")
-    if policy and page.file.src_uri in _Build.pages:
+    if policy and policy.get("sections") and page.file.src_uri in _Build.pages:
         rendered = pages.split_sections(html)
         for section in policy["sections"]:
             section["html"] = rendered.get(section["key"], "")
     return html
 
 
-def on_page_context(
-    context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation
-) -> dict[str, Any]:
-    if _Build.loaded is not None:
+def on_page_context(context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                    nav: Navigation) -> dict[str, Any]:
+    if _Build.loaded is not None and page.is_homepage:
         context["policy_index"] = pages.policy_index(_Build.loaded.site.policies.values())
     return context
 
 
 def on_shutdown() -> None:
-    _Build.loaded = None
+    _Build.loaded, _Build.pages = None, {}
 
 
 # -- helpers ------------------------------------------------------------------------------
 
 
+def _unwrap(item: Any) -> Any:
+    children = getattr(item, "children", None)
+    if not children:
+        return item
+    item.children = [_unwrap(child) for child in children]
+    only = item.children[0] if len(item.children) == 1 else None
+    if only is not None and getattr(only, "file", None) is not None \
+            and only.file.src_uri in _Build.pages:
+        only.parent = item.parent
+        return only
+    return item
+
+
 def _renderer(config: MkDocsConfig) -> Any:
     """Render Markdown as the site does, to tell real text changes from formatting."""
-    converter = markdown.Markdown(
-        extensions=config.markdown_extensions, extension_configs=config.mdx_configs or {}
-    )
+    converter = markdown.Markdown(extensions=config.markdown_extensions,
+                                  extension_configs=config.mdx_configs or {})
 
     def render(text: str) -> str:
         converter.reset()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policykit.assemble import PolicyText, assemble, make_environment
 from policykit.errors import GitError, PolicyError
+from policykit.layout import discover
 from policykit.repository import Repository, open_repository
 from policykit.timeline import Renderer, SiteHistory, build_history
 
@@ -26,6 +28,10 @@ class LoadedHistory:
     policies_dir: str  # relative to the repository root, posix ('' for the root itself)
     #: files under the policies folder that differ from the built commit (drafts)
     uncommitted: list[str]
+    #: slug → the text in the working tree, for policies with uncommitted edits (serve only)
+    drafts: dict[str, PolicyText] = field(default_factory=dict)
+    #: problems in draft text (shown as warnings while serving)
+    draft_errors: list[PolicyError] = field(default_factory=list)
 
 
 def relative_to_repo(path: Path, root: Path) -> str | None:
@@ -48,6 +54,7 @@ def load_history(
     templating: bool = True,
     repository: Repository | None = None,
     check_working_tree: bool = True,
+    drafts: bool = False,
 ) -> LoadedHistory:
     """The history of every policy under ``policies_dir`` on the checked-out branch."""
     policies_path = Path(policies_dir)
@@ -101,4 +108,45 @@ def load_history(
         config_path=config_rel,
         templating=templating,
     )
-    return LoadedHistory(site, root, policies_rel, uncommitted)
+    loaded = LoadedHistory(site, root, policies_rel, uncommitted)
+    if drafts and uncommitted:
+        _read_drafts(loaded, site_variables or {}, templating)
+    return loaded
+
+
+def _read_drafts(loaded: LoadedHistory, variables: Mapping[str, Any], templating: bool) -> None:
+    """The working tree's text of each policy with uncommitted edits (for ``mkdocs serve``).
+
+    Files are read only inside the repository; a link leading out of it is an error.
+    """
+    root = loaded.repository_root
+    top = root / loaded.policies_dir if loaded.policies_dir else root
+    paths: dict[str, Path] = {}
+    for folder, dirs, names in os.walk(top):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in names:
+            path = Path(folder) / name
+            paths[path.relative_to(root).as_posix()] = path
+    try:
+        layouts = discover(paths, loaded.policies_dir)
+    except PolicyError as error:
+        loaded.draft_errors.append(error)
+        return
+    changed = set(loaded.uncommitted)
+    env = make_environment() if templating else None
+    for slug, layout in layouts.items():
+        if not changed.intersection(layout.source_paths):
+            continue
+        try:
+            files = {}
+            for rel in layout.source_paths:
+                real = paths[rel].resolve()
+                if not real.is_relative_to(root):
+                    raise PolicyError("this is a symbolic link outside the repository",
+                                      file=rel, fix="replace the link with the file's text")
+                files[rel] = real.read_bytes()
+            loaded.drafts[slug] = assemble(layout, files, variables, env)
+        except PolicyError as error:
+            loaded.draft_errors.append(error)
+        except OSError as error:
+            loaded.draft_errors.append(PolicyError(str(error), file=layout.path))

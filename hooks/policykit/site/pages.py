@@ -5,6 +5,7 @@ Plain data in, plain data out; the markup is in ``overrides/partials/policy-*.ht
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import re
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from policykit.assemble import PolicyText
 from policykit.dates import date_view
 from policykit.layout import ROOT_INDEX_SLUG
 from policykit.timeline import PolicyHistory, Revision
@@ -52,16 +54,9 @@ def page_url(history: PolicyHistory) -> str:
     )
 
 
-def page_markdown(history: PolicyHistory) -> str:
+def page_markdown(history: PolicyHistory, text: PolicyText | None = None) -> str:
     """The Markdown MkDocs renders for ``/<slug>/``: front matter plus marked sections."""
-    text = history.text
-    front = {"title": text.title}
-    if text.description:
-        front["description"] = text.description
-    parts = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=True).strip(), "---", ""]
-    for section in text.sections:
-        parts += [SECTION_MARKER.format(key=section.key), "", section.markdown.strip("\n"), ""]
-    return "\n".join(parts)
+    return _markdown(text or history.text)
 
 
 def split_sections(html: str) -> dict[str, str]:
@@ -70,7 +65,55 @@ def split_sections(html: str) -> dict[str, str]:
     return {pieces[i]: pieces[i + 1].strip() for i in range(1, len(pieces) - 1, 2)}
 
 
-def _version_view(revision: Revision | None) -> dict[str, Any] | None:
+def base_path(history: PolicyHistory) -> str:
+    """The folder under which a policy's history and versions are published."""
+    return history.slug
+
+
+def history_path(history: PolicyHistory) -> str:
+    return f"{base_path(history)}/history/index.md"
+
+
+def version_path(history: PolicyHistory, version: Revision) -> str:
+    return f"{base_path(history)}/versions/{version.version_id}/index.md"
+
+
+def _url(path: str) -> str:
+    return path.removesuffix("index.md")
+
+
+def history_url(history: PolicyHistory) -> str:
+    return _url(history_path(history))
+
+
+def version_url(history: PolicyHistory, version: Revision) -> str:
+    return _url(version_path(history, version))
+
+
+def version_markdown(history: PolicyHistory, version: Revision) -> str:
+    """An archived version's page: its text exactly as committed then (frozen)."""
+    return _markdown(version.text, search_exclude=True)
+
+
+def history_markdown(history: PolicyHistory) -> str:
+    return _markdown(None, title=f"{history.text.title}: version history", search_exclude=True)
+
+
+def _markdown(text: PolicyText | None, *, title: str | None = None,
+              search_exclude: bool = False) -> str:
+    front: dict[str, Any] = {"title": title or (text.title if text else "")}
+    if text is not None and text.description:
+        front["description"] = text.description
+    if search_exclude:
+        # Search finds the current text once, not every archived copy of it.
+        front["search"] = {"exclude": True}
+    parts = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=True).strip(), "---", ""]
+    for section in text.sections if text else ():
+        parts += [SECTION_MARKER.format(key=section.key), "", section.markdown.strip("\n"), ""]
+    return "\n".join(parts)
+
+
+def _version_view(history: PolicyHistory, revision: Revision | None) -> dict[str, Any] | None:
     if revision is None:
         return None
     return {
@@ -80,38 +123,145 @@ def _version_view(revision: Revision | None) -> dict[str, Any] | None:
         "published": date_view(revision.published),
         "summary": revision.summary,
         "reason": revision.reason,
+        "url": version_url(history, revision) if revision.version_id else None,
+    }
+
+
+def _state(history: PolicyHistory, version: Revision) -> str:
+    if version is history.current:
+        return "current"
+    if version in history.upcoming:
+        return "upcoming"
+    return "past"
+
+
+def _sections_view(history: PolicyHistory, version: Revision, edit_url: Any = None
+                   ) -> list[dict[str, Any]]:
+    marks = history.section_changed_on(version) if version.is_version else {}
+    return [
+        {
+            "key": section.key,
+            "title": section.title,
+            "source": section.source,
+            "edit_url": edit_url(section.source) if edit_url else None,
+            "changed_on": date_view(marks[section.key].effective) if section.key in marks
+            else None,
+            "changed_in": _version_view(history, marks[section.key]) if section.key in marks
+            else None,
+            "html": "",
+        }
+        for section in version.text.sections
+    ]
+
+
+def _common(history: PolicyHistory, page: str) -> dict[str, Any]:
+    current = history.current
+    return {
+        "page": page,
+        "slug": history.slug,
+        "title": history.text.title,
+        "description": history.text.description,
+        "current_url": page_url(history),
+        "history_url": history_url(history),
+        "last_updated": date_view(current.effective) if current else None,
+        "effective": date_view(current.effective) if current else None,
+        "version": _version_view(history, current),
+        "upcoming": [_version_view(history, v) for v in history.upcoming],
+        "revisions": len(history.revisions),
+        "versions": len(history.versions),
     }
 
 
 def policy_meta(history: PolicyHistory, edit_url: Any = None) -> dict[str, Any]:
     """``page.meta.policy`` for the current page (documented in docs/reference.md)."""
-    current = history.current
-    shown = current or history.latest
-    marks = history.section_changed_on(shown) if shown.is_version else {}
+    shown = history.current or history.latest
     return {
-        "slug": history.slug,
-        "title": shown.text.title,
-        "description": shown.text.description,
-        "state": "current" if current else "upcoming",
-        "last_updated": date_view(current.effective) if current else None,
-        "effective": date_view(current.effective) if current else None,
-        "version": _version_view(current),
-        "upcoming": [_version_view(v) for v in history.upcoming],
-        "revisions": len(history.revisions),
-        "versions": len(history.versions),
-        "sections": [
-            {
-                "key": section.key,
-                "title": section.title,
-                "source": section.source,
-                "edit_url": edit_url(section.source) if edit_url else None,
-                "changed_on": date_view(marks[section.key].effective)
-                if section.key in marks
-                else None,
-                "html": "",
-            }
-            for section in shown.text.sections
-        ],
+        **_common(history, "current"),
+        "state": "current" if history.current else "upcoming",
+        "sections": _sections_view(history, shown, edit_url),
+    }
+
+
+def version_meta(history: PolicyHistory, version: Revision) -> dict[str, Any]:
+    """``page.meta.policy`` for an archived (or upcoming) version's page."""
+    versions = history.versions
+    index = versions.index(version)
+    return {
+        **_common(history, "version"),
+        "title": version.text.title,
+        "state": _state(history, version),
+        "shown": _version_view(history, version),
+        "previous": _version_view(history, versions[index - 1]) if index else None,
+        "next": _version_view(history, versions[index + 1]) if index + 1 < len(versions)
+        else None,
+        "sections": _sections_view(history, version),
+    }
+
+
+def history_meta(history: PolicyHistory) -> dict[str, Any]:
+    """``page.meta.policy`` for ``/<slug>/history/``: versions newest first, editorial
+    revisions under the version they follow, and which versions changed each section."""
+    versions = history.versions
+    entries = []
+    for index, version in enumerate(versions):
+        following = versions[index + 1] if index + 1 < len(versions) else None
+        until = following.effective - dt.timedelta(days=1) if following and \
+            following.effective and version.effective and \
+            following.effective > version.effective else None
+        entries.append({
+            **(_version_view(history, version) or {}),
+            "state": _state(history, version),
+            "number": index + 1,
+            "in_force_until": date_view(until) if following else None,
+            "sections_changed": [vars(change) for change in version.sections_changed],
+            "previous": _version_view(history, versions[index - 1]) if index else None,
+            "editorial": [
+                {
+                    "published": date_view(revision.published),
+                    "note": revision.note,
+                    "commit": revision.commit.sha,
+                    "subject": revision.commit.subject,
+                    "automatic": revision.reason == "unchanged",
+                    "sections_changed": [vars(change) for change in revision.sections_changed],
+                }
+                for revision in history.editorial_after(version)
+            ],
+        })
+    before_first = []
+    first_index = history.revisions.index(versions[0]) if versions else len(history.revisions)
+    for revision in history.revisions[:first_index]:
+        before_first.append({"published": date_view(revision.published), "note": revision.note,
+                             "commit": revision.commit.sha})
+    by_section: dict[str, dict[str, Any]] = {}
+    shown = history.current or history.latest
+    for section in shown.text.sections:
+        by_section[section.key] = {"key": section.key, "title": section.title, "versions": []}
+    for version in versions:
+        for change in version.sections_changed:
+            if change.key in by_section:
+                by_section[change.key]["versions"].append(_version_view(history, version))
+    for item in by_section.values():
+        item["versions"].reverse()
+    return {
+        **_common(history, "history"),
+        "state": "history",
+        "entries": list(reversed(entries)),
+        "unversioned": before_first,
+        "by_section": list(by_section.values()),
+        "lookup": [{"id": v.version_id, **(date_view(v.effective) or {}),
+                    "url": version_url(history, v)} for v in versions],
+    }
+
+
+def draft_meta(draft: PolicyText, uncommitted: list[str]) -> dict[str, Any]:
+    """What ``mkdocs serve`` shows instead, when a policy has uncommitted edits."""
+    sources = {section.source for section in draft.sections} | {draft.meta.file}
+    return {
+        "draft": {"files": [path for path in uncommitted if path in sources]},
+        "title": draft.title,
+        "sections": [{"key": s.key, "title": s.title, "source": s.source, "edit_url": None,
+                      "changed_on": None, "changed_in": None, "html": ""}
+                     for s in draft.sections],
     }
 
 
