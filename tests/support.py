@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import subprocess
@@ -17,6 +18,28 @@ CORPORA = ROOT.parent / "shared" / "corpora"
 HOOK = ROOT / "hooks" / "policy_site.py"
 OVERRIDES = ROOT / "overrides"
 POLICY_CSS = ROOT / "docs" / "stylesheets" / "policy.css"
+
+
+SAMPLE_POLICY = ROOT / "policies" / "privacy"
+
+
+def sample_versions() -> list[dt.date]:
+    """The sample privacy policy's declared effective dates, oldest first."""
+    meta = yaml.safe_load((SAMPLE_POLICY / "policy.yml").read_text("utf-8"))
+    return sorted(entry["effective"] for entry in meta["changes"] if "effective" in entry)
+
+
+def build_sample(site_dir: Path, as_of: dt.date, **overrides: Any) -> Path:
+    """Build the README's sample site "as of" a day (POLICY_AS_OF), into ``site_dir``."""
+    previous = os.environ.get("POLICY_AS_OF")
+    os.environ["POLICY_AS_OF"] = as_of.isoformat()
+    try:
+        return build(ROOT / "mkdocs.yml", site_dir=str(site_dir), **overrides)
+    finally:
+        if previous is None:
+            del os.environ["POLICY_AS_OF"]
+        else:
+            os.environ["POLICY_AS_OF"] = previous
 
 
 def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
@@ -121,7 +144,8 @@ def write_config(
         "site_url": "https://policies.example.com/",
         "docs_dir": "docs",
         "site_dir": "site",
-        "theme": {"name": "material", "custom_dir": str(OVERRIDES), "language": "en"},
+        "theme": {"name": "material", "custom_dir": str(OVERRIDES), "language": "en",
+                  "font": False},
         "hooks": [str(HOOK)],
         "markdown_extensions": ["toc", "attr_list", "tables"],
         "extra": {**(extra or {}), "policies": settings},
@@ -135,14 +159,18 @@ def write_config(
     return path
 
 
-def build(config_file: Path, *, strict: bool = False, **overrides: Any) -> Path:
-    """Run a real ``mkdocs build`` in-process and return the site folder."""
+def build(config_file: Path, *, strict: bool = False, command: str = "build",
+          **overrides: Any) -> Path:
+    """Run a real MkDocs build in-process and return the site folder.
+
+    ``command="serve"`` builds as ``mkdocs serve`` does (drafts shown), without a server.
+    """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     config = load_config(str(config_file), strict=strict, **overrides)
-    config.plugins.on_startup(command="build", dirty=False)
+    config.plugins.on_startup(command=command, dirty=False)
     try:
         mkdocs_build(config)
     finally:

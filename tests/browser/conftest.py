@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import http.server
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, build, git
+from tests.support import ROOT, build_sample, git, sample_versions
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -64,12 +65,13 @@ def browser() -> Iterator:
 
 
 @pytest.fixture(scope="session")
-def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sample built the day before its newest version takes effect, and on that day."""
     if git(ROOT, "rev-parse", "--is-shallow-repository").strip() == "true":
         pytest.skip("this checkout is shallow; the sample needs the full history")
-    site = tmp_path_factory.mktemp("browser-sample") / "site"
-    build(ROOT / "mkdocs.yml", site_dir=str(site))
-    return site
+    newest = sample_versions()[-1]
+    return {name: build_sample(tmp_path_factory.mktemp(f"sample-{name}") / "site", day)
+            for name, day in (("before", newest - dt.timedelta(days=1)), ("on", newest))}
 
 
 @pytest.fixture

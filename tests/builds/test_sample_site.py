@@ -7,38 +7,27 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from policykit.dates import human_date
-from tests.support import ROOT, build, git, page_text
-
-
-def declared_current(as_of: dt.date) -> dt.date:
-    """The sample's current effective date, read straight from its declared data."""
-    meta = yaml.safe_load((ROOT / "policies/privacy/policy.yml").read_text("utf-8"))
-    dates = [e["effective"] for e in meta["changes"] if "effective" in e]
-    return max(d for d in dates if d <= as_of)
+from tests.support import ROOT, SAMPLE_POLICY, build_sample, git, page_text, sample_versions
 
 
 @pytest.fixture(scope="module")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built as of the newest declared version, so the working tree is the text in force."""
     if git(ROOT, "rev-parse", "--is-shallow-repository").strip() == "true":
         pytest.skip("this checkout is shallow; the sample needs the full history")
-    site = tmp_path_factory.mktemp("sample") / "site"
-    build(ROOT / "mkdocs.yml", site_dir=str(site), strict=True)
-    return site
+    return build_sample(tmp_path_factory.mktemp("sample") / "site", sample_versions()[-1],
+                        strict=True)
 
 
 def test_privacy_page_shows_the_declared_date_and_sections(sample_site: Path) -> None:
     html = (sample_site / "privacy/index.html").read_text("utf-8")
-    expected = declared_current(dt.date.today())
-    assert re.search(
-        rf'Last updated</dt>\s*<dd><time datetime="{expected.isoformat()}">'
-        rf"{human_date(expected)}</time>",
-        html,
-    )
+    expected = sample_versions()[-1]
+    assert re.search(rf'Last updated</dt>\s*<dd><time datetime="{expected.isoformat()}">'
+                     rf"{human_date(expected)}</time>", html)
     text = page_text(html)
-    fragments = sorted((ROOT / "policies/privacy").glob("*.md"))
+    fragments = sorted(SAMPLE_POLICY.glob("*.md"))
     for fragment in fragments:
         heading = re.search(r"^## (.+)$", fragment.read_text("utf-8"), re.M)
         if heading:
@@ -49,8 +38,22 @@ def test_privacy_page_shows_the_declared_date_and_sections(sample_site: Path) ->
 
 
 def test_first_version_is_the_seed_date() -> None:
-    meta = yaml.safe_load((ROOT / "policies/privacy/policy.yml").read_text("utf-8"))
-    assert meta["changes"][-1]["effective"] == dt.date(2014, 9, 7)
+    assert sample_versions()[0] == dt.date(2014, 9, 7)
+
+
+def test_sample_history_has_every_kind_of_change(sample_site: Path,
+                                                 tmp_path: Path) -> None:
+    """Issue 3's sample: the 2014 text, a material change, an editorial fix, an upcoming one."""
+    versions = sample_versions()
+    assert len(versions) >= 3
+    history = page_text((sample_site / "privacy/history/index.html").read_text("utf-8"))
+    assert "editorial revision after this version" in history
+    for day in versions:
+        assert (sample_site / f"privacy/versions/{day.isoformat()}/index.html").exists()
+    earlier = build_sample(tmp_path / "earlier", versions[-1] - dt.timedelta(days=1))
+    current = page_text((earlier / "privacy/index.html").read_text("utf-8"))
+    assert f"This policy changes on {human_date(versions[-1])}" in current
+    assert f"Last updated {human_date(versions[-2])}" in current
 
 
 def test_home_page_lists_every_policy_with_its_date(sample_site: Path) -> None:
