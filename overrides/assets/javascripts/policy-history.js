@@ -2,6 +2,13 @@
    Without JavaScript the page still lists when each version was in force. */
 (function () {
   "use strict";
+  // Material's search dialog has no accessible name; screen readers announce this one.
+  var search = document.querySelector(".md-search[role=dialog]");
+  if (search && !search.hasAttribute("aria-label")) {
+    var input = search.querySelector("input");
+    search.setAttribute("aria-label", (input && input.getAttribute("aria-label")) || "Search");
+  }
+
   document.querySelectorAll("form[data-policy-lookup]").forEach(function (form) {
     var versions = JSON.parse(form.getAttribute("data-policy-lookup"));
     var base = (form.getAttribute("data-base") || ".").replace(/\/?$/, "/");
