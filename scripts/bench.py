@@ -36,7 +36,12 @@ PYTHON = sys.executable
 MKDOCS = str(Path(PYTHON).parent / "mkdocs")
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "POLICY_AS_OF": "2026-11-24T00:00:00Z",
        "LC_ALL": "C.UTF-8"}
-WORDS = ["data", "information", "personal", "service", "account", "privacy", "cookies", "users", "third", "parties", "share", "collect", "retain", "delete", "request", "law", "purpose", "consent", "security", "provider", "email", "address", "device", "location", "payment", "support", "notice", "rights", "access", "correct", "transfer"]
+WORDS = [
+    "data", "information", "personal", "service", "account", "privacy", "cookies", "users",
+    "third", "parties", "share", "collect", "retain", "delete", "request", "law", "purpose",
+    "consent", "security", "provider", "email", "address", "device", "location", "payment",
+    "support", "notice", "rights", "access", "correct", "transfer",
+]
 
 
 @dataclass
