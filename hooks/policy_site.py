@@ -6,6 +6,7 @@ file (MkDocs puts this folder on ``sys.path`` while it imports the hook).
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +18,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File, InclusionLevel
 
+from policykit import feeds, manifest
 from policykit.errors import PolicyError
 from policykit.loader import LoadedHistory, load_history
-from policykit.site import pages
+from policykit.site import following, pages
 from policykit.site.config import PolicySiteConfig, as_of_from
 from policykit.timeline import Revision
 
@@ -99,6 +101,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for problem in loaded.draft_errors:
         log.warning("draft: %s", problem)
     _Build.loaded = loaded
+    _Follow.start(config, settings, as_of)
     _Build.edit_base = settings.edit_url or _edit_base(config)
     log.info("%d policies, %d revisions read from git as of %s", len(loaded.site.policies),
              sum(len(h.revisions) for h in loaded.site.policies.values()),
@@ -159,6 +162,7 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
         if meta["last_updated"]:
             page.meta["revision_date"] = meta["last_updated"]["text"]
         page.edit_url = _edit_url(history.text.meta.file or history.text.sections[0].source)
+    _Follow.page(page, history, ref)
     return markdown_text
 
 
@@ -223,3 +227,147 @@ def _edit_base(config: MkDocsConfig) -> str | None:
 
 def _edit_url(path: str) -> str | None:
     return _Build.edit_base.replace("{path}", path) if _Build.edit_base else None
+
+
+# -- following changes: feeds, manifests, the recent-change notice, sitemap dates ---------
+
+
+class _Follow:
+    """Per-build state of feeds and manifests (docs/feeds.md)."""
+
+    settings: ClassVar[PolicySiteConfig | None] = None
+    as_of: ClassVar[dt.datetime | None] = None
+    site_url: ClassVar[str] = ""
+    #: (slug, version id) → sha256 of the rendered text of its archived page
+    text_sha256: ClassVar[dict[tuple[str, str], str]] = {}
+
+    @classmethod
+    def start(cls, config: MkDocsConfig, settings: PolicySiteConfig, as_of: dt.datetime) -> None:
+        if settings.feeds and not config.site_url:
+            raise PluginError(
+                "mkdocs.yml: 'site_url' is not set, but the policies' feeds and versions.json "
+                "need absolute addresses: set 'site_url: https://policies.example.com/' (the "
+                "address the site is published at), or turn them off with "
+                "'extra: policies: feeds: false'")
+        cls.settings, cls.as_of, cls.text_sha256 = settings, as_of, {}
+        cls.site_url = config.site_url or ""
+
+    @classmethod
+    def page(cls, page: Page, history: Any, ref: _PageRef) -> None:
+        settings, as_of = cls.settings, cls.as_of
+        if settings is None or as_of is None:
+            return
+        page.meta["policy"].update(following.follow_meta(
+            history, as_of=as_of, feeds=settings.feeds,
+            recent_days=settings.recent_change_days))
+        page.update_date = following.lastmod(history, ref.kind, ref.version, as_of)
+
+
+def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+    settings, loaded = _Follow.settings, _Build.loaded
+    feeds_on = bool(settings and settings.feeds and loaded is not None)
+    env.globals["policy_feeds"] = following.SITE_FEEDS if feeds_on else None
+    if feeds_on and loaded is not None:
+        written = list(following.SITE_FEEDS.values())
+        for history in loaded.site.policies.values():
+            written += following.feed_paths(history).values()
+        for path in written:
+            if files.get_file_from_path(path) is not None:
+                raise PluginError(f"'{config.docs_dir}/{path}' would be overwritten by a feed "
+                                  "of the policies; rename or remove it")
+    return env
+
+
+def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
+    ref = _Build.pages.get(page.file.src_uri)
+    if ref is not None and ref.kind == "version" and ref.version is not None \
+            and ref.version.version_id and page.meta.get("policy"):
+        sections = [section["html"] for section in page.meta["policy"]["sections"]]
+        _Follow.text_sha256[(ref.slug, ref.version.version_id)] = manifest.text_sha256(sections)
+    return output
+
+
+def on_post_build(*, config: MkDocsConfig) -> None:
+    """Write each policy's feeds, versions.json and versions' source.md, and the site's
+    feeds, into the site folder."""
+    settings, loaded, as_of = _Follow.settings, _Build.loaded, _Follow.as_of
+    if settings is None or loaded is None or as_of is None or not settings.feeds:
+        return
+    site_dir = Path(config.site_dir)
+    site_url = _Follow.site_url
+    author = config.site_author or config.site_name
+    redline = _redline_html(config)
+    contents: dict[str, str] = {}  # entry id → HTML, shared by the policy and site feeds
+    every: list[feeds.FeedEntry] = []
+    latest: list[dt.datetime] = []
+    for slug, history in loaded.site.policies.items():
+        # HOOK POINT (issue 4): pass redline=<site-relative URL of a version's redline
+        # page> here once the site publishes redline pages; feeds and manifests link it.
+        urls = following.addresses(history, site_url)
+        entries = feeds.policy_entries(history, urls, as_of=as_of,
+                                       editorial=settings.feed_editorial,
+                                       takes_effect=settings.feed_takes_effect)
+        every += entries
+        latest.append(history.latest.commit.committed)
+        title = history.text.title
+        feed = feeds.Feed(
+            id=urls.atom, title=f"{title}: changes",
+            description=f"Each new version of “{title}”: its summary, dates and what changed.",
+            home_url=urls.history, atom_url=urls.atom, json_url=urls.json, author=author,
+            entries=tuple(feeds.with_content(feeds.newest_first(entries, settings.feed_entries),
+                                             redline, contents)),
+            fallback_updated=history.latest.commit.committed)
+        paths = following.feed_paths(history)
+        _write(site_dir, paths["atom"], feeds.atom(feed))
+        _write(site_dir, paths["json"], feeds.json_feed(feed))
+        hashes = {}
+        for version in history.versions:
+            assert version.version_id is not None
+            _write(site_dir, following.source_path(history, version),
+                   manifest.source_bytes(version))
+            text_hash = _Follow.text_sha256.get((slug, version.version_id))
+            if text_hash is None:  # its page was not rebuilt (mkdocs serve --dirty)
+                break
+            hashes[version.version_id] = text_hash
+        else:
+            _write(site_dir, paths["manifest"],
+                   manifest.dumps(manifest.manifest(history, urls, hashes)))
+    home = following.absolute(site_url, "")
+    site_feed = feeds.Feed(
+        id=following.absolute(site_url, following.SITE_FEEDS["atom"]),
+        title=f"{config.site_name}: policy changes",
+        description=f"Each new version of the policies of {config.site_name}.",
+        home_url=home, atom_url=following.absolute(site_url, following.SITE_FEEDS["atom"]),
+        json_url=following.absolute(site_url, following.SITE_FEEDS["json"]), author=author,
+        entries=tuple(feeds.with_content(feeds.newest_first(every, settings.feed_entries),
+                                         redline, contents)),
+        fallback_updated=max(latest, default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)))
+    _write(site_dir, following.SITE_FEEDS["atom"], feeds.atom(site_feed))
+    _write(site_dir, following.SITE_FEEDS["json"], feeds.json_feed(site_feed))
+    log.info("feeds and versions.json written for %d policies", len(loaded.site.policies))
+
+
+def _redline_html(config: MkDocsConfig) -> feeds.RedlineHtml | None:
+    """The redline of a version against the one before it, as HTML for feed entries."""
+    try:
+        from policykit.redline import diff_documents, render_inline
+    except ImportError:  # the redline engine is not part of this checkout
+        return None
+    render = _renderer(config)
+
+    def redline(old: Revision, new: Revision) -> str | None:
+        try:
+            changes = diff_documents(old.text.markdown, new.text.markdown, render=render)
+            return str(render_inline(changes, changes_only=True))
+        except Exception as error:  # a feed without its redline beats no site at all
+            log.warning("feeds: no redline for '%s' at commit %s: %s", new.slug,
+                        new.commit.sha[:10], error)
+            return None
+
+    return redline
+
+
+def _write(site_dir: Path, path: str, data: bytes) -> None:
+    target = site_dir / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)

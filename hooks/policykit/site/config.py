@@ -43,6 +43,19 @@ def parse_as_of(value: object) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
+class Count(c.BaseConfigOption[int]):
+    """A whole number, 0 or more."""
+
+    def __init__(self, default: int) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise base.ValidationError(f"Expected a whole number, 0 or more, but got {value!r}")
+        return value
+
+
 class PolicySiteConfig(base.Config):
     """``extra: policies:`` in mkdocs.yml. Every key is optional."""
 
@@ -66,6 +79,28 @@ class PolicySiteConfig(base.Config):
     """Where the "edit" links of policy pages go, with ``{path}`` for the file's path in
     the repository, e.g. ``https://github.com/acme/policies/edit/main/{path}``. Default:
     derived from ``repo_url`` and ``edit_uri``."""
+
+    feeds = c.Type(bool, default=True)
+    """Publish Atom and JSON feeds (``/<slug>/feed.xml``, ``/<slug>/feed.json``, and the
+    site-wide ``/feed.xml``, ``/feed.json``) and each policy's ``/<slug>/versions.json``.
+    They need absolute addresses: ``site_url`` must be set."""
+
+    feed_entries = Count(default=20)
+    """How many entries each feed holds, newest first; ``0`` for all of them. The manifest
+    (``versions.json``) always lists every version."""
+
+    feed_editorial = c.Type(bool, default=False)
+    """Also put editorial revisions (typo fixes …) in the feeds. By default only versions
+    notify subscribers."""
+
+    feed_takes_effect = c.Type(bool, default=False)
+    """Also add an entry when a version announced in advance takes effect (at the first
+    build on or after its effective date). By default a version is announced once, when
+    it is published."""
+
+    recent_change_days = Count(default=30)
+    """For how many days after the version in force took effect its page shows "Updated on
+    … — see what changed" (counted from the build's "as of" day); ``0`` turns it off."""
 
 
 def as_of_from(settings: PolicySiteConfig, environ: dict[str, str] | None = None) -> dt.datetime:

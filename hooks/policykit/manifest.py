@@ -1,0 +1,177 @@
+"""``versions.json``: every version of a policy, for consent records (docs/feeds.md).
+
+Pure: takes a policy's history, its absolute addresses and the hashes of the versions'
+rendered text; returns plain data and bytes. The format is described by
+``docs/schemas/versions.schema.json``.
+
+Two hashes per version, SHA-256 in lower-case hex:
+
+* ``sha256.source``: the version's **source Markdown**, exactly the bytes published at
+  ``urls.source`` (``…/versions/<id>/source.md``): the sections' Markdown with variables
+  filled in, each without leading and trailing newlines, joined by one blank line, ending
+  with one newline, encoded as UTF-8. It depends only on the commit.
+* ``sha256.text``: the version's **rendered text** as its archived page shows it:
+  :func:`rendered_text` of the sections' HTML. On the page, that is the text content of
+  each ``<section class="policy-section">`` inside ``<div class="policy-text">``, without
+  the ``<p class="policy-section__changed">`` mark and ``<a class="headerlink">`` anchors,
+  every run of ASCII whitespace turned into one space and trimmed, sections joined by a
+  line feed (no final one), encoded as UTF-8. It follows the site's Markdown settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from html.parser import HTMLParser
+from typing import Any
+
+from policykit.feeds import Addresses
+from policykit.timeline import PolicyHistory, Revision
+
+MANIFEST_VERSION = 1
+#: elements whose text is not the policy's: classes that mark page chrome
+CHROME_CLASSES = frozenset({"headerlink", "policy-section__changed"})
+_ASCII_WHITESPACE = re.compile(r"[ \t\n\f\r]+")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"})
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def source_bytes(revision: Revision) -> bytes:
+    """The bytes ``sha256.source`` hashes, published as ``versions/<id>/source.md``."""
+    return revision.text.markdown.encode("utf-8")
+
+
+class _TextContent(HTMLParser):
+    """The text content of an HTML fragment (like the DOM's ``textContent``), leaving out
+    elements with a chrome class and everything inside them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.open: list[str] = []  # tags opened inside a left-out element
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            return
+        if self.skipping:
+            self.open.append(tag)
+            return
+        classes = next((value or "" for name, value in attrs if name == "class"), "")
+        if CHROME_CLASSES.intersection(classes.split()):
+            self.skipping = 1
+            self.open = [tag]
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        pass
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.skipping or tag not in self.open:
+            return
+        while self.open:
+            if self.open.pop() == tag:
+                break
+        if not self.open:
+            self.skipping = 0
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    """An HTML fragment's text, chrome left out, ASCII whitespace collapsed and trimmed."""
+    parser = _TextContent()
+    parser.feed(html)
+    parser.close()
+    return _ASCII_WHITESPACE.sub(" ", "".join(parser.parts)).strip(" ")
+
+
+def rendered_text(section_htmls: Sequence[str]) -> str:
+    """The rendered text ``sha256.text`` hashes: each section's text, one per line."""
+    return "\n".join(visible_text(html) for html in section_htmls)
+
+
+def text_sha256(section_htmls: Sequence[str]) -> str:
+    return sha256(rendered_text(section_htmls).encode("utf-8"))
+
+
+def _moment(value: dt.datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+def _state(history: PolicyHistory, version: Revision) -> str:
+    if version is history.current:
+        return "current"
+    if version in history.upcoming:
+        return "upcoming"
+    return "past"
+
+
+def version_record(history: PolicyHistory, version: Revision, addresses: Addresses,
+                   text_hash: str, following: Revision | None) -> dict[str, Any]:
+    assert version.effective is not None and version.version_id is not None
+    until = None
+    if following is not None and following.effective and following.effective > \
+            version.effective:
+        until = (following.effective - dt.timedelta(days=1)).isoformat()
+    return {
+        "id": version.version_id,
+        "cite": f"{history.slug}@{version.version_id}",
+        "state": _state(history, version),
+        "effective": version.effective.isoformat(),
+        "in_force_until": until,
+        "published": _moment(version.commit.committed),
+        "summary": version.summary,
+        "declared": version.reason == "declared",
+        "commit": version.commit.sha,
+        "urls": {
+            "text": addresses.version(version),
+            "history": f"{addresses.history}#v-{version.version_id}",
+            "source": addresses.source(version),
+            "redline": None if version is history.versions[0] else addresses.redline(version),
+        },
+        "sha256": {
+            "text": text_hash,
+            "source": sha256(source_bytes(version)),
+        },
+    }
+
+
+def manifest(history: PolicyHistory, addresses: Addresses,
+             text_hashes: Mapping[str, str]) -> dict[str, Any]:
+    """``versions.json`` of a policy: every version, newest first. ``text_hashes`` maps
+    each version id to its ``sha256.text`` (computed from its archived page)."""
+    versions = history.versions
+    records = []
+    for index, version in enumerate(versions):
+        following = versions[index + 1] if index + 1 < len(versions) else None
+        assert version.version_id is not None
+        records.append(version_record(history, version, addresses,
+                                      text_hashes[version.version_id], following))
+    current = history.current
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "policy": {
+            "slug": history.slug,
+            "title": history.text.title,
+            "url": addresses.current,
+            "history_url": addresses.history,
+            "feeds": {"atom": addresses.atom, "json": addresses.json},
+        },
+        "current": current.version_id if current else None,
+        "upcoming": [v.version_id for v in history.upcoming],
+        "versions": list(reversed(records)),
+    }
+
+
+def dumps(data: Mapping[str, Any]) -> bytes:
+    """The manifest's bytes: UTF-8 JSON, two-space indent, keys in a fixed order."""
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
