@@ -4,6 +4,7 @@ commands run as editors and CI run them (subprocess) or in-process (faster, same
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import os
 import subprocess
@@ -12,9 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from tests.support import ROOT, GitRepo, write_config
 
 SCRIPTS = ROOT / "scripts"
+#: the redline engine (policykit.redline); without it the preview shows a line diff
+HAVE_REDLINE = importlib.util.find_spec("policykit.redline") is not None
+needs_redline = pytest.mark.skipif(not HAVE_REDLINE, reason="the redline engine is not here")
 
 META = """\
 title: Privacy

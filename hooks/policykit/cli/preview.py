@@ -1,0 +1,73 @@
+"""``scripts/preview``: the redline of a branch or the working tree against a base revision.
+
+    scripts/preview --base main                       # Markdown on stdout
+    scripts/preview --base origin/main --markdown comment.md --html redline.html \\
+        --html-url https://…/artifacts/…              # for a pull-request comment
+
+Exit status: 0 (also when there is nothing to show), 2 when it cannot run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from policykit.cli.common import base_tree, compare_site, fail, head_tree, load_site
+from policykit.errors import PolicyError
+from policykit.preview import DEFAULT_MAX_CHARS, build_preview, preview_html, preview_markdown
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="scripts/preview",
+        description="Show what visitors will see change: the redline of each changed policy "
+        "against a base revision, as Markdown (for a pull-request comment) and HTML.",
+    )
+    p.add_argument("--base", metavar="REV", default="main",
+                   help="compare with this branch, tag or commit, from where the current "
+                   "branch left it (default: main)")
+    p.add_argument("--head", metavar="REV",
+                   help="show this revision instead of the working tree")
+    p.add_argument("-f", "--config-file", metavar="FILE",
+                   help="the site's mkdocs.yml (default: ./mkdocs.yml)")
+    p.add_argument("--markdown", metavar="FILE",
+                   help="write the comment's Markdown here (default: print it)")
+    p.add_argument("--html", metavar="FILE", help="also write the full redline as one HTML page")
+    p.add_argument("--html-url", metavar="URL",
+                   help="where readers of the comment find the HTML page (linked from it)")
+    p.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, metavar="N",
+                   help=f"longest comment to write (default: {DEFAULT_MAX_CHARS}; GitHub's "
+                   "limit is 65536)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        site = load_site(args.config_file)
+        head = head_tree(site, args.head)
+        base = base_tree(site, args.base, args.head)
+        preview = build_preview(compare_site(site, base, head), site.render)
+        if args.html:
+            Path(args.html).write_text(preview_html(preview), encoding="utf-8")
+        text = preview_markdown(preview, max_chars=args.max_chars, full_url=args.html_url,
+                                full_path=args.html)
+        if args.markdown:
+            Path(args.markdown).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    except PolicyError as error:
+        return fail(error)
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    what = "nothing to show" if preview.is_empty else (
+        f"{len(preview.policies)} changed polic{'y' if len(preview.policies) == 1 else 'ies'}")
+    print(f"Preview of {head.label} against {base.label}: {what}.", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
