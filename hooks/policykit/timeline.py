@@ -16,6 +16,7 @@ git processes or MkDocs.
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -38,6 +39,18 @@ UNCHANGED = "unchanged"  # the rendered text did not change
 
 _WHITESPACE = re.compile(r"\s+")
 _LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
+_TARGET = re.compile(r"""\b(?:href|src)=(["'])(.*?)\1""")
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _visible(html: str) -> str:
+    """Rendered text reduced to its words plus link and image targets (a changed target is
+    a change), with whitespace collapsed."""
+    targets = " ".join(match.group(2) for match in _TARGET.finditer(html))
+    text = _WHITESPACE.sub(" ", html_lib.unescape(_TAG.sub(" ", html))).strip()
+    return f"{text} \u2192 {targets}" if targets else text
 
 
 @dataclass(frozen=True)
@@ -215,28 +228,23 @@ class _Builder:
     # -- text ----------------------------------------------------------------------------
 
     def fingerprint(self, text: PolicyText) -> tuple[tuple[str, str], ...]:
-        """Each section's rendered text, whitespace collapsed; each distinct one rendered once.
+        """What a visitor reads in each section: its words and link targets.
 
-        The page is rendered whole, so ``[text][ref]`` links resolve against definitions
-        anywhere in the policy: each section is rendered with all of them appended.
+        Markup is left out on purpose: bold to plain, a tight list made loose or a list
+        renumbered is formatting, not a change of what the policy says. Each distinct
+        section is rendered once for the whole history. The page is rendered whole, so
+        ``[text][ref]`` links resolve against definitions anywhere in the policy: every
+        section is rendered with all of them.
         """
-        definitions = "\n".join(
-            sorted(
-                {
-                    m.group(0).strip()
-                    for section in text.sections
-                    for m in _LINK_DEFINITION.finditer(section.markdown)
-                }
-            )
-        )
+        definitions = "\n".join(sorted({m.group(0).strip() for section in text.sections
+                                         for m in _LINK_DEFINITION.finditer(section.markdown)}))
         out = []
         for section in text.sections:
             source = f"{section.markdown}\n\n{definitions}\n" if definitions else section.markdown
-            normalised = self.fingerprints.get(source)
-            if normalised is None:
-                normalised = _WHITESPACE.sub(" ", self.render(source)).strip()
-                self.fingerprints[source] = normalised
-            out.append((section.key, normalised))
+            printed = self.fingerprints.get(source)
+            if printed is None:
+                printed = self.fingerprints[source] = _visible(self.render(source))
+            out.append((section.key, printed))
         return tuple(out)
 
     def text_of(self, layout: PolicyLayout, fill: bool = True) -> PolicyText:
@@ -284,6 +292,7 @@ def build_history(
     site = SiteHistory(policies={}, head=commits[-1].sha if commits else None)
     last_index = len(commits) - 1
     failed: dict[str, PolicyError] = {}  # slug → why its latest text could not be read
+    stale_layouts = True
     for index, commit in enumerate(commits):
         at_tip = index == last_index
         touched = builder.apply(commit)
@@ -295,16 +304,20 @@ def build_history(
             if variables != builder.variables:
                 builder.variables = variables
                 every_policy = True
-        policy_paths = [p for p in builder.tree if p != config_path]
         previous_layouts = builder.layouts
-        try:
-            builder.layouts = discover(policy_paths, policies_dir)
-        except PolicyError as error:
-            if at_tip:
-                site.errors.append(error)
-                break
-            site.skipped.append((commit, error))
-            continue
+        # Which files make which policy changes only when files come or go.
+        if stale_layouts or any(change.status not in "MT" for change in commit.changes):
+            try:
+                builder.layouts = discover([p for p in builder.tree if p != config_path],
+                                           policies_dir)
+                stale_layouts = False
+            except PolicyError as error:
+                stale_layouts = True
+                if at_tip:
+                    site.errors.append(error)
+                    break
+                site.skipped.append((commit, error))
+                continue
         _follow_renames(commit, previous_layouts, builder)
         for slug, layout in builder.layouts.items():
             if (
