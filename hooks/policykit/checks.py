@@ -288,8 +288,10 @@ def _link_problem(href: str, source: str, slug: str, pages: Mapping[str, _Page],
     page = pages.get(target)
     if anchor and page is not None and unquote(anchor) not in page.ids:
         near = sorted(i for i in page.ids if not i.startswith("section-"))[:5]
-        where = "this page" if target == slug else f"the page of '{target}'"
-        return (f"the link '{href}' goes to '#{anchor}', but there is no such heading on {where}",
+        what = (f"the link '{href}' goes to no heading on this page" if not path else
+                f"the link '{href}' goes to '#{anchor}', but the page of '{target}' has no "
+                "such heading")
+        return (what,
                 "use a heading's anchor (its text in lower case, words joined by '-')"
                 + (f"; there: {', '.join('#' + n for n in near)}" if near else ""))
     return None

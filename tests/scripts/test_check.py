@@ -140,11 +140,10 @@ def test_a_file_that_is_not_utf8_fails(site: GitRepo) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("See [x](#nowhere).", "the link '#nowhere' goes to '#nowhere', but there is no such "
-     "heading on this page"),
+    ("See [x](#nowhere).", "the link '#nowhere' goes to no heading on this page"),
     ("See [x](20-cookies.md).", "the link '20-cookies.md' points at a section's fragment file"),
     ("See [x](../terms.md#missing).", "the link '../terms.md#missing' goes to '#missing', "
-     "but there is no such heading on the page of 'terms'"),
+     "but the page of 'terms' has no such heading"),
     ("See [x](../cookies.md).", "the link '../cookies.md' points at 'policies/cookies.md', "
      "which is not a policy"),
 ])

@@ -1,0 +1,136 @@
+"""The GitHub Actions workflows: valid, complete, and every command they run works here.
+
+The workflows themselves cannot run here; their YAML is checked, and the shell commands of
+the pull-request job are run, in order, in a clone with an ``origin`` as Actions has it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from policykit.preview import COMMENT_MARKER
+from tests.scripts.support import HAVE_REDLINE, make_site, material, meta
+from tests.support import ROOT, GitRepo, git
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+PR = WORKFLOWS / "policy-pr.yml"
+DEPLOY = WORKFLOWS / "deploy.yml"
+
+
+def load(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text("utf-8"))
+    assert isinstance(data, dict)
+    if True in data:  # YAML 1.1 reads the key 'on' as true
+        data["on"] = data.pop(True)
+    return data
+
+
+def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
+def test_workflow_is_valid_and_runs_only_project_scripts(path: Path) -> None:
+    workflow = load(path)
+    assert {"name", "on", "jobs", "permissions"} <= workflow.keys()
+    for name, job in workflow["jobs"].items():
+        assert "runs-on" in job, name
+        for step in job["steps"]:
+            assert ("uses" in step) != ("run" in step), step
+            if "run" in step:
+                scripts = re.findall(r"(?:^|\s)(scripts/[\w.-]+)", step["run"])
+                assert scripts, f"{path.name}: '{step['run']}' calls no script of scripts/"
+                for script in scripts:
+                    target = ROOT / script
+                    assert target.is_file() and os.access(target, os.X_OK), script
+            if str(step.get("uses", "")).startswith("actions/checkout"):
+                assert step["with"]["fetch-depth"] == 0, "the site is built from the history"
+
+
+def test_pull_requests_are_checked_and_previewed() -> None:
+    workflow = load(PR)
+    assert "pull_request" in workflow["on"]
+    assert workflow["permissions"]["pull-requests"] == "write"
+    runs = [step["run"] for step in steps(workflow) if "run" in step]
+    assert any(r.startswith("scripts/check --base") and "--format github" in r for r in runs)
+    assert any(r.startswith("scripts/preview --base") and "--markdown preview.md" in r
+               for r in runs)
+    comment = next(s for s in steps(workflow) if "github-script" in s.get("uses", ""))
+    script = comment["with"]["script"]
+    assert 'readFileSync("preview.md"' in script
+    assert "updateComment" in script and "createComment" in script  # one sticky comment
+
+
+def test_main_is_deployed_daily_and_on_push() -> None:
+    workflow = load(DEPLOY)
+    assert workflow["on"]["push"]["branches"] == ["main"]
+    assert workflow["on"]["schedule"][0]["cron"].split()[2:] == ["*", "*", "*"]  # daily
+    uses = [step.get("uses", "") for step in steps(workflow)]
+    assert any(u.startswith("actions/upload-pages-artifact") for u in uses)
+    assert any(u.startswith("actions/deploy-pages") for u in uses)
+    upload = next(s for s in steps(workflow) if "upload-pages-artifact" in s.get("uses", ""))
+    assert upload["with"]["path"] == "site"
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    runs = [step["run"] for step in steps(workflow) if "run" in step]
+    assert "scripts/site build" in runs
+
+
+def _expand(text: str, context: dict[str, str]) -> str:
+    return re.sub(r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: context[m.group(1)], text)
+
+
+def run_job(workflow: dict[str, Any], job: str, cwd: Path,
+            context: dict[str, str]) -> list[tuple[str, int, str]]:
+    """Run a job's ``run:`` steps (not the set-up) in ``cwd``, as Actions would."""
+    spec = workflow["jobs"][job]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env.update({k: _expand(str(v), context) for k, v in spec.get("env", {}).items()})
+    results = []
+    for step in spec["steps"]:
+        if "run" not in step or step["run"].strip() == "scripts/setup":
+            continue
+        done = subprocess.run(["bash", "-e", "-c", _expand(step["run"], context)], cwd=cwd,
+                              env=env, capture_output=True, text=True)
+        results.append((step["run"], done.returncode, done.stdout + done.stderr))
+    return results
+
+
+def test_the_pull_request_jobs_commands_work_on_a_clone(repo: GitRepo, tmp_path: Path) -> None:
+    make_site(repo)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo.path), str(clone)], check=True)
+    work = GitRepo(clone)
+    git(clone, "config", "user.name", "Legal Editor")
+    git(clone, "config", "user.email", "legal@example.com")
+    (clone / "scripts").symlink_to(ROOT / "scripts")  # a site repository has them
+    work.branch("longer-cookies")
+    work.commit("Keep cookies longer", "2026-03-01",
+                {"policies/privacy/20-cookies.md": "## Cookies\n\nWe use cookies for 90 days.\n"})
+    context = {"github.base_ref": "main", "github.server_url": "https://github.com",
+               "github.repository": "acme/policies", "github.run_id": "42"}
+    workflow = load(PR)
+    results = run_job(workflow, "check", clone, context)
+    (_, preview_code, preview_out), (_, check_code, check_out) = results
+    assert preview_code == 0, preview_out
+    comment = (clone / "preview.md").read_text("utf-8")
+    assert comment.split("\n")[0] == COMMENT_MARKER
+    assert "https://github.com/acme/policies/actions/runs/42" in comment
+    assert ("<del>30 </del><ins>90 </ins>" if HAVE_REDLINE else "+We use cookies for 90") \
+        in comment
+    assert (clone / "redline.html").is_file()
+    assert check_code == 1
+    assert "::error file=policies/privacy/policy.yml,line=2" in check_out
+    work.commit("Declare it", "2026-03-02", {"policies/privacy/policy.yml": meta(
+        material("2031-01-01", "We keep cookies for 90 days."))})
+    results = run_job(workflow, "check", clone, context)
+    assert [code for _run, code, _out in results] == [0, 0], results
