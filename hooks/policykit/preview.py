@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,10 +24,16 @@ from policykit.errors import PolicyError
 from policykit.snapshot import Comparison, PolicyChange
 from policykit.timeline import DECLARED, IMPORTED, MATERIAL, UNDECLARED, SectionChange
 
-try:
-    from policykit import redline as _redline
-except ImportError:  # pragma: no cover - the redline engine is part of the project
-    _redline = None  # type: ignore[assignment]
+
+def _engine() -> Any:
+    """The redline engine, or None where it is missing (a line diff then stands in)."""
+    try:
+        return importlib.import_module("policykit.redline")
+    except ImportError:  # pragma: no cover - the redline engine is part of the project
+        return None
+
+
+_redline: Any = _engine()
 
 #: The first line of every preview comment: the workflow finds its own comment by it.
 COMMENT_MARKER = "<!-- policy-history:preview -->"
