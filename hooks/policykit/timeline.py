@@ -182,18 +182,22 @@ class _Builder:
 
     # -- tree ----------------------------------------------------------------------------
 
-    def apply(self, commit: LogCommit) -> set[str]:
+    def apply(self, commit: LogCommit) -> tuple[set[str], bool]:
+        """Apply a commit's changes to the tree: the paths touched, and whether any path
+        appeared or disappeared (only then can the policies' layout change)."""
         touched: set[str] = set()
+        moved = False
         for change in commit.changes:
             if change.old_path is not None and change.status == "R":
-                self.tree.pop(change.old_path, None)
+                moved |= self.tree.pop(change.old_path, None) is not None
                 touched.add(change.old_path)
-            if change.blob is None:
-                self.tree.pop(change.path, None)
-            elif change.mode != GITLINK_MODE:
+            if change.blob is None or change.mode == GITLINK_MODE:
+                moved |= self.tree.pop(change.path, None) is not None
+            else:
+                moved |= change.path not in self.tree
                 self.tree[change.path] = _Entry(change.blob, change.mode)
             touched.add(change.path)
-        return touched
+        return touched, moved
 
     def read(self, path: str, seen: tuple[str, ...] = ()) -> bytes:
         entry = self.tree.get(path)
@@ -295,7 +299,7 @@ def build_history(
     stale_layouts = True
     for index, commit in enumerate(commits):
         at_tip = index == last_index
-        touched = builder.apply(commit)
+        touched, moved = builder.apply(commit)
         every_policy = False
         if config_path and config_path in touched:
             entry = builder.tree.get(config_path)
@@ -306,7 +310,7 @@ def build_history(
                 every_policy = True
         previous_layouts = builder.layouts
         # Which files make which policy changes only when files come or go.
-        if stale_layouts or any(change.status not in "MT" for change in commit.changes):
+        if stale_layouts or moved:
             try:
                 builder.layouts = discover([p for p in builder.tree if p != config_path],
                                            policies_dir)
