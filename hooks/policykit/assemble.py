@@ -44,7 +44,19 @@ class PolicyText:
     def markdown(self) -> str:
         return "\n\n".join(section.markdown.strip("\n") for section in self.sections) + "\n"
 
+    def standalone_sections(self) -> list[str]:
+        """Each section's Markdown, renderable on its own: the policy is one page, so a
+        ``[text][ref]`` link may be defined in another section; all definitions are
+        appended to every section."""
+        definitions = "\n".join(sorted({match.group(0).strip() for section in self.sections
+                                         for match in _LINK_DEFINITION.finditer(
+                                             section.markdown)}))
+        if not definitions:
+            return [section.markdown for section in self.sections]
+        return [f"{section.markdown}\n\n{definitions}\n" for section in self.sections]
 
+
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
 _ORDER_PREFIX = re.compile(r"^\d+[-_. ]*")
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")

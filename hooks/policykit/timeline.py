@@ -21,7 +21,7 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from policykit.assemble import PolicyText, TemplateError, assemble, make_environment
 from policykit.errors import PolicyError
@@ -38,7 +38,6 @@ IMPORTED = "imported"  # the policy declares nothing: words changed, dated by th
 UNCHANGED = "unchanged"  # the rendered text did not change
 
 _WHITESPACE = re.compile(r"\s+")
-_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
 _TARGET = re.compile(r"""\b(?:href|src)=(["'])(.*?)\1""")
 
 
@@ -151,6 +150,14 @@ class SiteHistory:
 Renderer = Callable[[str], str]
 
 
+class FingerprintStore(Protocol):
+    """Section source → visible text: a dict, or the on-disk policykit.cache."""
+
+    def get(self, source: str, /) -> str | None: ...
+
+    def __setitem__(self, source: str, value: str, /) -> None: ...
+
+
 @dataclass
 class _Entry:
     blob: str
@@ -166,6 +173,7 @@ class _Builder:
         site_variables: Mapping[str, Any],
         templating: bool,
         render: Renderer,
+        fingerprints: FingerprintStore | None = None,
     ) -> None:
         self.blobs = blobs
         self.policies_dir = policies_dir
@@ -177,7 +185,8 @@ class _Builder:
         self.layouts: dict[str, PolicyLayout] = {}
         self.histories: dict[str, PolicyHistory] = {}
         self.last_text: dict[str, Revision] = {}
-        self.fingerprints: dict[str, str] = {}
+        # section source → visible text; may be an on-disk cache (policykit.cache)
+        self.fingerprints: FingerprintStore = {} if fingerprints is None else fingerprints
         self.variables: Mapping[str, Any] = site_variables
 
     # -- tree ----------------------------------------------------------------------------
@@ -240,11 +249,8 @@ class _Builder:
         ``[text][ref]`` links resolve against definitions anywhere in the policy: every
         section is rendered with all of them.
         """
-        definitions = "\n".join(sorted({m.group(0).strip() for section in text.sections
-                                         for m in _LINK_DEFINITION.finditer(section.markdown)}))
         out = []
-        for section in text.sections:
-            source = f"{section.markdown}\n\n{definitions}\n" if definitions else section.markdown
+        for section, source in zip(text.sections, text.standalone_sections(), strict=True):
             printed = self.fingerprints.get(source)
             if printed is None:
                 printed = self.fingerprints[source] = _visible(self.render(source))
@@ -290,9 +296,13 @@ def build_history(
     site_variables: Mapping[str, Any] | None = None,
     config_path: str | None = None,
     templating: bool = True,
+    fingerprints: FingerprintStore | None = None,
 ) -> SiteHistory:
-    """Replay the first-parent log (oldest first) into the history of every policy."""
-    builder = _Builder(blobs, policies_dir, config_path, site_variables or {}, templating, render)
+    """Replay the first-parent log (oldest first) into the history of every policy.
+
+    ``fingerprints`` caches what a section's text renders to (see policykit.cache)."""
+    builder = _Builder(blobs, policies_dir, config_path, site_variables or {}, templating,
+                       render, fingerprints)
     site = SiteHistory(policies={}, head=commits[-1].sha if commits else None)
     last_index = len(commits) - 1
     failed: dict[str, PolicyError] = {}  # slug → why its latest text could not be read
@@ -473,6 +483,14 @@ def _add_revision(
             )
         else:
             revision.reason = IMPORTED
+    last = history.versions[-1] if history.versions else None
+    if material is not None and last is not None and last.effective and material.effective \
+            and material.effective < last.effective:
+        site.warnings.append(PolicyError(  # scripts/check says the same, as an error
+            f"the effective date {material.effective.isoformat()} is before the previous "
+            f"version's ({last.effective.isoformat()})", file=text.meta.file, line=material.line,
+            fix="a new version takes effect on or after the one before it: fix the date "
+            "(entries are listed newest first)"))
     history.revisions.append(revision)
     builder.last_text[slug] = revision
 
