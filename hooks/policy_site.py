@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,8 +22,10 @@ from mkdocs.structure.files import File, InclusionLevel
 from policykit import feeds, manifest
 from policykit.errors import PolicyError
 from policykit.loader import LoadedHistory, load_history
-from policykit.site import following, pages
+from policykit.redline import diff_documents, render_inline, render_side_by_side
+from policykit.site import comparisons, following, pages
 from policykit.site.config import PolicySiteConfig, as_of_from
+from policykit.site.render import PolicyRenderer
 from policykit.timeline import Revision
 
 if TYPE_CHECKING:
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
 
 log = get_plugin_logger("policies")
+_HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?)\s+id="[^"]*"')
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,9 @@ class _PageRef:
     """What a generated page shows: a policy's current text, its history, or one version."""
 
     slug: str
-    kind: str  # "current", "history" or "version"
+    kind: str  # "current", "history", "version" or "compare"
     version: Revision | None = None
+    old: Revision | None = None  # for "compare": the older version
 
 
 class _Build:
@@ -50,6 +55,8 @@ class _Build:
     loaded: ClassVar[LoadedHistory | None] = None
     pages: ClassVar[dict[str, _PageRef]] = {}  # src_uri of a generated page → what it shows
     edit_base: ClassVar[str | None] = None
+    every_pair_up_to: ClassVar[int] = 12
+    renderer: ClassVar[PolicyRenderer | None] = None
 
 
 def on_startup(*, command: str, dirty: bool) -> None:
@@ -78,6 +85,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             config_file=config.config_file_path,
             templating=settings.templating,
             drafts=_Build.command == "serve",
+            cache_dir=config_dir / ".cache" / "policy-history",
+            renderer_settings=(config.markdown_extensions, config.mdx_configs),
         )
     except (PolicyError, ValidationError) as error:
         raise PluginError(str(error)) from None
@@ -85,6 +94,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         if settings.on_error == "fail":
             raise PluginError(str(problem))
         log.warning("%s (this policy is left out of the site)", problem)
+    if loaded.cache_problem:
+        log.info("cache: %s", loaded.cache_problem)
     for problem in loaded.site.warnings:
         log.warning("%s", problem)
     for commit, problem in loaded.site.skipped:
@@ -103,6 +114,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _Build.loaded = loaded
     _Follow.start(config, settings, as_of)
     _Build.edit_base = settings.edit_url or _edit_base(config)
+    _Build.every_pair_up_to = settings.compare_every_pair_up_to
+    _Build.renderer = None
     log.info("%d policies, %d revisions read from git as of %s", len(loaded.site.policies),
              sum(len(h.revisions) for h in loaded.site.policies.values()),
              as_of.isoformat(timespec="seconds"))
@@ -131,6 +144,9 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         for version in history.versions:
             add(pages.version_path(history, version), pages.version_markdown(history, version),
                 _PageRef(slug, "version", version), in_nav=False)
+        for old, new in comparisons.pairs(history, _Build.every_pair_up_to):
+            add(pages.compare_path(history, old, new), pages.history_markdown(history),
+                _PageRef(slug, "compare", new, old), in_nav=False)
     if files.get_file_from_path("index.md") is None:
         files.append(File.generated(config, "index.md", content=f"# {config.site_name}\n"))
     return files
@@ -150,9 +166,16 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
     history = _Build.loaded.site.policies[ref.slug]
     if ref.kind == "history":
         page.meta["policy"] = pages.history_meta(history)
+        page.meta["policy"]["compare"] = comparisons.compare_index(history,
+                                                                   _Build.every_pair_up_to)
     elif ref.kind == "version":
         assert ref.version is not None
         page.meta["policy"] = pages.version_meta(history, ref.version)
+    elif ref.kind == "compare":
+        assert ref.version is not None and ref.old is not None
+        page.meta["policy"] = comparisons.compare_meta(history, ref.old, ref.version)
+        page.meta["title"] = (f"{history.text.title}: changes from "
+                              f"{ref.old.version_id} to {ref.version.version_id}")
     else:
         meta = pages.policy_meta(history, _edit_url)
         draft = _Build.loaded.drafts.get(ref.slug)
@@ -168,11 +191,48 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
 
 def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     policy = page.meta.get("policy")
-    if policy and policy.get("sections") and page.file.src_uri in _Build.pages:
+    ref = _Build.pages.get(page.file.src_uri)
+    if not policy or ref is None or _Build.loaded is None:
+        return html
+    if ref.kind == "current":
         rendered = pages.split_sections(html)
         for section in policy["sections"]:
             section["html"] = rendered.get(section["key"], "")
+        return html
+    history = _Build.loaded.site.policies[ref.slug]
+    renderer = _Build.renderer or PolicyRenderer(_renderer(config), files)
+    _Build.renderer = renderer
+    written_at = pages.page_path(history)  # where the policy's links were written
+    if ref.kind == "version":
+        assert ref.version is not None
+        text = ref.version.text
+        for section, source in zip(policy["sections"], text.standalone_sections(),
+                                   strict=True):
+            section["html"] = renderer.links(renderer.markdown(source), written_at=written_at,
+                                             shown_at=page.url)
+    elif ref.kind == "compare":
+        assert ref.version is not None and ref.old is not None
+        policy["redline"] = _redline(renderer, ref.old, ref.version, written_at, page.url)
     return html
+
+
+def _redline(renderer: PolicyRenderer, old: Revision, new: Revision, written_at: str,
+             shown_at: str) -> dict[str, Any]:
+    """The redline of two versions, in both views, with its counts."""
+    changes = diff_documents(old.text.markdown, new.text.markdown, render=renderer.markdown,
+                             anchor_prefix="r")
+    inline = renderer.links(str(render_inline(changes)), written_at=written_at,
+                            shown_at=shown_at)
+    side = renderer.links(str(render_side_by_side(changes, anchor_suffix="-side")),
+                          written_at=written_at,
+                          shown_at=shown_at)
+    # Both views are on one page: only the inline one keeps heading ids (anchors).
+    side = _HEADING_ID.sub(r"\1", side)
+    stats = changes.stats
+    return {"inline": inline, "side_by_side": side, "empty": changes.is_empty,
+            "words_added": stats.words_added, "words_removed": stats.words_removed,
+            "blocks_changed": stats.blocks_changed,
+            "sections_changed": list(stats.sections_changed)}
 
 
 def on_page_context(context: dict[str, Any], *, page: Page, config: MkDocsConfig,
@@ -301,9 +361,7 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     every: list[feeds.FeedEntry] = []
     latest: list[dt.datetime] = []
     for slug, history in loaded.site.policies.items():
-        # HOOK POINT (issue 4): pass redline=<site-relative URL of a version's redline
-        # page> here once the site publishes redline pages; feeds and manifests link it.
-        urls = following.addresses(history, site_url)
+        urls = following.addresses(history, site_url, redline=_changes_url)
         entries = feeds.policy_entries(history, urls, as_of=as_of,
                                        editorial=settings.feed_editorial,
                                        takes_effect=settings.feed_takes_effect)
@@ -345,6 +403,12 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     _write(site_dir, following.SITE_FEEDS["atom"], feeds.atom(site_feed))
     _write(site_dir, following.SITE_FEEDS["json"], feeds.json_feed(site_feed))
     log.info("feeds and versions.json written for %d policies", len(loaded.site.policies))
+
+
+def _changes_url(history: Any, version: Revision) -> str:
+    """The site-relative address of a version's redline against the one before it."""
+    index = history.versions.index(version)
+    return pages.compare_url(history, history.versions[index - 1], version)
 
 
 def _redline_html(config: MkDocsConfig) -> feeds.RedlineHtml | None:

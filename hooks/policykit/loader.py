@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from policykit.assemble import PolicyText, assemble, make_environment
+from policykit.cache import FingerprintCache, renderer_key
 from policykit.errors import GitError, PolicyError
 from policykit.layout import discover
 from policykit.repository import Repository, open_repository
@@ -32,6 +33,8 @@ class LoadedHistory:
     drafts: dict[str, PolicyText] = field(default_factory=dict)
     #: problems in draft text (shown as warnings while serving)
     draft_errors: list[PolicyError] = field(default_factory=list)
+    #: a cache file that could not be read (it was rebuilt)
+    cache_problem: str | None = None
 
 
 def relative_to_repo(path: Path, root: Path) -> str | None:
@@ -55,6 +58,8 @@ def load_history(
     repository: Repository | None = None,
     check_working_tree: bool = True,
     drafts: bool = False,
+    cache_dir: Path | None = None,
+    renderer_settings: object = None,
 ) -> LoadedHistory:
     """The history of every policy under ``policies_dir`` on the checked-out branch."""
     policies_path = Path(policies_dir)
@@ -98,6 +103,7 @@ def load_history(
     finally:
         if repository is None:
             repo.close()
+    fingerprints = FingerprintCache(cache_dir, renderer_key(renderer_settings))
     site = build_history(
         commits,
         blobs,
@@ -107,8 +113,11 @@ def load_history(
         site_variables=site_variables,
         config_path=config_rel,
         templating=templating,
+        fingerprints=fingerprints,
     )
+    fingerprints.save()
     loaded = LoadedHistory(site, root, policies_rel, uncommitted)
+    loaded.cache_problem = fingerprints.problem
     if drafts and uncommitted:
         _read_drafts(loaded, site_variables or {}, templating)
     return loaded

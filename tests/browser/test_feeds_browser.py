@@ -55,8 +55,12 @@ def test_recent_change_notice_and_subscribe_links(browser, serve, sample_sites,
         assert notice.locator(".admonition-title").inner_text() == \
             f"Updated on {human_date(newest)}"
         page.screenshot(path=str(screenshots / f"recent-change-{scheme}.png"))
-        notice.get_by_role("link", name="See what changed").click()
-        page.wait_for_url(re.compile(rf"/privacy/history/#v-{newest.isoformat()}$"))
+        previous = sample_versions()[-2]
+        notice.get_by_role("link", name="See what changed").click()  # the redline
+        page.wait_for_url(re.compile(
+            rf"/privacy/compare/{previous.isoformat()}/{newest.isoformat()}/$"))
+        page.get_by_role("link", name="Version history").first.click()
+        page.wait_for_url(re.compile(r"/privacy/history/$"))
         subscribe = page.get_by_role("navigation", name="Subscribe to changes")
         assert subscribe.is_visible()
         page.screenshot(path=str(screenshots / f"subscribe-{scheme}.png"))

@@ -228,7 +228,7 @@ def test_recent_change_notice_follows_the_as_of_day(policy_repo: GitRepo, as_of:
         notice = html[html.index("policy-banner--recent"):]
         notice = notice[:notice.index("</div>")]
         assert "We keep logs." in notice
-        assert 'href="history/#v-2021-03-03"' in notice
+        assert 'href="compare/2020-01-10/2021-03-03/"' in notice
         assert 'href="versions/2020-01-10/"' in notice
     for page in ("privacy/history/index.html", "privacy/versions/2021-03-03/index.html"):
         assert "policy-banner--recent" not in (site / page).read_text("utf-8")
@@ -279,6 +279,10 @@ def test_sitemap_lastmod_of_policy_pages_follows_the_history(
         f"{SITE}privacy/versions/2021-03-03/": "2021-03-03",
         # published, not in force yet
         f"{SITE}privacy/versions/2021-05-01/": "2021-04-01",
+        # redlines: the newer version was published, or took effect as the current one
+        f"{SITE}privacy/compare/2020-01-10/2021-03-03/": "2021-03-03",
+        f"{SITE}privacy/compare/2020-01-10/2021-05-01/": "2021-04-01",
+        f"{SITE}privacy/compare/2021-03-03/2021-05-01/": "2021-04-01",
     }
 
 

@@ -102,6 +102,11 @@ class PolicySiteConfig(base.Config):
     """For how many days after the version in force took effect its page shows "Updated on
     … — see what changed" (counted from the build's "as of" day); ``0`` turns it off."""
 
+    compare_every_pair_up_to = Count(default=12)
+    """A policy with at most this many versions gets a redline page for every pair of
+    versions (the compare control reaches them all); a longer history gets each version
+    against the one before it and against the current version."""
+
 
 def as_of_from(settings: PolicySiteConfig, environ: dict[str, str] | None = None) -> dt.datetime:
     """The "as of" moment: POLICY_AS_OF, else the ``as_of`` setting, else now."""

@@ -96,7 +96,8 @@ def lastmod(history: PolicyHistory, kind: str, version: Revision | None,
     history, never the build's date. Current page: the version in force took effect, or
     a later revision was published (an editorial fix, an upcoming version's banner).
     History page: the latest revision or the version in force, whichever is later.
-    Version page: published, took effect, or was superseded by the version in force."""
+    Version page: published, took effect, or was superseded by the version in force.
+    Redline page: the newer version was published, or took effect as the current one."""
     current = history.current
     if kind == "version" and version is not None:
         assert version.effective is not None
@@ -106,6 +107,14 @@ def lastmod(history: PolicyHistory, kind: str, version: Revision | None,
         if current is not None and current is not version and version not in history.upcoming:
             assert current.effective is not None
             days.append(current.effective)
+    elif kind == "compare" and version is not None:
+        # a redline never changes once both versions exist; only its "(the current
+        # version)" label appears when the newer one takes effect
+        days = [version.published]
+        if version is current:
+            assert version.effective is not None
+            days.append(version.effective)
+        return max(days).isoformat()
     elif kind == "history":
         days = [history.latest.published]
     else:

@@ -90,9 +90,19 @@ def version_url(history: PolicyHistory, version: Revision) -> str:
     return _url(version_path(history, version))
 
 
+def compare_path(history: PolicyHistory, old: Revision, new: Revision) -> str:
+    return f"{base_path(history)}/compare/{old.version_id}/{new.version_id}/index.md"
+
+
+def compare_url(history: PolicyHistory, old: Revision, new: Revision) -> str:
+    return _url(compare_path(history, old, new))
+
+
 def version_markdown(history: PolicyHistory, version: Revision) -> str:
-    """An archived version's page: its text exactly as committed then (frozen)."""
-    return _markdown(version.text, search_exclude=True)
+    """An archived version's page. Its text is rendered by the hook (links resolved from
+    the policy's own page, where they were written), so the Markdown holds only metadata."""
+    return _markdown(version.text, title=version.text.title, search_exclude=True,
+                     sections=False)
 
 
 def history_markdown(history: PolicyHistory) -> str:
@@ -100,7 +110,7 @@ def history_markdown(history: PolicyHistory) -> str:
 
 
 def _markdown(text: PolicyText | None, *, title: str | None = None,
-              search_exclude: bool = False) -> str:
+              search_exclude: bool = False, sections: bool = True) -> str:
     front: dict[str, Any] = {"title": title or (text.title if text else "")}
     if text is not None and text.description:
         front["description"] = text.description
@@ -108,7 +118,7 @@ def _markdown(text: PolicyText | None, *, title: str | None = None,
         # Search finds the current text once, not every archived copy of it.
         front["search"] = {"exclude": True}
     parts = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=True).strip(), "---", ""]
-    for section in text.sections if text else ():
+    for section in text.sections if text and sections else ():
         parts += [SECTION_MARKER.format(key=section.key), "", section.markdown.strip("\n"), ""]
     return "\n".join(parts)
 
@@ -116,7 +126,11 @@ def _markdown(text: PolicyText | None, *, title: str | None = None,
 def _version_view(history: PolicyHistory, revision: Revision | None) -> dict[str, Any] | None:
     if revision is None:
         return None
+    versions = history.versions
+    index = versions.index(revision) if revision in versions else -1
+    previous = versions[index - 1] if index > 0 else None
     return {
+        "changes_url": compare_url(history, previous, revision) if previous else None,
         "id": revision.version_id,
         "commit": revision.commit.sha,
         "effective": date_view(revision.effective),

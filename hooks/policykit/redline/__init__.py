@@ -1,0 +1,29 @@
+"""The redline: a Markdown-aware track-changes diff between two versions of a policy.
+
+    redline = diff_documents(old_md, new_md, render=markdown_to_html)
+    render_inline(redline)          # track changes
+    render_side_by_side(redline)    # old | new
+    render_summary(redline)         # words added/removed, sections changed
+
+The engine aligns blocks first (headings, paragraphs, list items, table rows, quotes, code),
+then words inside changed blocks; see ``align`` and ``words``. No MkDocs imports here.
+"""
+
+from __future__ import annotations
+
+from policykit.redline.engine import diff_documents
+from policykit.redline.model import Block, BlockChange, Redline, RedlineStats
+from policykit.redline.render import render_inline, render_side_by_side, render_summary
+from policykit.redline.text import extract_text
+
+__all__ = [
+    "Block",
+    "BlockChange",
+    "Redline",
+    "RedlineStats",
+    "diff_documents",
+    "extract_text",
+    "render_inline",
+    "render_side_by_side",
+    "render_summary",
+]

@@ -1,0 +1,295 @@
+"""Block alignment: which old block became which new block.
+
+1. ``difflib.SequenceMatcher`` over the blocks' normalised keys finds the unchanged blocks.
+2. A deleted block whose key reappears among the inserted ones is a *move*.
+3. In each changed stretch the remaining blocks are paired by word similarity (a small
+   dynamic programme, or a bounded greedy search on long stretches); a paragraph may pair
+   with two consecutive ones (split or merged paragraphs).
+4. Left-over deleted and inserted blocks that are nearly equal are moves with edits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from policykit.redline.model import Block
+
+WORD_RE = re.compile(r"[^\W_]+", re.U)
+TEXT_KINDS = frozenset({"paragraph", "list_item", "blockquote"})
+PAIR_THRESHOLD = 0.5
+CROSS_THRESHOLD = 0.7
+MOVE_THRESHOLD = 0.8
+MOVE_MIN_WORDS = 3  # exact moves of shorter blocks are shown as delete + insert
+NEAR_MOVE_MIN_WORDS = 8
+DP_CELLS = 10_000  # larger stretches are paired greedily
+WINDOW = 40
+NEAR_MOVE_PAIRS = 40_000
+
+
+@dataclass
+class Step:
+    """One aligned step: ``olds``/``news`` hold 0, 1 or 2 blocks."""
+
+    op: str  # equal, insert, delete, replace, move
+    olds: tuple[Block, ...] = ()
+    news: tuple[Block, ...] = ()
+    role: str = ""  # "from"/"to" for moves
+    peer: int = -1  # index (in the step list) of the other end of a move
+
+
+#: (opcode tag, i1, i2, j1, j2, pairs (old from, old to, new from, new to)).
+Region = tuple[str, int, int, int, int, list[tuple[int, int, int, int]]]
+
+
+class _Bags:
+    def __init__(self) -> None:
+        self._bags: dict[int, Counter[str]] = {}
+        self._sizes: dict[int, int] = {}
+
+    def of(self, block: Block) -> Counter[str]:
+        bag = self._bags.get(id(block))
+        if bag is None:
+            bag = Counter(WORD_RE.findall(block.text.lower()))
+            self._bags[id(block)] = bag
+        return bag
+
+    def words(self, block: Block) -> int:
+        count = self._sizes.get(id(block))
+        if count is None:
+            count = self._sizes[id(block)] = sum(self.of(block).values())
+        return count
+
+    def sim(self, olds: tuple[Block, ...], news: tuple[Block, ...], floor: float = 0.0) -> float:
+        """Dice similarity of the word bags (0 when it cannot reach ``floor``)."""
+        n = sum(self.words(block) for block in olds)
+        m = sum(self.words(block) for block in news)
+        if not n + m:
+            return 1.0 if all(o.text == x.text for o in olds for x in news) else 0.0
+        if 2 * min(n, m) / (n + m) < floor:  # the sizes alone rule it out
+            return 0.0
+        a, b = self._joined(olds), self._joined(news)
+        return 2 * sum((a & b).values()) / (n + m)
+
+    def _joined(self, blocks: tuple[Block, ...]) -> Counter[str]:
+        if len(blocks) == 1:
+            return self.of(blocks[0])
+        bag: Counter[str] = Counter()
+        for block in blocks:
+            bag.update(self.of(block))
+        return bag
+
+
+def _threshold(old: Block, new: Block) -> float | None:
+    if old.kind == new.kind:
+        return PAIR_THRESHOLD if old.kind != "hr" else None
+    if old.kind in TEXT_KINDS and new.kind in TEXT_KINDS:
+        return CROSS_THRESHOLD
+    if {old.kind, new.kind} <= TEXT_KINDS | {"heading"}:
+        return MOVE_THRESHOLD
+    return None
+
+
+class Aligner:
+    def __init__(self, old: list[Block], new: list[Block]) -> None:
+        self.old, self.new = old, new
+        self.bags = _Bags()
+
+    def _score(self, olds: tuple[Block, ...], news: tuple[Block, ...]) -> float:
+        if len(olds) + len(news) > 2:  # split or merged paragraphs
+            blocks = olds + news
+            if any(b.kind != "paragraph" for b in blocks):
+                return 0.0
+            pair = olds if len(olds) == 2 else news
+            if pair[1].index != pair[0].index + 1:
+                return 0.0
+            threshold: float | None = PAIR_THRESHOLD
+        else:
+            threshold = _threshold(olds[0], news[0])
+        if threshold is None:
+            return 0.0
+        score = self.bags.sim(olds, news, threshold)
+        return score if score >= threshold else 0.0
+
+    def _pair_dp(self, olds: list[Block], news: list[Block]) -> list[tuple[int, int, int, int]]:
+        m, n = len(olds), len(news)
+        score = [[0.0] * (n + 1) for _ in range(m + 1)]
+        back: list[list[tuple[int, int]]] = [[(0, 0)] * (n + 1) for _ in range(m + 1)]
+        for i in range(m + 1):
+            for j in range(n + 1):
+                best, move = -1.0, (0, 0)
+                if i:
+                    best, move = score[i - 1][j], (1, 0)
+                if j and score[i][j - 1] > best:
+                    best, move = score[i][j - 1], (0, 1)
+                for di, dj in ((1, 1), (1, 2), (2, 1)):
+                    if i >= di and j >= dj:
+                        s = self._score(tuple(olds[i - di : i]), tuple(news[j - dj : j]))
+                        if s and score[i - di][j - dj] + s > best:
+                            best, move = score[i - di][j - dj] + s, (di, dj)
+                if i or j:
+                    score[i][j], back[i][j] = best, move
+        pairs = []
+        i, j = m, n
+        while i or j:
+            di, dj = back[i][j]
+            if di and dj:
+                pairs.append((i - di, i, j - dj, j))
+            i, j = i - di, j - dj
+        return pairs[::-1]
+
+    def _pair_greedy(self, olds: list[Block], news: list[Block]) -> list[tuple[int, int, int, int]]:
+        pairs, start = [], 0
+        for i, block in enumerate(olds):
+            best, best_j = 0.0, -1
+            for j in range(start, min(len(news), start + WINDOW)):
+                s = self._score((block,), (news[j],))
+                if s > best:
+                    best, best_j = s, j
+            if best_j >= 0:
+                pairs.append((i, i + 1, best_j, best_j + 1))
+                start = best_j + 1
+        return pairs
+
+    def steps(self) -> list[Step]:
+        old, new = self.old, self.new
+        matcher = SequenceMatcher(None, [b.key for b in old], [b.key for b in new], autojunk=False)
+        opcodes = matcher.get_opcodes()
+        # Exact moves: a deleted key that reappears among the inserted blocks.
+        waiting: dict[str, list[int]] = {}
+        for tag, _, _, j1, j2 in opcodes:
+            if tag != "equal":
+                for j in range(j1, j2):
+                    waiting.setdefault(new[j].key, []).append(j)
+        moved_old: dict[int, int] = {}
+        moved_new: dict[int, int] = {}
+        loose_old = {i for tag, i1, i2, _, _ in opcodes if tag != "equal" for i in range(i1, i2)}
+        loose_new = {j for tag, _, _, j1, j2 in opcodes if tag != "equal" for j in range(j1, j2)}
+        for i in sorted(loose_old):
+            spots = waiting.get(old[i].key)
+            if spots and (old[i].kind == "heading" or self.bags.words(old[i]) >= MOVE_MIN_WORDS):
+                j = spots.pop(0)
+                moved_old[i], moved_new[j] = j, i
+        # Short blocks next to a moved block, equal to the ones next to where it went,
+        # moved with it (the rest of a moved section).
+        grown = True
+        while grown:
+            grown = False
+            for i, j in sorted(moved_old.items()):
+                for step in (-1, 1):
+                    x, y = i + step, j + step
+                    if (
+                        x in loose_old
+                        and y in loose_new
+                        and x not in moved_old
+                        and y not in moved_new
+                        and old[x].key == new[y].key
+                    ):
+                        moved_old[x], moved_new[y] = y, x
+                        grown = True
+        # Pair what is left in each changed stretch.
+        regions: list[Region] = []
+        for tag, i1, i2, j1, j2 in opcodes:
+            if tag == "equal":
+                regions.append((tag, i1, i2, j1, j2, []))
+                continue
+            olds = [i for i in range(i1, i2) if i not in moved_old]
+            news = [j for j in range(j1, j2) if j not in moved_new]
+            pairs: list[tuple[int, int, int, int]] = []
+            if olds and news:
+                ob, nb = [old[i] for i in olds], [new[j] for j in news]
+                if len(olds) * len(news) <= DP_CELLS:
+                    pairs = self._pair_dp(ob, nb)
+                else:
+                    pairs = self._pair_greedy(ob, nb)
+                pairs = [
+                    (olds[a], olds[b - 1] + 1, news[c], news[d - 1] + 1) for a, b, c, d in pairs
+                ]
+            regions.append((tag, i1, i2, j1, j2, pairs))
+        self._near_moves(regions, moved_old, moved_new)
+        return self._order(regions, moved_old, moved_new)
+
+    def _near_moves(
+        self, regions: list[Region], moved_old: dict[int, int], moved_new: dict[int, int]
+    ) -> None:
+        paired_old: set[int] = set()
+        paired_new: set[int] = set()
+        for *_, pairs in regions:
+            for a, b, c, d in pairs:
+                paired_old.update(range(a, b))
+                paired_new.update(range(c, d))
+        loose_old, loose_new = [], []
+        for tag, i1, i2, j1, j2, _ in regions:
+            if tag != "equal":
+                loose_old += [
+                    i for i in range(i1, i2) if i not in moved_old and i not in paired_old
+                ]
+                loose_new += [
+                    j for j in range(j1, j2) if j not in moved_new and j not in paired_new
+                ]
+        if not loose_old or len(loose_old) * len(loose_new) > NEAR_MOVE_PAIRS:
+            return
+        for i in loose_old:
+            block = self.old[i]
+            if self.bags.words(block) < NEAR_MOVE_MIN_WORDS:
+                continue
+            best, best_j = 0.0, -1
+            for j in loose_new:
+                other = self.new[j]
+                if j in moved_new or other.kind != block.kind:
+                    continue
+                s = self.bags.sim((block,), (other,), MOVE_THRESHOLD)
+                if s >= MOVE_THRESHOLD and s > best:
+                    best, best_j = s, j
+            if best_j >= 0:
+                moved_old[i], moved_new[best_j] = best_j, i
+
+    def _order(
+        self, regions: list[Region], moved_old: dict[int, int], moved_new: dict[int, int]
+    ) -> list[Step]:
+        old, new = self.old, self.new
+        steps: list[Step] = []
+        from_step: dict[int, int] = {}
+        to_step: dict[int, int] = {}
+
+        def lone_old(i: int) -> None:
+            if i in moved_old:
+                from_step[i] = len(steps)
+                steps.append(Step("move", (old[i],), (), role="from"))
+            else:
+                steps.append(Step("delete", (old[i],)))
+
+        def lone_new(j: int) -> None:
+            if j in moved_new:
+                to_step[j] = len(steps)
+                steps.append(Step("move", (old[moved_new[j]],), (new[j],), role="to"))
+            else:
+                steps.append(Step("insert", (), (new[j],)))
+
+        for tag, i1, i2, j1, j2, pairs in regions:
+            if tag == "equal":
+                steps.extend(
+                    Step("equal", (old[i],), (new[j],))
+                    for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+                )
+                continue
+            i, j = i1, j1
+            for a, b, c, d in [*pairs, (i2, i2, j2, j2)]:
+                for x in range(i, a):
+                    lone_old(x)
+                for y in range(j, c):
+                    lone_new(y)
+                if b > a:
+                    steps.append(Step("replace", tuple(old[a:b]), tuple(new[c:d])))
+                i, j = b, d
+        for i, j in moved_old.items():
+            steps[from_step[i]].peer = to_step[j]
+            steps[to_step[j]].peer = from_step[i]
+        return steps
+
+
+def align(old: list[Block], new: list[Block]) -> list[Step]:
+    """The steps from ``old`` to ``new`` blocks, in reading order of the new document."""
+    return Aligner(old, new).steps()

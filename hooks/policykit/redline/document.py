@@ -1,0 +1,149 @@
+"""A Markdown document as :class:`~policykit.redline.model.Block` objects, and their HTML.
+
+Blocks render lazily through the caller's Markdown function, each distinct source once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from policykit.redline.blocks import Splitter, normalise, plain_title
+from policykit.redline.model import Block
+
+
+@dataclass
+class Document:
+    """A Markdown document as blocks, plus its reference-link definitions."""
+
+    blocks: list[Block]
+    refdefs: dict[str, str]
+
+
+KEY_PREFIX = {
+    "heading": "h",
+    "paragraph": "p",
+    "list_item": "li",
+    "table_header": "th",
+    "table_row": "tr",
+    "blockquote": "q",
+    "code": "code",
+    "html": "html",
+    "hr": "hr",
+    "admonition": "adm",
+}
+
+
+LABEL_RE = re.compile(r"\[([^\[\]]+)\]")
+
+
+def _used_refs(text: str, refdefs: dict[str, str]) -> list[str]:
+    """Labels of the reference definitions the text uses, in first-use order."""
+    if not refdefs or "[" not in text:
+        return []
+    found = (normalise(label.lower()) for label in LABEL_RE.findall(text))
+    return list(dict.fromkeys(label for label in found if label in refdefs))
+
+
+def parse(markdown_text: str, html_for: Callable[[Block], str] | None = None) -> Document:
+    """Split ``markdown_text`` into blocks; ``html_for`` renders a block (see render_block)."""
+    splitter = Splitter(markdown_text)
+    raws = splitter.split()
+    refdefs = splitter.refdefs
+    blocks: list[Block] = []
+    section = ""
+    group = 0
+    counters: dict[int, int] = {}
+    previous_kind = ""
+    for index, raw in enumerate(raws):
+        kind = raw.kind
+        if kind == "list_item":
+            if previous_kind != "list_item":
+                group += 1
+                counters = {}
+            counters = {d: c for d, c in counters.items() if d <= raw.depth}
+            counters[raw.depth] = counters.get(raw.depth, 0) + 1
+        elif kind == "table_header" or (
+            kind == "table_row" and previous_kind not in ("table_header", "table_row")
+        ):
+            group += 1
+        if kind == "heading":
+            section = plain_title(raw.title)
+        if kind == "code":
+            source = "\n".join(raw.lines)
+            body = raw.body
+        elif kind in ("table_row", "table_header"):
+            source = "\n".join(raw.header + ([] if kind == "table_header" else raw.lines))
+            body = raw.body
+        else:
+            source = "\n".join(raw.lines)
+            body = normalise(raw.body)
+        refs = _used_refs(source, refdefs)
+        if refs:
+            source += "\n\n" + "\n".join(refdefs[label] for label in refs)
+        key_parts = [KEY_PREFIX[kind]]
+        if kind == "heading":
+            key_parts.append(str(raw.level))
+        if kind == "list_item":
+            key_parts += [raw.list_type, str(raw.depth)]
+        key = ":".join(key_parts) + ":" + body
+        if refs:
+            key += "\x00" + "\x00".join(normalise(refdefs[label]) for label in refs)
+        blocks.append(
+            Block(
+                kind=kind,
+                source=source,
+                key=key,
+                text=body,
+                index=index,
+                line=raw.line + 1,
+                depth=raw.depth,
+                list_type=raw.list_type,
+                ordinal=counters.get(raw.depth, 0) if kind == "list_item" else 0,
+                level=raw.level,
+                title=plain_title(raw.title) if kind == "heading" else "",
+                section=section,
+                group=group,
+                _html=html_for,
+            )
+        )
+        previous_kind = kind
+    return Document(blocks, refdefs)
+
+
+LI_RE = re.compile(r"<li\b[^>]*>(.*)</li>", re.S)
+THEAD_TR_RE = re.compile(r"<thead>\s*(<tr\b.*?</tr>)", re.S)
+TBODY_TR_RE = re.compile(r"<tbody>\s*(<tr\b.*?</tr>)", re.S)
+
+
+HEADERLINK_RE = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+
+
+def extract(kind: str, html: str) -> str:
+    """Cut a block's own element out of the renderer's output for its source (permalink
+    anchors of headings left out: they are navigation, not text)."""
+    html = HEADERLINK_RE.sub("", html).strip()
+    if kind == "list_item":
+        match = LI_RE.search(html)
+        return f"<li>{match.group(1)}</li>" if match else html
+    if kind in ("table_header", "table_row"):
+        match = (THEAD_TR_RE if kind == "table_header" else TBODY_TR_RE).search(html)
+        return match.group(1) if match else html
+    return html
+
+
+class BlockRenderer:
+    """Renders blocks through the caller's Markdown function, each distinct source once."""
+
+    def __init__(self, render: Callable[[str], str]) -> None:
+        self._render = render
+        self._cache: dict[tuple[str, str], str] = {}
+
+    def __call__(self, block: Block) -> str:
+        key = (block.kind, block.source)
+        html = self._cache.get(key)
+        if html is None:
+            html = extract(block.kind, self._render(block.source))
+            self._cache[key] = html
+        return html

@@ -1,0 +1,155 @@
+"""``diff_documents``: two Markdown documents in, a :class:`Redline` out."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from policykit.redline.align import Step, align
+from policykit.redline.document import BlockRenderer, parse
+from policykit.redline.markup import write
+from policykit.redline.model import Block, BlockChange, Redline, RedlineStats
+from policykit.redline.tokens import Stream, count_words, plain_text, tokenize
+from policykit.redline.words import align as align_words
+from policykit.redline.words import changed_words, plan_inline, plan_moved, plan_side
+
+
+def _composite(blocks: tuple[Block, ...]) -> Block:
+    """Consecutive paragraphs seen as one block (one side of a split or merge)."""
+    if len(blocks) == 1:
+        return blocks[0]
+    first = blocks[0]
+    return Block(
+        kind=first.kind,
+        source="\n\n".join(b.source for b in blocks),
+        key="\n".join(b.key for b in blocks),
+        text=" ".join(b.text for b in blocks),
+        index=first.index,
+        line=first.line,
+        depth=first.depth,
+        section=first.section,
+        group=first.group,
+        parts=len(blocks),
+        _html=lambda _: "\n".join(b.html for b in blocks),
+    )
+
+
+class _Streams:
+    def __init__(self) -> None:
+        self._cache: dict[str, Stream] = {}
+
+    def of(self, block: Block) -> Stream:
+        html = block.html
+        stream = self._cache.get(html)
+        if stream is None:
+            stream = self._cache[html] = tokenize(html)
+        return stream
+
+
+def _words_in(block: Block) -> int:
+    return count_words(plain_text(block.html))
+
+
+def _build(step: Step, streams: _Streams) -> BlockChange:
+    old = _composite(step.olds) if step.olds else None
+    new = _composite(step.news) if step.news else None
+    change = BlockChange(step.op, old, new, move_role=step.role)
+    if step.op == "insert" and new is not None:
+        change.words_added = _words_in(new)
+    elif step.op == "delete" and old is not None:
+        change.words_removed = _words_in(old)
+    elif step.op == "replace" and old is not None and new is not None:
+        if len(step.olds) != len(step.news):
+            change.note = "split" if len(step.news) > len(step.olds) else "merged"
+        if old.html == new.html and not change.note:
+            change.op = "equal"
+            return change
+        a, b = streams.of(old), streams.of(new)
+        ops = align_words(a.tokens, b.tokens)
+        added, removed = changed_words(a.tokens, b.tokens, ops)
+        if all(tag == "equal" for tag, *_ in ops) and not change.note:
+            change.op = "equal"
+            return change
+        change.words_added, change.words_removed = added, removed
+        change.inline_html = write(b, plan_inline(a, b, ops))
+        change.old_marked_html = write(a, plan_side(a.tokens, ops, "old"))
+        change.new_marked_html = write(b, plan_side(b.tokens, ops, "new"))
+    return change
+
+
+def _moved(to: BlockChange, source: BlockChange, streams: _Streams) -> None:
+    """Both ends of a move: the whole block marked, words edited on the way marked apart
+    (and counted once, at the destination)."""
+    assert to.old is not None and to.new is not None
+    a, b = streams.of(to.old), streams.of(to.new)
+    ops = align_words(a.tokens, b.tokens)
+    to.words_added, to.words_removed = changed_words(a.tokens, b.tokens, ops)
+    to.inline_html = to.new_marked_html = write(b, plan_moved(b.tokens, ops, "new"))
+    source.old_marked_html = write(a, plan_moved(a.tokens, ops, "old"))
+    to.old_marked_html = source.old_marked_html
+    to.move_peer, source.move_peer = source.anchor, to.anchor
+
+
+def _anchor(change: BlockChange, prefix: str, seen: dict[str, int]) -> str:
+    old_key = change.old.key if change.old is not None else ""
+    new_key = change.new.key if change.new is not None else ""
+    op = "equal" if change.op == "equal" else "change"
+    material = "\x00".join((op, change.move_role, old_key, new_key)).encode()
+    digest = hashlib.blake2b(material, digest_size=5).hexdigest()
+    count = seen.get(digest, 0)
+    seen[digest] = count + 1
+    return f"{prefix}-{digest}" + (f"-{count}" if count else "")
+
+
+def diff_documents(
+    old_markdown: str,
+    new_markdown: str,
+    *,
+    render: Callable[[str], str],
+    anchor_prefix: str = "r",
+) -> Redline:
+    """The redline from ``old_markdown`` to ``new_markdown``.
+
+    ``render`` turns Markdown into HTML (the site's own Markdown configuration); it is
+    called once per distinct block, and only for blocks that are looked at.
+    """
+    renderer = BlockRenderer(render)
+    old = parse(old_markdown, renderer).blocks
+    new = parse(new_markdown, renderer).blocks
+    steps = align(old, new)
+    streams = _Streams()
+    changes = [_build(step, streams) for step in steps]
+    seen: dict[str, int] = {}
+    for change in changes:
+        change.anchor = _anchor(change, anchor_prefix, seen)
+        block = change.new or change.old
+        change.section = block.section if block is not None else ""
+    for step, change in zip(steps, changes, strict=True):
+        if step.op == "move" and step.role == "to":
+            _moved(change, changes[step.peer], streams)
+    return Redline(changes, _stats(changes), anchor_prefix)
+
+
+def _stats(changes: list[BlockChange]) -> RedlineStats:
+    stats = RedlineStats()
+    sections: dict[str, None] = {}
+    moved: dict[str, None] = {}
+    for change in changes:
+        if change.op == "equal":
+            continue
+        stats.words_added += change.words_added
+        stats.words_removed += change.words_removed
+        if not (change.op == "move" and change.move_role == "from"):
+            stats.blocks_changed += 1
+        if change.section:
+            sections.setdefault(change.section, None)
+        if (
+            change.op == "move"
+            and change.move_role == "to"
+            and change.new is not None
+            and change.new.kind == "heading"
+        ):
+            moved.setdefault(change.new.title, None)
+    stats.sections_changed = list(sections)
+    stats.sections_moved = list(moved)
+    return stats

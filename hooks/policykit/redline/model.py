@@ -1,0 +1,147 @@
+"""The redline's data: blocks of a Markdown document and the operations between two of them.
+
+Nothing here renders pages; ``policykit.redline.render`` turns a :class:`Redline` into HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+#: Block kinds produced by :mod:`policykit.redline.blocks`.
+BLOCK_KINDS = (
+    "heading",
+    "paragraph",
+    "list_item",
+    "table_header",
+    "table_row",
+    "blockquote",
+    "code",
+    "html",
+    "hr",
+    "admonition",
+)
+
+#: Operations of a :class:`BlockChange`.
+OPS = ("equal", "insert", "delete", "replace", "move")
+
+
+@dataclass(eq=False)
+class Block:
+    """One block of a Markdown document, rendered lazily through the caller's renderer.
+
+    ``html`` is the block's own HTML: a whole element for most kinds, ``<li>…</li>`` for a
+    list item (its nested items are blocks of their own) and ``<tr>…</tr>`` for a table row.
+    """
+
+    kind: str
+    source: str  # the Markdown handed to the renderer (dedented; table rows carry the header)
+    key: str  # normalised text used for matching: equal keys mean "no change"
+    text: str  # the normalised text alone (no kind prefix), for similarity
+    index: int  # position in the document's block list
+    line: int  # 1-based line of the block in the document
+    depth: int = 0  # list nesting depth (0 = top level)
+    list_type: str = ""  # "ul" or "ol" for list items
+    ordinal: int = 0  # 1-based position of a list item within its list
+    level: int = 0  # heading level 1-6
+    title: str = ""  # plain heading text (headings only)
+    section: str = ""  # nearest heading title at or above this block
+    group: int = 0  # which list/table of the document the block belongs to
+    parts: int = 1  # >1 for a composite of consecutive blocks (split/merged paragraphs)
+    _html: Callable[[Block], str] | None = field(default=None, repr=False)
+    _cached: str | None = field(default=None, repr=False)
+
+    @property
+    def html(self) -> str:
+        """The block rendered by the caller's Markdown renderer (cached)."""
+        if self._cached is None:
+            self._cached = self._html(self) if self._html is not None else ""
+        return self._cached
+
+    @property
+    def container(self) -> str:
+        """The element that holds this block's HTML: ``ul``/``ol``/``table`` or ``""``."""
+        if self.kind == "list_item":
+            return self.list_type
+        if self.kind in ("table_row", "table_header"):
+            return "table"
+        return ""
+
+
+@dataclass(eq=False)
+class BlockChange:
+    """One step of the redline, in reading order of the new document.
+
+    ``op`` is one of ``equal``, ``insert``, ``delete``, ``replace`` or ``move``. A move shows
+    up twice: ``move_role == "from"`` where the block was (``new`` is None) and
+    ``move_role == "to"`` where it went (``old`` is the moved block, for the word diff);
+    ``move_peer`` is the anchor of the other end. ``note`` is ``"split"`` when one old
+    paragraph became several new ones and ``"merged"`` for the reverse.
+    """
+
+    op: str
+    old: Block | None
+    new: Block | None
+    anchor: str = ""
+    section: str = ""
+    move_role: str = ""
+    move_peer: str = ""
+    note: str = ""
+    words_added: int = 0
+    words_removed: int = 0
+    #: For replace and move-to: the new block's HTML with <ins>/<del> inside it.
+    inline_html: str = ""
+    #: For replace and moves: each side with only its own marks (side-by-side columns).
+    old_marked_html: str = ""
+    new_marked_html: str = ""
+
+    @property
+    def kind(self) -> str:
+        block = self.new or self.old
+        return block.kind if block is not None else ""
+
+    @property
+    def old_kind(self) -> str:
+        return self.old.kind if self.old is not None else ""
+
+    @property
+    def new_kind(self) -> str:
+        return self.new.kind if self.new is not None else ""
+
+    @property
+    def old_html(self) -> str:
+        return self.old.html if self.old is not None else ""
+
+    @property
+    def new_html(self) -> str:
+        return self.new.html if self.new is not None else ""
+
+    @property
+    def changed(self) -> bool:
+        return self.op != "equal"
+
+
+@dataclass
+class RedlineStats:
+    words_added: int = 0
+    words_removed: int = 0
+    blocks_changed: int = 0
+    sections_changed: list[str] = field(default_factory=list)
+    sections_moved: list[str] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Redline:
+    """The structured difference between two Markdown documents."""
+
+    blocks: list[BlockChange]
+    stats: RedlineStats
+    anchor_prefix: str = "r"
+
+    @property
+    def is_empty(self) -> bool:
+        return all(change.op == "equal" for change in self.blocks)
+
+    @property
+    def changes(self) -> list[BlockChange]:
+        return [change for change in self.blocks if change.op != "equal"]

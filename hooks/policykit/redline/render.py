@@ -1,0 +1,335 @@
+"""HTML views of a :class:`Redline`: inline track changes, side by side, and a summary.
+
+Block HTML comes from the caller's Markdown renderer and is trusted; everything this module
+adds (ids, classes, counts, titles) goes through Jinja2 templates with autoescape on.
+Lists and tables stay valid: list items are re-assembled into ``<ul>``/``<ol>`` (with
+``value`` so numbers match each version) and table rows into ``<table>``; marks only ever
+sit inside an ``<li>``/``<td>``, never around one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from policykit.redline.markup import DEL, INS, SR_TEXT
+from policykit.redline.model import Block, BlockChange, Redline
+from policykit.redline.text import mark_all
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+HEADING_ID_RE = re.compile(r"(<h[1-6]\b[^>]*?)\s+id=\"[^\"]*\"")
+OUTER_RE = re.compile(r"^\s*<(li|tr)\b[^>]*>(.*)</\1>\s*$", re.S)
+FIRST_CELL_RE = re.compile(r"<t[dh]\b[^>]*>")
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+    )
+
+
+def _macros() -> Any:
+    return _env().get_template("macros.html").module
+
+
+def _old_side(html: str) -> str:
+    """HTML from the old version loses heading ids (the new version's headings keep them)."""
+    return HEADING_ID_RE.sub(r"\1", html)
+
+
+def _inner(html: str) -> str:
+    match = OUTER_RE.match(html)
+    return match.group(2) if match else html
+
+
+def _textless_label(op: str) -> str:
+    label = "[inserted block]" if op == "insert" else "[deleted block]"
+    return str(_macros().sr(label))
+
+
+@dataclass
+class _Content:
+    html: str  # the block's HTML with marks
+    note: str = ""  # HTML placed at the start of the block (move links, labels)
+
+
+def _content(change: BlockChange, side: str) -> _Content:
+    """The HTML shown for a change on one side: "inline", "old" or "new"."""
+    op = change.op
+    note = ""
+    if op == "move":
+        note = str(_macros().move_note(change.move_role, change.move_peer))
+    if side == "inline":
+        if op == "equal":
+            return _Content(change.new_html)
+        if op == "insert":
+            html = change.new_html
+            marked = mark_all(html, INS, SR_TEXT["ins"])
+            return _Content(marked, "" if marked != html else _textless_label(op))
+        if op == "delete":
+            html = _old_side(change.old_html)
+            marked = mark_all(html, DEL, SR_TEXT["del"])
+            return _Content(marked, "" if marked != html else _textless_label(op))
+        if op == "replace":
+            return _Content(change.inline_html)
+        if change.move_role == "from":
+            return _Content(_old_side(change.old_marked_html), note)
+        return _Content(change.inline_html, note)
+    if side == "old":
+        if op in ("equal",):
+            return _Content(_old_side(change.old_html))
+        if op == "delete":
+            return _Content(mark_all(_old_side(change.old_html), DEL, SR_TEXT["del"]))
+        if op == "replace" or (op == "move" and change.move_role == "from"):
+            return _Content(_old_side(change.old_marked_html), note)
+        return _Content("")
+    if op == "equal":
+        return _Content(change.new_html)
+    if op == "insert":
+        return _Content(mark_all(change.new_html, INS, SR_TEXT["ins"]))
+    if op == "replace" or (op == "move" and change.move_role == "to"):
+        return _Content(change.new_marked_html, note)
+    return _Content("")
+
+
+def _shown(change: BlockChange, side: str) -> Block | None:
+    if side == "old":
+        return change.old
+    if side == "new":
+        return change.new
+    if change.op == "delete" or change.move_role == "from":
+        return change.old
+    return change.new
+
+
+def _visible(redline: Redline, changes_only: bool, context: int) -> list[BlockChange | int]:
+    """The changes to show, with runs of hidden unchanged blocks as their counts."""
+    blocks = redline.blocks
+    if not changes_only:
+        return list(blocks)
+    keep = [False] * len(blocks)
+    for n, change in enumerate(blocks):
+        if change.op != "equal":
+            for k in range(max(0, n - context), min(len(blocks), n + context + 1)):
+                keep[k] = True
+    out: list[BlockChange | int] = []
+    hidden = 0
+    for n, change in enumerate(blocks):
+        if keep[n]:
+            if hidden:
+                out.append(hidden)
+                hidden = 0
+            out.append(change)
+        else:
+            hidden += 1
+    if hidden:
+        out.append(hidden)
+    return out
+
+
+class _Inline:
+    """Assembles block HTML into one fragment, re-opening lists and tables as needed."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.lists: list[tuple[str, bool]] = []  # open list tags, each with an open <li>?
+        self.table = ""  # "", "head" or "body"
+        self.macros = _macros()
+
+    def close_lists(self, depth: int = 0) -> None:
+        while len(self.lists) > depth:
+            tag, item_open = self.lists.pop()
+            self.out.append(("</li>" if item_open else "") + f"</{tag}>")
+
+    def close_table(self) -> None:
+        if self.table:
+            self.out.append("</thead></table>" if self.table == "head" else "</tbody></table>")
+            self.table = ""
+
+    def close_all(self) -> None:
+        self.close_lists()
+        self.close_table()
+
+    def skip(self, count: int) -> None:
+        self.close_all()
+        self.out.append(str(self.macros.skip(count)))
+
+    def add(self, change: BlockChange) -> None:
+        block = _shown(change, "inline")
+        if block is None:
+            return
+        content = _content(change, "inline")
+        classes = " ".join(
+            filter(
+                None,
+                (
+                    f"redline-moved-{change.move_role}" if change.move_role else "",
+                    f"redline-{change.note}" if change.note else "",
+                ),
+            )
+        )
+        anchor = change.anchor
+        opening = self.macros.block_open
+        if block.kind == "list_item" and block.parts == 1:
+            self.close_table()
+            self._list_item(block, change, content, classes)
+        elif block.kind in ("table_row", "table_header") and block.parts == 1:
+            self.close_lists()
+            head = block.kind == "table_header"
+            if self.table == "body" and head:
+                self.close_table()
+            if not self.table:
+                self.out.append('<table class="redline-table">')
+                self.out.append("<thead>" if head else "<tbody>")
+                self.table = "head" if head else "body"
+            elif self.table == "head" and not head:
+                self.out.append("</thead><tbody>")
+                self.table = "body"
+            cells = _inner(_with_note(block, content.html, content.note))
+            self.out.append(str(opening("tr", anchor, change.op, block.kind, classes)))
+            self.out.append(cells + "</tr>")
+        else:
+            self.close_all()
+            self.out.append(str(opening("div", anchor, change.op, block.kind, classes)))
+            self.out.append(_with_note(block, content.html, content.note) + "</div>")
+
+    def _list_item(
+        self, block: Block, change: BlockChange, content: _Content, classes: str
+    ) -> None:
+        depth, tag = block.depth, block.list_type or "ul"
+        self.close_lists(depth + 1)
+        if len(self.lists) == depth + 1 and self.lists[-1][0] != tag:
+            self.close_lists(depth)
+        if len(self.lists) == depth + 1 and self.lists[-1][1]:
+            self.out.append("</li>")
+            self.lists[-1] = (self.lists[-1][0], False)
+        while len(self.lists) < depth + 1:
+            if self.lists and not self.lists[-1][1]:
+                self.out.append('<li class="redline-gap">')
+                self.lists[-1] = (self.lists[-1][0], True)
+            self.out.append(str(self.macros.list_open(tag, len(self.lists))))
+            self.lists.append((tag, False))
+        value = block.ordinal if tag == "ol" else None
+        anchor = change.anchor
+        self.out.append(
+            str(self.macros.block_open("li", anchor, change.op, block.kind, classes, value))
+        )
+        self.out.append(_inner(_with_note(block, content.html, content.note)))
+        self.lists[-1] = (tag, True)
+
+    def html(self) -> str:
+        self.close_all()
+        return "\n".join(self.out)
+
+
+def render_inline(redline: Redline, *, changes_only: bool = False, context: int = 1) -> Markup:
+    """Track changes: the new version with insertions and deletions marked in place."""
+    inline = _Inline()
+    for item in _visible(redline, changes_only, context):
+        if isinstance(item, int):
+            inline.skip(item)
+        else:
+            inline.add(item)
+    body = Markup(inline.html())
+    return Markup(_env().get_template("inline.html").render(body=body, changes_only=changes_only))
+
+
+def _with_note(block: Block, html: str, note: str) -> str:
+    """Put a note at the start of a block: inside its <li> or its first table cell."""
+    if not note:
+        return html
+    if block.kind in ("table_row", "table_header") and block.parts == 1:
+        return FIRST_CELL_RE.sub(lambda m: m.group() + note, html, count=1)
+    if block.kind == "list_item" and block.parts == 1:
+        return f"<li>{note}{_inner(html)}</li>"
+    return note + html
+
+
+def _standalone(block: Block | None, content: _Content) -> str:
+    """A list item or table row wrapped in its own list or table, for a table cell."""
+    if block is None or not content.html:
+        return ""
+    html = _with_note(block, content.html, content.note)
+    if block.parts > 1:
+        return html
+    if block.kind == "list_item":
+        tag = block.list_type or "ul"
+        value = f' value="{block.ordinal}"' if tag == "ol" else ""
+        return (
+            f'<{tag} class="redline-list redline-depth-{block.depth}">'
+            f"<li{value}>{_inner(html)}</li></{tag}>"
+        )
+    if block.kind in ("table_row", "table_header"):
+        section = "thead" if block.kind == "table_header" else "tbody"
+        return f'<table class="redline-table"><{section}>{html}</{section}></table>'
+    return html
+
+
+def render_side_by_side(
+    redline: Redline,
+    *,
+    changes_only: bool = False,
+    context: int = 1,
+    anchor_suffix: str = "",
+    old_label: str = "Before",
+    new_label: str = "After",
+) -> Markup:
+    """Two columns, old | new, one row per block; each side marks its own changes.
+
+    Row ids are the change anchors plus ``anchor_suffix`` (use one when the inline view is
+    on the same page, so ids stay unique).
+    """
+    rows: list[dict[str, Any]] = []
+    for item in _visible(redline, changes_only, context):
+        if isinstance(item, int):
+            rows.append({"skip": item})
+            continue
+        cells = {}
+        for side in ("old", "new"):
+            content = _content(item, side)
+            if content.note and item.move_peer:
+                content.note = content.note.replace(
+                    f'href="#{item.move_peer}"', f'href="#{item.move_peer}{anchor_suffix}"'
+                )
+            cells[side] = Markup(_standalone(_shown(item, side), content))
+        rows.append(
+            {
+                "skip": 0,
+                "anchor": item.anchor + anchor_suffix,
+                "op": item.op,
+                "kind": item.kind,
+                "old": cells["old"],
+                "new": cells["new"],
+            }
+        )
+    env = _env()
+    return Markup(
+        env.get_template("side_by_side.html").render(
+            rows=rows,
+            changes_only=changes_only,
+            macros=_macros(),
+            old_label=old_label,
+            new_label=new_label,
+        )
+    )
+
+
+def render_summary(redline: Redline) -> Markup:
+    """Words added and removed, blocks changed, and links to the sections changed."""
+    anchors: dict[str, str] = {}
+    for change in redline.blocks:
+        if change.op != "equal":
+            anchors.setdefault(change.section, change.anchor)
+    return Markup(_env().get_template("summary.html").render(stats=redline.stats, anchors=anchors))

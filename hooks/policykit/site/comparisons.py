@@ -1,0 +1,58 @@
+"""Redline pages: which pairs of versions get one, and the data their template shows.
+
+Every version is compared with the one before it and with the current version; a policy
+with few versions gets every pair, so the history page's compare control can reach any
+pair on a static host. (The trade-off is in docs/reference.md.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policykit.dates import date_view
+from policykit.site.pages import _common, _version_view, compare_url, history_url
+from policykit.timeline import PolicyHistory, Revision
+
+
+def pairs(history: PolicyHistory, every_pair_up_to: int) -> list[tuple[Revision, Revision]]:
+    """(older, newer) pairs of versions that get a redline page, in a stable order."""
+    versions = history.versions
+    wanted: dict[tuple[int, int], None] = {}
+    if len(versions) <= every_pair_up_to:
+        for new in range(len(versions)):
+            for old in range(new):
+                wanted[(old, new)] = None
+    else:
+        for new in range(1, len(versions)):
+            wanted[(new - 1, new)] = None
+        if history.current in versions:
+            current = versions.index(history.current)
+            for old in range(current):
+                wanted[(old, current)] = None
+            for new in range(current + 1, len(versions)):  # upcoming, against the current
+                wanted[(current, new)] = None
+    return [(versions[old], versions[new]) for old, new in sorted(wanted)]
+
+
+def compare_meta(history: PolicyHistory, old: Revision, new: Revision) -> dict[str, Any]:
+    """``page.meta.policy`` for a redline page (the hook adds the rendered redline)."""
+    return {
+        **_common(history, "compare"),
+        "old": _version_view(history, old),
+        "new": _version_view(history, new),
+        "consecutive": history.versions.index(new) == history.versions.index(old) + 1,
+        "summary": new.summary if history.versions.index(new) == history.versions.index(
+            old) + 1 else None,
+        "redline": None,  # {inline, side_by_side, stats} filled in by the hook
+    }
+
+
+def compare_index(history: PolicyHistory, every_pair_up_to: int) -> dict[str, Any]:
+    """For the history page's compare control: the versions, and the pairs with a page."""
+    return {
+        "versions": [{"id": v.version_id, **(date_view(v.effective) or {})}
+                     for v in reversed(history.versions)],
+        "pairs": {f"{old.version_id}/{new.version_id}": compare_url(history, old, new)
+                  for old, new in pairs(history, every_pair_up_to)},
+        "history_url": history_url(history),
+    }

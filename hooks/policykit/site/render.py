@@ -1,0 +1,61 @@
+"""Policy text rendered for archived and redline pages, outside MkDocs' page pipeline.
+
+Those pages live deeper than the policy's own page (``<slug>/versions/<id>/``), but their
+text was written next to the policy's source, so its relative links must be resolved from
+the policy's page, as MkDocs does for the current text. Rendering here also means each
+distinct section is rendered once for all the versions that share it.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import posixpath
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from mkdocs.structure.files import Files
+from mkdocs.utils import get_relative_url
+
+_LINK = re.compile(r"""(\b(?:href|src)=")([^"]*)(")""")
+
+
+class PolicyRenderer:
+    """Markdown → HTML with the site's extensions; links fixed up for the page shown on."""
+
+    def __init__(self, render: Callable[[str], str], files: Files) -> None:
+        self._render = render
+        self._files = files
+        self._cache: dict[str, str] = {}
+
+    def markdown(self, text: str) -> str:
+        """HTML of ``text`` as written (links not yet resolved); each text rendered once."""
+        html = self._cache.get(text)
+        if html is None:
+            html = self._cache[text] = self._render(text)
+        return html
+
+    def links(self, html: str, *, written_at: str, shown_at: str) -> str:
+        """Resolve relative links written in the page ``written_at`` (a src_uri), for a page
+        whose URL is ``shown_at``. Links to other pages and files become relative URLs."""
+
+        def fix(match: re.Match[str]) -> str:
+            url = html_lib.unescape(match.group(2))
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc or not parts.path or url.startswith("/"):
+                return match.group(0)
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(written_at),
+                                                       parts.path))
+            found = self._files.get_file_from_path(target)
+            if found is None:
+                if target.endswith("/index.md") or not target.endswith(".md"):
+                    return match.group(0)
+                found = self._files.get_file_from_path(target[:-3] + "/index.md")
+                if found is None:
+                    return match.group(0)
+            new = get_relative_url(found.url or ".", shown_at)
+            if parts.fragment:
+                new += "#" + parts.fragment
+            return match.group(1) + html_lib.escape(new, quote=True) + match.group(3)
+
+        return _LINK.sub(fix, html)
