@@ -344,6 +344,12 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
             and ref.version.version_id and page.meta.get("policy"):
         sections = [section["html"] for section in page.meta["policy"]["sections"]]
         _Follow.text_sha256[(ref.slug, ref.version.version_id)] = manifest.text_sha256(sections)
+    if ref is not None and ref.kind in ("version", "compare"):
+        # Written: a long history has thousands of these; keep none of their HTML around.
+        page.content = None
+        page.meta["policy"].pop("redline", None)
+        for section in page.meta["policy"].get("sections", ()):
+            section["html"] = ""
     return output
 
 
