@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -264,10 +264,9 @@ def _unique(key: str, seen: dict[str, int]) -> str:
     return key if count == 1 else f"{key}-{count}"
 
 
-def split_sections(text: str, source: str, line_offset: int = 0) -> list[Section]:
-    """Split a single-file policy at its ``#`` and ``##`` headings (ATX or Setext)."""
-    lines = text.split("\n")
-    starts: list[tuple[int, str]] = []
+def headings(lines: Sequence[str]) -> Iterator[tuple[int, int, str, bool]]:
+    """Each heading outside fenced code: (first line, level, text, is Setext). A Setext
+    heading is its text line plus an underline of ``=`` (level 1) or ``-`` (level 2)."""
     fence: str | None = None
     for index, line in enumerate(lines):
         marker = _FENCE.match(line)
@@ -280,16 +279,19 @@ def split_sections(text: str, source: str, line_offset: int = 0) -> list[Section
         if fence:
             continue
         atx = _ATX.match(line)
-        if atx and len(atx.group(1)) <= 2:
-            starts.append((index, _plain(atx.group(2))))
-        elif (
-            index
-            and _SETEXT.match(line)
-            and lines[index - 1].strip()
-            and not _ATX.match(lines[index - 1])
-            and (index < 2 or not lines[index - 2].strip())
-        ):
-            starts.append((index - 1, _plain(lines[index - 1])))
+        if atx:
+            yield index, len(atx.group(1)), atx.group(2), False
+        elif (index and _SETEXT.match(line) and lines[index - 1].strip()
+              and not _ATX.match(lines[index - 1])
+              and (index < 2 or not lines[index - 2].strip())):
+            yield index - 1, 1 if line.strip()[0] == "=" else 2, lines[index - 1], True
+
+
+def split_sections(text: str, source: str, line_offset: int = 0) -> list[Section]:
+    """Split a single-file policy at its ``#`` and ``##`` headings (ATX or Setext)."""
+    lines = text.split("\n")
+    starts = [(index, _plain(heading)) for index, level, heading, _ in headings(lines)
+              if level <= 2]
     if not starts or starts[0][0] != 0:
         starts.insert(0, (0, ""))
     sections = []

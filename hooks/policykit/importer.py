@@ -36,7 +36,7 @@ from pathlib import Path
 
 import yaml
 
-from policykit.assemble import first_heading
+from policykit.assemble import first_heading, headings
 from policykit.errors import GitError, PolicyError
 from policykit.layout import MARKDOWN_SUFFIXES, METADATA_FILE, slugify_part
 from policykit.metadata import load_yaml, split_front_matter
@@ -45,9 +45,6 @@ from policykit.snapshot import head_commit, read_blobs, repository_root, run_git
 TRAILER = "Policy-Import"
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _DATE_LINE = re.compile(r"^date[ \t]*:.*(?:\n|$)", re.M)
-_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 @dataclass(frozen=True)
@@ -231,27 +228,11 @@ def split_document(markdown: str) -> tuple[str | None, list[tuple[str, str]]]:
     lines = markdown.split("\n")
     title = None
     starts: list[tuple[int, str]] = []
-    fence = None
     drop: set[int] = set()
-    for index, line in enumerate(lines):
-        marker = _FENCE.match(line)
-        if marker:
-            if fence is None:
-                fence = marker.group(1)[0] * 3
-            elif line.strip().startswith(fence):
-                fence = None
-            continue
-        if fence:
-            continue
-        atx = _ATX.match(line)
-        level, text = (len(atx.group(1)), atx.group(2)) if atx else (0, "")
-        if not atx and index and _SETEXT.match(line) and lines[index - 1].strip() and not \
-                _ATX.match(lines[index - 1]) and (index < 2 or not lines[index - 2].strip()):
-            level, text = (1 if line.strip()[0] == "=" else 2), lines[index - 1]
-            index -= 1
+    for index, level, text, setext in headings(lines):
         if level == 1 and title is None and not starts:
-            title = first_heading(text if atx else f"# {text}")
-            drop.update({index, index + (0 if atx else 1)})
+            title = first_heading(f"# {text}")
+            drop.update({index, index + (1 if setext else 0)})
         elif level == 2:
             starts.append((index, first_heading(f"## {text}") or "section"))
     kept = [(n, line) for n, line in enumerate(lines) if n not in drop]

@@ -107,14 +107,6 @@ def _moment(value: dt.datetime) -> str:
     return value.isoformat(timespec="seconds")
 
 
-def _state(history: PolicyHistory, version: Revision) -> str:
-    if version is history.current:
-        return "current"
-    if version in history.upcoming:
-        return "upcoming"
-    return "past"
-
-
 def version_record(history: PolicyHistory, version: Revision, addresses: Addresses,
                    text_hash: str, following: Revision | None) -> dict[str, Any]:
     assert version.effective is not None and version.version_id is not None
@@ -125,7 +117,7 @@ def version_record(history: PolicyHistory, version: Revision, addresses: Address
     return {
         "id": version.version_id,
         "cite": f"{history.slug}@{version.version_id}",
-        "state": _state(history, version),
+        "state": history.state_of(version),
         "effective": version.effective.isoformat(),
         "in_force_until": until,
         "published": _moment(version.commit.committed),

@@ -105,6 +105,12 @@ class PolicyHistory:
         """The text in force (or, before anything is in force, the latest)."""
         return (self.current or self.latest).text
 
+    def state_of(self, version: Revision) -> str:
+        """``current``, ``upcoming`` (announced, not in force yet) or ``past``."""
+        if version is self.current:
+            return "current"
+        return "upcoming" if version in self.upcoming else "past"
+
     def editorial_after(self, version: Revision) -> list[Revision]:
         """Editorial revisions between ``version`` and the next version."""
         start = self.revisions.index(version) + 1

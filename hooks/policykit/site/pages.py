@@ -141,14 +141,6 @@ def _version_view(history: PolicyHistory, revision: Revision | None) -> dict[str
     }
 
 
-def _state(history: PolicyHistory, version: Revision) -> str:
-    if version is history.current:
-        return "current"
-    if version in history.upcoming:
-        return "upcoming"
-    return "past"
-
-
 def _sections_view(history: PolicyHistory, version: Revision, edit_url: Any = None
                    ) -> list[dict[str, Any]]:
     marks = history.section_changed_on(version) if version.is_version else {}
@@ -203,7 +195,7 @@ def version_meta(history: PolicyHistory, version: Revision) -> dict[str, Any]:
     return {
         **_common(history, "version"),
         "title": version.text.title,
-        "state": _state(history, version),
+        "state": history.state_of(version),
         "shown": _version_view(history, version),
         "previous": _version_view(history, versions[index - 1]) if index else None,
         "next": _version_view(history, versions[index + 1]) if index + 1 < len(versions)
@@ -224,7 +216,7 @@ def history_meta(history: PolicyHistory) -> dict[str, Any]:
             following.effective > version.effective else None
         entries.append({
             **(_version_view(history, version) or {}),
-            "state": _state(history, version),
+            "state": history.state_of(version),
             "number": index + 1,
             "in_force_until": date_view(until) if following else None,
             "sections_changed": [vars(change) for change in version.sections_changed],
