@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import markdown
+import markupsafe
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File, InclusionLevel
 
-from policykit import feeds, manifest
+from policykit import feeds, manifest, safe_html
 from policykit.errors import PolicyError
 from policykit.loader import LoadedHistory, load_history
 from policykit.redline import diff_documents, render_inline, render_side_by_side
@@ -86,7 +87,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             templating=settings.templating,
             drafts=_Build.command == "serve",
             cache_dir=config_dir / ".cache" / "policy-history",
-            renderer_settings=(config.markdown_extensions, config.mdx_configs),
+            renderer_settings=(config.markdown_extensions, config.mdx_configs,
+                               safe_html.SETTINGS),  # rendered text is sanitised
         )
     except (PolicyError, ValidationError) as error:
         raise PluginError(str(error)) from None
@@ -161,6 +163,9 @@ def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation
 def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
                      files: Files) -> str:
     ref = _Build.pages.get(page.file.src_uri)
+    if ref is None and _Build.loaded is not None and _Build.loaded.head_committed:
+        # the sitemap's lastmod of the other pages: the built commit's day, not the build's
+        page.update_date = _Build.loaded.head_committed.date().isoformat()
     if ref is None or _Build.loaded is None:
         return markdown_text
     history = _Build.loaded.site.policies[ref.slug]
@@ -185,6 +190,9 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
         if meta["last_updated"]:
             page.meta["revision_date"] = meta["last_updated"]["text"]
         page.edit_url = _edit_url(history.text.meta.file or history.text.sections[0].source)
+    for key in ("title", "description"):  # Material prints them unescaped, as HTML
+        if isinstance(page.meta.get(key), str):
+            page.meta[key] = markupsafe.escape(page.meta[key])
     _Follow.page(page, history, ref)
     return markdown_text
 
@@ -195,6 +203,7 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
     if not policy or ref is None or _Build.loaded is None:
         return html
     if ref.kind == "current":
+        html = safe_html.sanitise(html)  # raw HTML in policy text: nothing that runs
         rendered = pages.split_sections(html)
         for section in policy["sections"]:
             section["html"] = rendered.get(section["key"], "")
@@ -269,7 +278,7 @@ def _renderer(config: MkDocsConfig) -> Any:
 
     def render(text: str) -> str:
         converter.reset()
-        return converter.convert(text)
+        return safe_html.sanitise(converter.convert(text))
 
     return render
 

@@ -22,6 +22,7 @@ def _has_dependencies() -> bool:
         import jinja2  # noqa: F401
         import markdown  # noqa: F401
         import mkdocs  # noqa: F401
+        import nh3  # noqa: F401
         import yaml  # noqa: F401
     except ImportError:
         return False

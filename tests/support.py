@@ -77,6 +77,8 @@ class GitRepo:
                     target.unlink()
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_symlink():  # replace the link; never write through it
+                target.unlink()
             if isinstance(content, bytes):
                 target.write_bytes(content)
             else:

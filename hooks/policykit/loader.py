@@ -13,7 +13,7 @@ from policykit.assemble import PolicyText, assemble, make_environment
 from policykit.cache import FingerprintCache, renderer_key
 from policykit.errors import GitError, PolicyError
 from policykit.layout import discover
-from policykit.repository import Repository, open_repository
+from policykit.repository import Repository, committer_date, open_repository
 from policykit.timeline import Renderer, SiteHistory, build_history
 
 SHALLOW_FIX = (
@@ -35,6 +35,8 @@ class LoadedHistory:
     draft_errors: list[PolicyError] = field(default_factory=list)
     #: a cache file that could not be read (it was rebuilt)
     cache_problem: str | None = None
+    #: when the built commit (HEAD) was committed: the date of pages that are not policies
+    head_committed: dt.datetime | None = None
 
 
 def relative_to_repo(path: Path, root: Path) -> str | None:
@@ -97,8 +99,10 @@ def load_history(
             pathspecs.append(f":(top){config_rel}")
         commits = repo.first_parent_log(head, pathspecs)
         blobs = repo.read_blobs(
-            change.blob for commit in commits for change in commit.changes if change.blob
+            [*(change.blob for commit in commits for change in commit.changes if change.blob),
+             head]  # HEAD's commit object too, for its date: same process
         )
+        head_committed = committer_date(blobs.pop(head))
         uncommitted = repo.working_tree_changes([pathspecs[0]]) if check_working_tree else []
     finally:
         if repository is None:
@@ -116,7 +120,7 @@ def load_history(
         fingerprints=fingerprints,
     )
     fingerprints.save()
-    loaded = LoadedHistory(site, root, policies_rel, uncommitted)
+    loaded = LoadedHistory(site, root, policies_rel, uncommitted, head_committed=head_committed)
     loaded.cache_problem = fingerprints.problem
     if drafts and uncommitted:
         _read_drafts(loaded, site_variables or {}, templating)

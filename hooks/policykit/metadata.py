@@ -18,6 +18,8 @@ import yaml
 from policykit.errors import PolicyError
 
 KNOWN_KEYS = ("title", "description", "sections", "variables", "changes")
+#: control characters (not tab or newline): invisible, invalid in XML, unsafe in a terminal
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 ENTRY_KEYS = ("effective", "summary", "editorial")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
@@ -180,7 +182,7 @@ def _build_meta(
                 line=lines.get((key,)),
                 fix="write it as plain text",
             )
-        return str(value).strip()
+        return _CONTROL.sub("", str(value)).strip()
 
     sections = data.get("sections")
     if sections is not None:
@@ -286,8 +288,9 @@ def _parse_changes(
         entries.append(
             ChangeEntry(
                 effective=effective,
-                summary=summary.strip() if isinstance(summary, str) else None,
-                editorial=editorial.strip() if isinstance(editorial, str) else None,
+                summary=_CONTROL.sub("", summary).strip() if isinstance(summary, str) else None,
+                editorial=_CONTROL.sub("", editorial).strip() if isinstance(editorial, str)
+                else None,
                 line=where,
             )
         )

@@ -8,11 +8,12 @@ for drafts, ``status`` once.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import git
@@ -24,6 +25,7 @@ from policykit.errors import GitError
 _COMMIT_SENTINEL = "\x1epolicykit-commit"
 _LOG_FORMAT = _COMMIT_SENTINEL + "%x00%H%x00%P%x00%cI%x00%aI%x00%an%x00%B"
 _ZERO_SHA = "0" * 40
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"
 
@@ -53,7 +55,9 @@ class LogCommit:
 
     @property
     def subject(self) -> str:
-        return self.message.split("\n", 1)[0].strip()
+        """The first line of the message, without control characters (shown on pages and
+        in the build's log, where a terminal would act on them)."""
+        return _CONTROL.sub("", self.message.split("\n", 1)[0]).strip()
 
     @property
     def is_merge(self) -> bool:
@@ -204,6 +208,19 @@ def _read_exactly(stream: object, size: int) -> bytes:
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
+
+
+def committer_date(commit_object: bytes) -> datetime:
+    """The committer date of a raw commit object (as ``cat-file --batch`` gives it), in the
+    committer's own offset."""
+    for line in commit_object.split(b"\n\n", 1)[0].split(b"\n"):
+        if line.startswith(b"committer "):
+            seconds, offset = line.rsplit(b" ", 2)[1:]
+            sign = -1 if offset.startswith(b"-") else 1
+            minutes = sign * (int(offset[1:3]) * 60 + int(offset[3:5]))
+            zone = timezone(timedelta(minutes=minutes))
+            return datetime.fromtimestamp(int(seconds), zone)
+    raise GitError("git gave a commit without a committer", fix="run 'git fsck'")
 
 
 def open_repository(path: str | os.PathLike[str]) -> Repository:
