@@ -98,6 +98,8 @@ def site_config(folder: Path, policies: Path, extra: dict | None = None) -> Path
         "docs_dir": "docs", "site_dir": "site",
         "theme": {"name": "material", "custom_dir": str(ROOT / "overrides"), "font": False},
         "hooks": [str(ROOT / "hooks" / "policy_site.py")],
+        # serve rebuilds on policy edits only if it watches them (they are outside docs/)
+        "watch": [str(policies)],
         "markdown_extensions": ["toc", "attr_list", "tables"],
         "extra": {**(extra or {}), "policies": {"dir": str(policies)}},
     }
@@ -263,10 +265,13 @@ def serve_rebuild(config: Path, repo: Path, policies_rel: str, n: int) -> float:
         time.sleep(1.0)
         start = time.perf_counter()
         edit_fragment(repo, policies_rel, commit=False, n=n)
+        deadline = time.monotonic() + 900
         for line in proc.stdout:
             if "Reloading browsers" in line:
                 return time.perf_counter() - start
-        raise SystemExit("error: mkdocs serve did not rebuild")
+            if time.monotonic() > deadline:
+                break
+        raise SystemExit("error: mkdocs serve did not rebuild within 15 minutes")
     finally:
         proc.terminate()
         proc.wait(timeout=30)
