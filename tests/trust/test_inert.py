@@ -235,3 +235,20 @@ def test_symlinked_policies_folder_outside_the_repository(repo: GitRepo, tmp_pat
     assert result.returncode != 0
     assert "outside the repository" in result.stderr and "Traceback" not in result.stderr
     assert not re.search("SECRET", result.stdout + result.stderr)
+
+
+def test_the_editors_preview_of_a_pull_request_is_inert(repo: GitRepo, tmp_path: Path) -> None:
+    """scripts/preview renders a branch's redline as HTML for reviewers: the same policy."""
+    from policykit.cli.preview import main as preview_main
+    from tests.scripts.support import make_site, run_main
+
+    make_site(repo)
+    repo.write({"policies/privacy/20-cookies.md": "## Cookies\n\n" + FRAGMENT.split("\n\n", 1)[1]})
+    page = tmp_path / "preview.html"
+    comment = tmp_path / "comment.md"
+    result = run_main(preview_main, "--base", "main", "--html", str(page), "--markdown",
+                      str(comment), cwd=repo.path)
+    assert result.code == 0, result.output
+    for html in (page.read_text("utf-8"), comment.read_text("utf-8")):
+        assert_inert(html, "preview")
+        assert "alert('fragment')" not in html and "GDPR" in html

@@ -14,6 +14,7 @@ import markdown
 
 from policykit.errors import PolicyError
 from policykit.loader import relative_to_repo
+from policykit.safe_html import sanitise
 from policykit.snapshot import (
     Comparison,
     Tree,
@@ -110,9 +111,9 @@ def load_site(config_file: str | None) -> Site:
     converter = markdown.Markdown(extensions=config.markdown_extensions,
                                   extension_configs=config.mdx_configs or {})
 
-    def render(text: str) -> str:
+    def render(text: str) -> str:  # as the site renders it: sanitised (policykit.safe_html)
         converter.reset()
-        return converter.convert(text)
+        return sanitise(converter.convert(text))
 
     return Site(
         config_file=path,
