@@ -10,6 +10,7 @@ that every row names a test that exists and every test here has its row.
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import feedparser
 import pytest
 
 from tests.builds import test_bad_input as foundation
-from tests.support import ROOT, GitRepo, git, page_text
+from tests.support import ROOT, GitRepo, build_cli, git, page_text, write_config
 from tests.trust.sites import (
     build_fails,
     build_ok,
@@ -151,8 +152,7 @@ def test_merge_commit_touching_a_policy_on_both_parents(repo: GitRepo) -> None:
 
 
 def git_run(repo: GitRepo, *args: str) -> str:
-    import subprocess
-
+    """git's output, whether it succeeds or not (a merge with conflicts exits 1)."""
     result = subprocess.run(["git", *args], cwd=repo.path, capture_output=True, text=True)
     return result.stdout + result.stderr
 
@@ -204,8 +204,6 @@ def test_effective_date_before_the_previous_versions(repo: GitRepo) -> None:
 
 
 def build_strict(repo: GitRepo) -> int:
-    from tests.support import build_cli
-
     return build_cli(repo.path, "--strict", env={"POLICY_AS_OF": "2030-01-01"}).returncode
 
 
@@ -311,8 +309,6 @@ def test_names_with_dots_spaces_non_ascii_and_right_to_left_text(repo: GitRepo,
     write = {f"policies/{folder}/policy.yml": policy_yml(("2020-01-01", "First."),
                                                          title=f"Policy {name}"),
              f"policies/{folder}/{fragment}": "Words of the policy.\n"}
-    from tests.support import write_config
-
     write_config(repo.path)
     repo.commit("First", "2020-01-01", write)
     repo.commit("Second", "2020-02-01", {

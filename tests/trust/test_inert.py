@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from policykit.safe_html import sanitise
-from tests.support import GitRepo, build, page_text, write_config
+from tests.support import GitRepo, build, build_cli, page_text, write_config
 from tests.trust.sites import policy_yml
 
 HOSTILE = ("<script>alert('x')</script>\"><img src=x onerror=alert(1)> {{ 7*7 }} "
@@ -229,8 +229,6 @@ def test_symlinked_policies_folder_outside_the_repository(repo: GitRepo, tmp_pat
     write_config(repo.path)
     (repo.path / "policies").symlink_to(outside)
     repo.commit("Link the policies", "2020-01-01")
-    from tests.support import build_cli
-
     result = build_cli(repo.path)
     assert result.returncode != 0
     assert "outside the repository" in result.stderr and "Traceback" not in result.stderr
