@@ -79,3 +79,52 @@ def screenshots() -> Path:
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+# ---- The whole site (issue 7): one build of each site per session, shared by every file ----
+
+def _sample_theme() -> dict:
+    """The sample's theme (its light/dark palette), with the overrides folder made absolute."""
+    import yaml
+
+    theme = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))["theme"]
+    return {**theme, "custom_dir": str(ROOT / "overrides")}
+
+
+@pytest.fixture(scope="session")
+def corpus_site(corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """basecamp-policies (../shared/corpora) as a site, with the sample's theme and palette."""
+    from tests.builds.test_corpora import CORPUS_VARIABLES
+    from tests.support import build, write_config
+
+    clone = corpus("basecamp-policies")
+    root = tmp_path_factory.mktemp("corpus-site")
+    return build(write_config(root, policies_dir=str(clone), extra=CORPUS_VARIABLES, home=False,
+                              theme=_sample_theme()))
+
+
+@pytest.fixture(scope="session")
+def subpath_site(sample_sites, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample built for https://example.com/policies/ into <root>/policies/: serve(root)
+    to host it under /policies/, as a project page or a shared host does."""
+    newest = sample_versions()[-1]
+    root = tmp_path_factory.mktemp("subpath")
+    build_sample(root / "policies", newest - dt.timedelta(days=1),
+                 site_url="https://example.com/policies/")
+    return root
+
+
+@pytest.fixture(scope="session")
+def site_pages(sample_sites, serve) -> dict[str, str]:
+    """The sample's page types: name → URL (tests/browser/site_pages.py)."""
+    from tests.browser.site_pages import sample_urls
+
+    return sample_urls(sample_sites, serve)
+
+
+@pytest.fixture(scope="session")
+def corpus_pages(corpus_site, serve) -> dict[str, str]:
+    """A handful of the corpus site's pages: name → URL."""
+    from tests.browser.site_pages import corpus_urls
+
+    return corpus_urls(corpus_site, serve)

@@ -240,8 +240,12 @@ def history_meta(history: PolicyHistory) -> dict[str, Any]:
                              "commit": revision.commit.sha})
     by_section: dict[str, dict[str, Any]] = {}
     shown = history.current or history.latest
-    for section in shown.text.sections:
-        by_section[section.key] = {"key": section.key, "title": section.title, "versions": []}
+    # The current text's sections, then those only other versions have (an upcoming
+    # version's new section, a removed one): each version page links to its sections here.
+    for text in [shown.text, *(version.text for version in reversed(versions))]:
+        for section in text.sections:
+            by_section.setdefault(section.key, {"key": section.key, "title": section.title,
+                                                "versions": []})
     for version in versions:
         for change in version.sections_changed:
             if change.key in by_section:

@@ -51,18 +51,31 @@
   function collapse(view) {
     var blocks = blocksOf(view);
     view.querySelectorAll(".redline-skip-js").forEach(function (el) { el.remove(); });
-    blocks.forEach(function (el) { el.classList.remove("redline-hidden"); });
+    view.querySelectorAll(".redline-hidden").forEach(function (el) {
+      el.classList.remove("redline-hidden");  // blocks, and lists folded whole
+    });
     if (state.scope !== "changes") return;
     var changed = blocks.map(function (el) { return !el.classList.contains("redline-equal"); });
+    // a change keeps the heading of its section in view, so the reader knows where it is
+    var heading = -1, headings = {};
+    blocks.forEach(function (el, i) {
+      if (el.classList.contains("redline-kind-heading")) heading = i;
+      if (changed[i] && heading >= 0) headings[heading] = true;
+    });
     var keep = blocks.map(function (_, i) {
       for (var d = -CONTEXT; d <= CONTEXT; d++) { if (changed[i + d]) return true; }
-      return false;
+      return !!headings[i];
     });
+    var kept = blocks.filter(function (_, i) { return keep[i]; });
     var run = [];
     function flush() {
       if (!run.length) return;
       run.forEach(function (el) { el.classList.add("redline-hidden"); });
-      var first = run[0], count = run.length, hidden = run.slice();
+      var first = run[0], hidden = run.slice(), count = 0;
+      run.forEach(function (el) {
+        count += (el.matches(".redline-block, tr") ? 1 : 0) +
+          el.querySelectorAll(".redline-block").length;
+      });
       var tag = first.tagName === "TR" ? "tr" : (first.tagName === "LI" ? "li" : "div");
       var marker = document.createElement(tag);
       marker.className = "redline-skip redline-skip-js";
@@ -85,10 +98,14 @@
       run = [];
     }
     blocks.forEach(function (el, i) {
-      // nested blocks (a list item inside a hidden item) go with their parent
       if (keep[i]) { flush(); return; }
-      if (run.length && run[run.length - 1].parentNode !== el.parentNode) flush();
-      run.push(el);
+      // a list none of whose items is kept folds whole (no empty bullet list is left)
+      var unit = el, list = el.parentNode;
+      if (el.tagName === "LI" && !kept.some(function (k) { return list.contains(k); })) unit = list;
+      // nested blocks (a list item inside a hidden item) go with their parent
+      if (run.length && run[run.length - 1].contains(unit)) return;
+      if (run.length && run[run.length - 1].parentNode !== unit.parentNode) flush();
+      run.push(unit);
     });
     flush();
   }
