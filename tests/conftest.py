@@ -20,8 +20,15 @@ def repo(tmp_path: Path) -> GitRepo:
 
 
 @pytest.fixture(scope="session")
-def corpus(tmp_path_factory: pytest.TempPathFactory):
+def corpus(corpus_clones):
     """Clone a ../shared/corpora bundle once per session: corpus('basecamp-policies')."""
+    return corpus_clones
+
+
+@pytest.fixture(scope="session")
+def corpus_clones(tmp_path_factory: pytest.TempPathFactory):
+    """The one set of corpus clones every test shares (``corpus``, the redline's ``clone``);
+    a test may parametrise an argument named ``corpus``, so the clones live under this name."""
     clones: dict[str, Path] = {}
 
     def get(name: str) -> Path:

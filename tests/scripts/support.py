@@ -28,6 +28,9 @@ changes:
 {entries}"""
 FIRST = "  - effective: 2020-01-01\n    summary: First version.\n"
 
+POLICY_YML = "policies/privacy/policy.yml"
+COOKIES = "policies/privacy/20-cookies.md"
+
 
 def meta(*entries: str) -> str:
     return META.format(entries="".join(entries) + FIRST)

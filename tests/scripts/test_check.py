@@ -6,7 +6,9 @@ import pytest
 
 from policykit.cli.check import main as check_main
 from tests.scripts.support import (
+    COOKIES,
     FILES,
+    POLICY_YML,
     editorial,
     make_site,
     material,
@@ -15,9 +17,6 @@ from tests.scripts.support import (
     run_script,
 )
 from tests.support import ROOT, GitRepo, git
-
-POLICY_YML = "policies/privacy/policy.yml"
-COOKIES = "policies/privacy/20-cookies.md"
 
 
 @pytest.fixture

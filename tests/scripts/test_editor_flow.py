@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.scripts.support import HAVE_REDLINE, make_site, material, meta, run_script
+from tests.scripts.support import (
+    COOKIES,
+    HAVE_REDLINE,
+    POLICY_YML,
+    make_site,
+    material,
+    meta,
+    run_script,
+)
 from tests.support import GitRepo, build, page_text
-
-COOKIES = "policies/privacy/20-cookies.md"
-POLICY_YML = "policies/privacy/policy.yml"
 
 
 def test_branch_edit_check_declare_preview_merge_build(repo: GitRepo, tmp_path: Path) -> None:

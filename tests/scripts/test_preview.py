@@ -10,6 +10,8 @@ import pytest
 from policykit.cli.preview import main as preview_main
 from policykit.preview import COMMENT_MARKER, github_html
 from tests.scripts.support import (
+    COOKIES,
+    POLICY_YML,
     make_site,
     material,
     meta,
@@ -18,9 +20,6 @@ from tests.scripts.support import (
     run_script,
 )
 from tests.support import GitRepo
-
-POLICY_YML = "policies/privacy/policy.yml"
-COOKIES = "policies/privacy/20-cookies.md"
 
 
 @pytest.fixture
