@@ -7,8 +7,10 @@ file (MkDocs puts this folder on ``sys.path`` while it imports the hook).
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import hashlib
+import os
 import posixpath
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,12 +23,16 @@ from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File, InclusionLevel
 
 from policykit import feeds, manifest, safe_html
+from policykit.cache import renderer_key
 from policykit.errors import PolicyError
 from policykit.loader import LoadedHistory, load_history
-from policykit.redline import diff_documents, render_inline, render_side_by_side
+from policykit.outputs import OutputLedger
 from policykit.site import comparisons, following, pages
+from policykit.site.archive import Archive, Group, Settings
 from policykit.site.config import PolicySiteConfig, as_of_from
+from policykit.site.redlines import Redlines, RedlineStore
 from policykit.site.render import PolicyRenderer
+from policykit.site.stamp import BODY_MARK, Shell, ShellError, sitemap_with, sitemap_without
 from policykit.timeline import Revision
 
 if TYPE_CHECKING:
@@ -36,7 +42,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
 
 log = get_plugin_logger("policies")
-_HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?)\s+id="[^"]*"')
+_CODE = Path(__file__).resolve().parent / "policykit"
 
 
 @dataclass(frozen=True)
@@ -44,9 +50,11 @@ class _PageRef:
     """What a generated page shows: a policy's current text, its history, or one version."""
 
     slug: str
-    kind: str  # "current", "history", "version" or "compare"
+    kind: str  # "current", "history", "version", "compare" or "shell"
     version: Revision | None = None
     old: Revision | None = None  # for "compare": the older version
+    #: an archive page rendered by MkDocs: the shell of its group, or (stamping off) alone
+    group: Group | None = None
 
 
 class _Build:
@@ -57,7 +65,12 @@ class _Build:
     pages: ClassVar[dict[str, _PageRef]] = {}  # src_uri of a generated page → what it shows
     edit_base: ClassVar[str | None] = None
     every_pair_up_to: ClassVar[int] = 12
+    stamp: ClassVar[bool] = True
+    workers: ClassVar[int] = 1
     renderer: ClassVar[PolicyRenderer | None] = None
+    cache_dir: ClassVar[Path | None] = None
+    ledger: ClassVar[OutputLedger | None] = None
+    archive: ClassVar[Archive | None] = None
 
 
 def on_startup(*, command: str, dirty: bool) -> None:
@@ -76,19 +89,23 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             "\n".join(f"mkdocs.yml: extra.policies.{key}: {error}" for key, error in errors)
         )
     config_dir = Path(config.config_file_path or ".").resolve().parent
+    _close()
+    _Build.cache_dir = config_dir / ".cache" / "policy-history"
+    # One renderer for the whole build: the history's fingerprints and the archived
+    # pages render the same sections, so each is rendered once.
+    _Build.renderer = PolicyRenderer(_renderer(config))
     try:
         as_of = as_of_from(settings)
         loaded = load_history(
             config_dir / settings.dir,
-            render=_renderer(config),
+            render=_Build.renderer.markdown,
             as_of=as_of,
             site_variables={k: v for k, v in config.extra.items() if k != "policies"},
             config_file=config.config_file_path,
             templating=settings.templating,
             drafts=_Build.command == "serve",
-            cache_dir=config_dir / ".cache" / "policy-history",
-            renderer_settings=(config.markdown_extensions, config.mdx_configs,
-                               safe_html.SETTINGS),  # rendered text is sanitised
+            cache_dir=_Build.cache_dir,
+            renderer_settings=_renderer_settings(config),  # rendered text is sanitised
         )
     except (PolicyError, ValidationError) as error:
         raise PluginError(str(error)) from None
@@ -117,40 +134,75 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _Follow.start(config, settings, as_of)
     _Build.edit_base = settings.edit_url or _edit_base(config)
     _Build.every_pair_up_to = settings.compare_every_pair_up_to
-    _Build.renderer = None
+    _Build.stamp = settings.stamp_archive
+    _Build.workers = settings.jobs or os.cpu_count() or 1
     log.info("%d policies, %d revisions read from git as of %s", len(loaded.site.policies),
              sum(len(h.revisions) for h in loaded.site.policies.values()),
              as_of.isoformat(timespec="seconds"))
     return config
 
 
+def on_pre_build(*, config: MkDocsConfig) -> None:
+    """Before MkDocs empties the site folder: set the previous archive pages aside."""
+    if _Build.loaded is None:
+        return
+    _Build.ledger = OutputLedger(_Build.cache_dir, Path(config.site_dir))
+    _Build.ledger.set_aside()
+    if _Build.ledger.problem:
+        log.info("cache: %s", _Build.ledger.problem)
+
+
 @event_priority(-50)  # after other plugins have added their files
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
-    loaded = _Build.loaded
-    if loaded is None:
+    loaded, renderer = _Build.loaded, _Build.renderer
+    if loaded is None or renderer is None:
         return files
+    ledger = _Build.ledger or OutputLedger(None, Path(config.site_dir))
+    taken = {file.src_uri for file in files}
+    added: list[File] = []
 
     def add(src_uri: str, content: str, ref: _PageRef, in_nav: bool = True) -> None:
-        if files.get_file_from_path(src_uri) is not None:
-            raise PluginError(f"'{config.docs_dir}/{src_uri}' would hide a page of the policy "
-                              f"'{ref.slug}'; rename or remove one of them")
         inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
-        files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
+        added.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
         _Build.pages[src_uri] = ref
 
+    def check(src_uri: str, slug: str) -> None:
+        if src_uri in taken:
+            raise PluginError(f"'{config.docs_dir}/{src_uri}' would hide a page of the policy "
+                              f"'{slug}'; rename or remove one of them")
+
+    renderer.files = files
+    archive = _Build.archive = Archive(
+        Settings(code=_code_digest(), renderer=renderer_key(_renderer_settings(config)),
+                 files="", templates="", every_pair_up_to=_Build.every_pair_up_to),
+        ledger=ledger,
+        redlines=Redlines(RedlineStore(_Build.cache_dir / "redlines" if _Build.cache_dir
+                                       else None),
+                          renderer.markdown, _links(renderer),
+                          workers=_Build.workers if _Build.command == "build" else 1),
+        renderer=renderer, site_url=_Follow.site_url,
+        follow=_Follow.meta, lastmod=_Follow.lastmod)
     for slug, history in loaded.site.policies.items():
+        check(pages.page_path(history), slug)
         add(pages.page_path(history), pages.page_markdown(history, loaded.drafts.get(slug)),
             _PageRef(slug, "current"))
+        check(pages.history_path(history), slug)
         add(pages.history_path(history), pages.history_markdown(history),
             _PageRef(slug, "history"), in_nav=False)
-        for version in history.versions:
-            add(pages.version_path(history, version), pages.version_markdown(history, version),
-                _PageRef(slug, "version", version), in_nav=False)
-        for old, new in comparisons.pairs(history, _Build.every_pair_up_to):
-            add(pages.compare_path(history, old, new), pages.history_markdown(history),
-                _PageRef(slug, "compare", new, old), in_nav=False)
+        for group in archive.plan(history, stamp=_Build.stamp):
+            for page in group.members:
+                check(page.src_uri, slug)
+            add(group.first.src_uri, group.first.markdown(),
+                _PageRef(slug, "shell" if _Build.stamp else group.first.kind,
+                         group.first.version, group.first.old, group), in_nav=False)
+    for file in added:
+        files.append(file)
     if files.get_file_from_path("index.md") is None:
         files.append(File.generated(config, "index.md", content=f"# {config.site_name}\n"))
+    # Links in policy text resolve against the site's files: part of every archive key.
+    archive.settings.files = hashlib.sha256(
+        "\n".join(sorted(file.src_uri for file in files)).encode()).hexdigest()
+    archive.start_redlines()
     return files
 
 
@@ -169,6 +221,16 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
     if ref is None or _Build.loaded is None:
         return markdown_text
     history = _Build.loaded.site.policies[ref.slug]
+    if ref.kind == "shell":
+        assert ref.group is not None and _Build.archive is not None
+        first = ref.group.first
+        page.meta["title"], description = _Build.archive.shell_front(first)
+        page.meta.pop("description", None)
+        if description:
+            page.meta["description"] = description
+        page.meta["policy"] = _Build.archive.shell_meta(first, BODY_MARK)
+        page.update_date = _Follow.lastmod(history, first.kind, first.version)
+        return markdown_text
     if ref.kind == "history":
         page.meta["policy"] = pages.history_meta(history)
         page.meta["policy"]["compare"] = comparisons.compare_index(history,
@@ -200,7 +262,7 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
 def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     policy = page.meta.get("policy")
     ref = _Build.pages.get(page.file.src_uri)
-    if not policy or ref is None or _Build.loaded is None:
+    if not policy or ref is None or _Build.loaded is None or ref.kind == "shell":
         return html
     if ref.kind == "current":
         html = safe_html.sanitise(html)  # raw HTML in policy text: nothing that runs
@@ -209,8 +271,8 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
             section["html"] = rendered.get(section["key"], "")
         return html
     history = _Build.loaded.site.policies[ref.slug]
-    renderer = _Build.renderer or PolicyRenderer(_renderer(config), files)
-    _Build.renderer = renderer
+    renderer = _Build.renderer
+    assert renderer is not None and _Build.archive is not None
     written_at = pages.page_path(history)  # where the policy's links were written
     if ref.kind == "version":
         assert ref.version is not None
@@ -220,28 +282,9 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
             section["html"] = renderer.links(renderer.markdown(source), written_at=written_at,
                                              shown_at=page.url)
     elif ref.kind == "compare":
-        assert ref.version is not None and ref.old is not None
-        policy["redline"] = _redline(renderer, ref.old, ref.version, written_at, page.url)
+        assert ref.group is not None
+        policy["redline"] = _Build.archive.redline(ref.group.first)
     return html
-
-
-def _redline(renderer: PolicyRenderer, old: Revision, new: Revision, written_at: str,
-             shown_at: str) -> dict[str, Any]:
-    """The redline of two versions, in both views, with its counts."""
-    changes = diff_documents(old.text.markdown, new.text.markdown, render=renderer.markdown,
-                             anchor_prefix="r")
-    inline = renderer.links(str(render_inline(changes)), written_at=written_at,
-                            shown_at=shown_at)
-    side = renderer.links(str(render_side_by_side(changes, anchor_suffix="-side")),
-                          written_at=written_at,
-                          shown_at=shown_at)
-    # Both views are on one page: only the inline one keeps heading ids (anchors).
-    side = _HEADING_ID.sub(r"\1", side)
-    stats = changes.stats
-    return {"inline": inline, "side_by_side": side, "empty": changes.is_empty,
-            "words_added": stats.words_added, "words_removed": stats.words_removed,
-            "blocks_changed": stats.blocks_changed,
-            "sections_changed": list(stats.sections_changed)}
 
 
 def on_page_context(context: dict[str, Any], *, page: Page, config: MkDocsConfig,
@@ -252,7 +295,20 @@ def on_page_context(context: dict[str, Any], *, page: Page, config: MkDocsConfig
 
 
 def on_shutdown() -> None:
+    _close()
     _Build.loaded, _Build.pages = None, {}
+
+
+def on_build_error(*, error: Exception) -> None:
+    _close()
+
+
+def _close() -> None:
+    """Stop the redline workers; the previous pages set aside are dropped (next build
+    writes them anew)."""
+    if _Build.archive is not None:
+        _Build.archive.redlines.close()
+    _Build.archive, _Build.ledger = None, None
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -269,6 +325,25 @@ def _unwrap(item: Any) -> Any:
         only.parent = item.parent
         return only
     return item
+
+
+def _renderer_settings(config: MkDocsConfig) -> object:
+    return (config.markdown_extensions, config.mdx_configs, safe_html.SETTINGS)
+
+
+def _code_digest() -> str:
+    """This package's source: results it computed are only reused by the same code."""
+    digest = hashlib.sha256()
+    for path in sorted(_CODE.rglob("*.py")):
+        digest.update(path.relative_to(_CODE).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _links(renderer: PolicyRenderer) -> Any:
+    def links_for(written_at: str, shown_at: str) -> Any:
+        return lambda html: renderer.links(html, written_at=written_at, shown_at=shown_at)
+
+    return links_for
 
 
 def _renderer(config: MkDocsConfig) -> Any:
@@ -307,8 +382,6 @@ class _Follow:
     settings: ClassVar[PolicySiteConfig | None] = None
     as_of: ClassVar[dt.datetime | None] = None
     site_url: ClassVar[str] = ""
-    #: (slug, version id) → sha256 of the rendered text of its archived page
-    text_sha256: ClassVar[dict[tuple[str, str], str]] = {}
 
     @classmethod
     def start(cls, config: MkDocsConfig, settings: PolicySiteConfig, as_of: dt.datetime) -> None:
@@ -318,18 +391,29 @@ class _Follow:
                 "need absolute addresses: set 'site_url: https://policies.example.com/' (the "
                 "address the site is published at), or turn them off with "
                 "'extra: policies: feeds: false'")
-        cls.settings, cls.as_of, cls.text_sha256 = settings, as_of, {}
+        cls.settings, cls.as_of = settings, as_of
         cls.site_url = config.site_url or ""
 
     @classmethod
-    def page(cls, page: Page, history: Any, ref: _PageRef) -> None:
+    def meta(cls, history: Any) -> dict[str, Any]:
+        """What every page of a policy shows of its feeds and recent changes."""
         settings, as_of = cls.settings, cls.as_of
         if settings is None or as_of is None:
+            return {}
+        return following.follow_meta(history, as_of=as_of, feeds=settings.feeds,
+                                     recent_days=settings.recent_change_days)
+
+    @classmethod
+    def lastmod(cls, history: Any, kind: str, version: Revision | None) -> str:
+        assert cls.as_of is not None
+        return following.lastmod(history, kind, version, cls.as_of)
+
+    @classmethod
+    def page(cls, page: Page, history: Any, ref: _PageRef) -> None:
+        if cls.settings is None or cls.as_of is None:
             return
-        page.meta["policy"].update(following.follow_meta(
-            history, as_of=as_of, feeds=settings.feeds,
-            recent_days=settings.recent_change_days))
-        page.update_date = following.lastmod(history, ref.kind, ref.version, as_of)
+        page.meta["policy"].update(cls.meta(history))
+        page.update_date = cls.lastmod(history, ref.kind, ref.version)
 
 
 def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
@@ -344,15 +428,45 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"'{config.docs_dir}/{path}' would be overwritten by a feed "
                                   "of the policies; rename or remove it")
+    archive = _Build.archive
+    if archive is not None:
+        content = env.get_template("partials/policy-content.html")
+        archive.render_content = lambda context: content.render({**context, "config": config})
+        # the policy templates, as the theme resolves them (a custom_dir may override them)
+        digest = hashlib.sha256()
+        for name in sorted(env.list_templates(filter_func=_is_policy_template)):
+            source, _, _ = env.loader.get_source(env, name)
+            digest.update(name.encode() + b"\0" + source.encode())
+        archive.settings.templates = digest.hexdigest()
     return env
+
+
+def _is_policy_template(name: str) -> bool:
+    return name.startswith("partials/policy-")
 
 
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
     ref = _Build.pages.get(page.file.src_uri)
+    archive = _Build.archive
+    if ref is not None and ref.kind == "shell" and ref.group is not None \
+            and archive is not None:
+        try:
+            shell = Shell.from_output(output, page.canonical_url or "")
+        except ShellError as error:
+            raise PluginError(
+                f"the archive pages of '{ref.slug}' cannot be written from "
+                f"'{page.file.src_uri}': {error}. Set 'extra: policies: stamp_archive: "
+                "false' in mkdocs.yml to render each of them through MkDocs") from None
+        loc = page.canonical_url or page.abs_url or ""
+        ref.group.loc_base = loc[: -len(page.url)] if page.url and loc.endswith(page.url) \
+            else loc if not page.url else None
+        return archive.write_group(ref.group, shell)
     if ref is not None and ref.kind == "version" and ref.version is not None \
-            and ref.version.version_id and page.meta.get("policy"):
+            and ref.version.version_id and page.meta.get("policy") and archive is not None:
         sections = [section["html"] for section in page.meta["policy"]["sections"]]
-        _Follow.text_sha256[(ref.slug, ref.version.version_id)] = manifest.text_sha256(sections)
+        archive.text_sha256[(ref.slug, ref.version.version_id)] = manifest.text_sha256(sections)
+        if ref.group is not None:
+            ref.group.first_key = ""  # not stamped: MkDocs writes it, nothing to reuse
     if ref is not None and ref.kind in ("version", "compare"):
         # Written: a long history has thousands of these; keep none of their HTML around.
         page.content = None
@@ -363,15 +477,71 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:
-    """Write each policy's feeds, versions.json and versions' source.md, and the site's
-    feeds, into the site folder."""
+    """Write the archive pages MkDocs did not render, add them to the sitemap; write each
+    policy's feeds, versions.json and versions' source.md, and the site's feeds."""
+    archive = _Build.archive
+    if archive is None:
+        return
+    try:
+        for group in archive.groups.values():
+            if group.shell is not None:
+                archive.write_rest(group)
+        try:
+            _extend_sitemap(Path(config.site_dir), archive)
+        except ShellError as error:
+            raise PluginError(f"sitemap.xml: {error}. Set 'extra: policies: stamp_archive: "
+                              "false' in mkdocs.yml to render every page through MkDocs"
+                              ) from None
+        _write_following(config, archive)
+        archive.ledger.finish()
+    finally:
+        archive.redlines.close()
+    log.info("archive: %d pages written, %d kept from the previous build, %d redlines "
+             "computed", archive.written, archive.ledger.reused, archive.redlines.computed)
+    for problem in archive.redlines.store.problems:
+        log.info("cache: %s", problem)
+
+
+def _extend_sitemap(site_dir: Path, archive: Archive) -> None:
+    """MkDocs listed the shells' pages in the sitemap: add the pages stamped from them,
+    in the order MkDocs lists pages (as if it had rendered each)."""
+    path = site_dir / "sitemap.xml"
+    if not path.is_file():
+        return
+    text = path.read_text("utf-8")
+    newest = ""
+    for run in archive.runs():
+        first, rest = run[0], run[1:]
+        base = archive.groups[first.src_uri].loc_base
+        if base is None or not rest:
+            continue
+        for page in rest:
+            if page.src_uri in archive.groups:  # another shell: listed once, in order
+                text = sitemap_without(text, base + page.url)
+        entries = archive.sitemap_entries(rest, base)
+        newest = max([newest, *(date or "" for _, date in entries)])
+        text = sitemap_with(text, base + first.url, entries)
+    path.write_text(text, encoding="utf-8")
+    gz_path = site_dir / "sitemap.xml.gz"
+    if gz_path.is_file():
+        # MkDocs dates the archive by its newest page: now including the stamped ones
+        stamp = int.from_bytes(gz_path.read_bytes()[4:8], "little")
+        if newest:
+            stamp = max(stamp, int(dt.datetime.fromisoformat(newest).replace(
+                tzinfo=dt.timezone.utc).timestamp()))
+        with gz_path.open("wb") as out, gzip.GzipFile(fileobj=out, filename=str(gz_path),
+                                                       mode="wb", mtime=stamp) as gz:
+            gz.write(text.encode("utf-8"))
+
+
+def _write_following(config: MkDocsConfig, archive: Archive) -> None:
     settings, loaded, as_of = _Follow.settings, _Build.loaded, _Follow.as_of
     if settings is None or loaded is None or as_of is None or not settings.feeds:
         return
     site_dir = Path(config.site_dir)
     site_url = _Follow.site_url
     author = config.site_author or config.site_name
-    redline = _redline_html(config)
+    redline = _feed_redline(archive)
     contents: dict[str, str] = {}  # entry id → HTML, shared by the policy and site feeds
     every: list[feeds.FeedEntry] = []
     latest: list[dt.datetime] = []
@@ -393,18 +563,17 @@ def on_post_build(*, config: MkDocsConfig) -> None:
         paths = following.feed_paths(history)
         _write(site_dir, paths["atom"], feeds.atom(feed))
         _write(site_dir, paths["json"], feeds.json_feed(feed))
-        hashes = {}
+        hashes, sources = {}, {}
         for version in history.versions:
             assert version.version_id is not None
-            _write(site_dir, following.source_path(history, version),
-                   manifest.source_bytes(version))
-            text_hash = _Follow.text_sha256.get((slug, version.version_id))
+            sources[version.version_id] = archive.write_source(history, version)
+            text_hash = archive.text_sha256.get((slug, version.version_id))
             if text_hash is None:  # its page was not rebuilt (mkdocs serve --dirty)
                 break
             hashes[version.version_id] = text_hash
         else:
             _write(site_dir, paths["manifest"],
-                   manifest.dumps(manifest.manifest(history, urls, hashes)))
+                   manifest.dumps(manifest.manifest(history, urls, hashes, sources)))
     home = following.absolute(site_url, "")
     site_feed = feeds.Feed(
         id=following.absolute(site_url, following.SITE_FEEDS["atom"]),
@@ -426,18 +595,14 @@ def _changes_url(history: Any, version: Revision) -> str:
     return pages.compare_url(history, history.versions[index - 1], version)
 
 
-def _redline_html(config: MkDocsConfig) -> feeds.RedlineHtml | None:
+def _feed_redline(archive: Archive) -> feeds.RedlineHtml:
     """The redline of a version against the one before it, as HTML for feed entries."""
-    try:
-        from policykit.redline import diff_documents, render_inline
-    except ImportError:  # the redline engine is not part of this checkout
-        return None
-    render = _renderer(config)
+    loaded = _Build.loaded
+    assert loaded is not None
 
     def redline(old: Revision, new: Revision) -> str | None:
         try:
-            changes = diff_documents(old.text.markdown, new.text.markdown, render=render)
-            return str(render_inline(changes, changes_only=True))
+            return archive.feed_redline(loaded.site.policies[new.slug], old, new)
         except Exception as error:  # a feed without its redline beats no site at all
             log.warning("feeds: no redline for '%s' at commit %s: %s", new.slug,
                         new.commit.sha[:10], error)

@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html.parser import HTMLParser
 from typing import Any
 
@@ -94,13 +94,16 @@ def visible_text(html: str) -> str:
     return _ASCII_WHITESPACE.sub(" ", "".join(parser.parts)).strip(" ")
 
 
-def rendered_text(section_htmls: Sequence[str]) -> str:
+def rendered_text(section_htmls: Sequence[str],
+                  visible: Callable[[str], str] = visible_text) -> str:
     """The rendered text ``sha256.text`` hashes: each section's text, one per line."""
-    return "\n".join(visible_text(html) for html in section_htmls)
+    return "\n".join(visible(html) for html in section_htmls)
 
 
-def text_sha256(section_htmls: Sequence[str]) -> str:
-    return sha256(rendered_text(section_htmls).encode("utf-8"))
+def text_sha256(section_htmls: Sequence[str],
+                visible: Callable[[str], str] = visible_text) -> str:
+    """``visible``: ``visible_text``, or a memo of it (sections repeat across versions)."""
+    return sha256(rendered_text(section_htmls, visible).encode("utf-8"))
 
 
 def _moment(value: dt.datetime) -> str:
@@ -108,7 +111,8 @@ def _moment(value: dt.datetime) -> str:
 
 
 def version_record(history: PolicyHistory, version: Revision, addresses: Addresses,
-                   text_hash: str, following: Revision | None) -> dict[str, Any]:
+                   text_hash: str, following: Revision | None,
+                   source_hash: str | None = None) -> dict[str, Any]:
     assert version.effective is not None and version.version_id is not None
     until = None
     if following is not None and following.effective and following.effective > \
@@ -132,22 +136,25 @@ def version_record(history: PolicyHistory, version: Revision, addresses: Address
         },
         "sha256": {
             "text": text_hash,
-            "source": sha256(source_bytes(version)),
+            "source": source_hash or sha256(source_bytes(version)),
         },
     }
 
 
 def manifest(history: PolicyHistory, addresses: Addresses,
-             text_hashes: Mapping[str, str]) -> dict[str, Any]:
+             text_hashes: Mapping[str, str],
+             source_hashes: Mapping[str, str] | None = None) -> dict[str, Any]:
     """``versions.json`` of a policy: every version, newest first. ``text_hashes`` maps
-    each version id to its ``sha256.text`` (computed from its archived page)."""
+    each version id to its ``sha256.text`` (computed from its archived page);
+    ``source_hashes`` to its ``sha256.source``, where already known."""
     versions = history.versions
     records = []
     for index, version in enumerate(versions):
         following = versions[index + 1] if index + 1 < len(versions) else None
         assert version.version_id is not None
         records.append(version_record(history, version, addresses,
-                                      text_hashes[version.version_id], following))
+                                      text_hashes[version.version_id], following,
+                                      (source_hashes or {}).get(version.version_id)))
     current = history.current
     return {
         "manifest_version": MANIFEST_VERSION,

@@ -107,6 +107,16 @@ class PolicySiteConfig(base.Config):
     versions (the compare control reaches them all); a longer history gets each version
     against the one before it and against the current version."""
 
+    jobs = Count(default=0)
+    """How many processes compute redlines when many are missing from the cache (a cold
+    build): ``0`` for one per core, ``1`` for the build's own process only."""
+
+    stamp_archive = c.Type(bool, default=True)
+    """Write archived-version and redline pages from one page per policy and kind that
+    MkDocs renders (its title, description, address and content replaced): the same bytes,
+    many times faster. Turn off if a plugin or theme change makes each page differ in other
+    places; every page then goes through MkDocs' own page pipeline."""
+
 
 def as_of_from(settings: PolicySiteConfig, environ: dict[str, str] | None = None) -> dt.datetime:
     """The "as of" moment: POLICY_AS_OF, else the ``as_of`` setting, else now."""

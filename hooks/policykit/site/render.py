@@ -23,9 +23,10 @@ _LINK = re.compile(r"""(\b(?:href|src)=")([^"]*)(")""")
 class PolicyRenderer:
     """Markdown → HTML with the site's extensions; links fixed up for the page shown on."""
 
-    def __init__(self, render: Callable[[str], str], files: Files) -> None:
+    def __init__(self, render: Callable[[str], str], files: Files | None = None) -> None:
         self._render = render
-        self._files = files
+        #: the site's files, to resolve links against (set once MkDocs has gathered them)
+        self.files = files
         self._cache: dict[str, str] = {}
 
     def markdown(self, text: str) -> str:
@@ -39,6 +40,9 @@ class PolicyRenderer:
         """Resolve relative links written in the page ``written_at`` (a src_uri), for a page
         whose URL is ``shown_at``. Links to other pages and files become relative URLs."""
 
+        files = self.files
+        assert files is not None, "links are resolved once the site's files are known"
+
         def fix(match: re.Match[str]) -> str:
             url = html_lib.unescape(match.group(2))
             parts = urlsplit(url)
@@ -46,11 +50,11 @@ class PolicyRenderer:
                 return match.group(0)
             target = posixpath.normpath(posixpath.join(posixpath.dirname(written_at),
                                                        parts.path))
-            found = self._files.get_file_from_path(target)
+            found = files.get_file_from_path(target)
             if found is None:
                 if target.endswith("/index.md") or not target.endswith(".md"):
                     return match.group(0)
-                found = self._files.get_file_from_path(target[:-3] + "/index.md")
+                found = files.get_file_from_path(target[:-3] + "/index.md")
                 if found is None:
                     return match.group(0)
             new = get_relative_url(found.url or ".", shown_at)

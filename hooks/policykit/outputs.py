@@ -1,0 +1,187 @@
+"""Reuse the archived-version and redline pages of the previous build.
+
+An archived page depends only on what it shows (the policy's history, the page's shell,
+the code that wrote it), so a build records, for each such file it writes, a *key* made of
+all of that. MkDocs empties the site folder before every build; just before, the folders
+holding these pages are moved aside (one rename each, nothing is copied). Each page whose
+key is unchanged is moved back; every other page is written anew, and what is left aside
+is deleted at the end.
+
+A file moved back must still be the file that was written: its size and modification time
+(nanoseconds) must match the record, as git's index checks a work tree, and its CRC-32
+must match too, so an edited, truncated or swapped file is written anew, never served. A
+record that does not read back, or belongs to another site folder, means nothing is reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Written:
+    key: str
+    size: int
+    mtime_ns: int
+    crc: int
+    #: a value the writer wants back with the file (e.g. a hash of the page's text)
+    note: str = ""
+
+
+class OutputLedger:
+    """The reusable files under one site folder, and where they were moved aside to."""
+
+    def __init__(self, cache_dir: Path | None, site_dir: Path) -> None:
+        self.site_dir = site_dir.resolve()
+        self.record = cache_dir / f"outputs-{FORMAT}.json" if cache_dir else None
+        self.aside = cache_dir / "outputs-aside" if cache_dir else None
+        self.previous: dict[str, Written] = {}
+        self.written: dict[str, Written] = {}
+        self.folders: set[str] = set()  # site-relative folders whose files are recorded
+        self.moved: dict[str, Path] = {}  # folder → where it was moved aside
+        self.problem: str | None = None
+        self.reused = 0
+
+    # -- before MkDocs empties the site folder ----------------------------------------------
+
+    def set_aside(self) -> None:
+        """Move the recorded folders out of the site folder, if the record is sound."""
+        if self.record is None or self.aside is None:
+            return
+        if self.aside.exists():  # a build stopped half-way: its record cannot be trusted
+            shutil.rmtree(self.aside, ignore_errors=True)
+            self.problem = "the previous build did not finish; its pages are written anew"
+            return
+        self.previous, folders = self._read()
+        if not self.previous or not self.site_dir.is_dir():
+            self.previous = {}
+            return
+        try:
+            self.aside.mkdir(parents=True)
+            if self.aside.stat().st_dev != self.site_dir.stat().st_dev:
+                raise OSError("the cache and the site folder are on different file systems")
+            for number, folder in enumerate(sorted(folders)):
+                source = self.site_dir / folder
+                if source.is_dir() and not source.is_symlink():
+                    target = self.aside / str(number)
+                    source.rename(target)
+                    self.moved[folder] = target
+        except OSError as error:
+            self.problem = f"pages of the previous build not reused: {error}"
+            self.previous = {}
+
+    def _read(self) -> tuple[dict[str, Written], list[str]]:
+        assert self.record is not None
+        try:
+            raw = self.record.read_bytes()
+        except OSError:
+            return {}, []
+        try:
+            body, digest = raw[:-65], raw[-64:]
+            if hashlib.sha256(body).hexdigest().encode() != digest:
+                raise ValueError("checksum mismatch")
+            data = json.loads(body)
+            if data.get("format") != FORMAT or data.get("site_dir") != str(self.site_dir):
+                return {}, []
+            files = {path: Written(*values) for path, values in data["files"].items()}
+            return files, list(data["folders"])
+        except (ValueError, TypeError, KeyError) as error:
+            self.problem = f"{self.record}: {error}; its pages are written anew"
+            return {}, []
+
+    # -- during the build ----------------------------------------------------------------------
+
+    def reuse(self, folder: str, path: str, key: str) -> Written | None:
+        """Put back the file at site-relative ``path`` (under ``folder``) if it was written
+        for ``key`` and is intact; its record, or None (then write it)."""
+        old = self.previous.get(path)
+        if old is None or old.key != key:
+            return None
+        aside = self.moved.get(folder)
+        if aside is None:
+            return None
+        source = aside / path[len(folder) + 1:]
+        try:
+            stat = source.stat()
+            if (stat.st_size, stat.st_mtime_ns) != (old.size, old.mtime_ns):
+                return None
+            if zlib.crc32(source.read_bytes()) != old.crc:
+                return None
+            target = self.site_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source.rename(target)
+        except OSError:
+            return None
+        self.written[path] = old
+        self.reused += 1
+        return old
+
+    def read(self, folder: str, path: str, key: str) -> tuple[bytes, Written] | None:
+        """The bytes of the file at ``path`` if it was written for ``key`` and is intact
+        (for a page MkDocs itself writes: the file is not moved)."""
+        old = self.previous.get(path)
+        aside = self.moved.get(folder)
+        if old is None or old.key != key or aside is None:
+            return None
+        try:
+            data = (aside / path[len(folder) + 1:]).read_bytes()
+        except OSError:
+            return None
+        if len(data) != old.size or zlib.crc32(data) != old.crc:
+            return None
+        return data, old
+
+    def adopt(self, path: str, key: str, note: str = "") -> None:
+        """Record a file someone else wrote (MkDocs, for the shells' own pages)."""
+        target = self.site_dir / path
+        try:
+            data = target.read_bytes()
+            stat = target.stat()
+        except OSError:
+            return
+        self.written[path] = Written(key, stat.st_size, stat.st_mtime_ns, zlib.crc32(data), note)
+
+    def write(self, path: str, key: str, data: bytes, note: str = "") -> None:
+        target = self.site_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        stat = target.stat()
+        self.written[path] = Written(key, stat.st_size, stat.st_mtime_ns, zlib.crc32(data),
+                                     note)
+
+    def add_folder(self, folder: str) -> None:
+        """``folder`` (site-relative) holds only files written through this ledger: the next
+        build moves it aside before MkDocs empties the site folder."""
+        self.folders.add(folder)
+
+    # -- after the build ---------------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Save the record of what this build wrote; delete what was not reused."""
+        if self.aside is not None:
+            shutil.rmtree(self.aside, ignore_errors=True)
+        if self.record is None:
+            return
+        files = {path: [w.key, w.size, w.mtime_ns, w.crc, w.note]
+                 for path, w in sorted(self.written.items())}
+        body = json.dumps({"format": FORMAT, "site_dir": str(self.site_dir),
+                           "folders": sorted(self.folders), "files": files},
+                          separators=(",", ":")).encode()
+        data = body + b"\n" + hashlib.sha256(body).hexdigest().encode()
+        try:
+            self.record.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.record.parent, prefix=".outputs-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            Path(temporary).replace(self.record)
+        except OSError:
+            pass  # the record is optional: the next build writes every page

@@ -1,0 +1,195 @@
+"""Redlines for the site's pages and feeds: each pair of texts diffed once, kept on disk
+under a key of its content, and on a cold build diffed on every core.
+
+A redline depends only on the two texts, how Markdown is rendered, where its links point
+(the site's files and the page's address) and this code: its key is a hash of all of that.
+Results are files in ``.cache/policy-history/redlines/``; each is checked against its own
+checksum when read, so a damaged entry is computed again, never shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import sys
+import tempfile
+import zlib
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from policykit.redline import diff_documents, render_inline, render_side_by_side
+
+_MAGIC = b"policykit-redline-1\n"
+_HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?)\s+id="[^"]*"')
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One redline to compute: the two texts, and the page whose links it resolves for."""
+
+    key: str
+    old_markdown: Callable[[], str]
+    new_markdown: Callable[[], str]
+    written_at: str  # the policy page's src_uri: where its relative links were written
+    shown_at: str  # the redline page's URL: its links are made relative to it
+
+
+class RedlineStore:
+    """Content-keyed results on disk (or only in memory, without a cache folder)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._memory: dict[str, dict[str, Any]] = {}
+        self.problems: list[str] = []
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / key
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if self.folder is None:
+            return self._memory.get(key)
+        path = self._path(key)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        try:
+            if not raw.startswith(_MAGIC):
+                raise ValueError("not a redline")
+            digest, payload = raw[len(_MAGIC):len(_MAGIC) + 64], raw[len(_MAGIC) + 65:]
+            if hashlib.sha256(payload).hexdigest().encode() != digest:
+                raise ValueError("checksum mismatch")
+            value = json.loads(zlib.decompress(payload))
+            if not isinstance(value, dict):
+                raise ValueError("not a mapping")
+            return value
+        except (ValueError, zlib.error) as error:
+            self.problems.append(f"{path}: {error}; computed again")
+            return None
+
+    def has(self, key: str) -> bool:
+        return key in self._memory if self.folder is None else self._path(key).is_file()
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        if self.folder is None:
+            self._memory[key] = value
+            return
+        payload = zlib.compress(json.dumps(value, separators=(",", ":")).encode(), 1)
+        data = _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".redline-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            Path(temporary).replace(path)
+        except OSError:
+            self._memory[key] = value  # a read-only cache: keep it for this build
+
+
+def compute(old_markdown: str, new_markdown: str, *, render: Callable[[str], str],
+            links: Callable[[str], str]) -> dict[str, Any]:
+    """Both views of the redline for its page, the changes-only view for feeds, counts."""
+    changes = diff_documents(old_markdown, new_markdown, render=render, anchor_prefix="r")
+    inline = str(render_inline(changes))
+    # Both views are on one page: only the inline one keeps heading ids (anchors).
+    side = _HEADING_ID.sub(r"\1", str(render_side_by_side(changes, anchor_suffix="-side")))
+    stats = changes.stats
+    return {
+        "inline": links(inline),
+        "side_by_side": links(side),
+        "feed": str(render_inline(changes, changes_only=True)),
+        "empty": changes.is_empty,
+        "words_added": stats.words_added,
+        "words_removed": stats.words_removed,
+        "blocks_changed": stats.blocks_changed,
+        "sections_changed": list(stats.sections_changed),
+    }
+
+
+#: What a worker process computes with: set before the workers are forked, so they share
+#: the loaded history without it being copied through a pipe.
+_WORK: dict[str, Any] = {}
+
+
+def _work(key: str) -> str | None:
+    pair: Pair = _WORK["pairs"][key]
+    store: RedlineStore = _WORK["store"]
+    try:
+        store.put(key, compute(pair.old_markdown(), pair.new_markdown(),
+                               render=_WORK["render"],
+                               links=_WORK["links"](pair.written_at, pair.shown_at)))
+    except Exception as error:  # reported by the parent, with the pair's page
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+class Redlines:
+    """The redlines a build needs: from the store, else computed (in parallel if many)."""
+
+    #: fewer missing redlines than this are computed in the build's own process
+    PARALLEL_FROM = 24
+
+    def __init__(self, store: RedlineStore, render: Callable[[str], str],
+                 links: Callable[[str, str], Callable[[str], str]], *, workers: int
+                 ) -> None:
+        """``workers``: processes to compute missing redlines in (1: none, in this one)."""
+        self.store = store
+        self.render = render
+        self.links = links
+        self.workers = workers
+        self.pairs: dict[str, Pair] = {}
+        self._futures: dict[str, Future[str | None]] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self.computed = 0
+
+    def want(self, pairs: Iterable[Pair]) -> None:
+        """Start computing the missing ones, in the order given (the order pages are
+        needed), on the other cores while the build goes on."""
+        missing = []
+        for pair in pairs:
+            self.pairs.setdefault(pair.key, pair)
+            if not self.store.has(pair.key):
+                missing.append(pair.key)
+        # Workers are forked, sharing the loaded history; they hand results over through
+        # the on-disk store. Elsewhere than Linux, fork is unsafe or missing: no workers.
+        if not (self.workers > 1 and len(missing) >= self.PARALLEL_FROM
+                and sys.platform == "linux" and self.store.folder is not None):
+            return
+        _WORK.update(pairs=self.pairs, store=self.store, render=self.render, links=self.links)
+        self._pool = ProcessPoolExecutor(self.workers,
+                                         mp_context=multiprocessing.get_context("fork"))
+        for key in dict.fromkeys(missing):
+            self._futures[key] = self._pool.submit(_work, key)
+        self.computed += len(self._futures)
+
+    def get(self, key: str) -> dict[str, Any]:
+        """The redline of a wanted pair; raises RuntimeError if it cannot be computed."""
+        future = self._futures.pop(key, None)
+        # Not started by a worker yet: computed here rather than waited for.
+        if future is not None and not future.cancel():
+            problem = future.result()
+            if problem is not None:
+                raise RuntimeError(problem)
+        value = self.store.get(key)
+        if value is None:
+            pair = self.pairs[key]
+            value = compute(pair.old_markdown(), pair.new_markdown(), render=self.render,
+                            links=self.links(pair.written_at, pair.shown_at))
+            self.store.put(key, value)
+            self.computed += 1
+        return value
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._futures.clear()
+        _WORK.clear()

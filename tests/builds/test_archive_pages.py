@@ -1,0 +1,161 @@
+"""Archive pages written from shells, reused across builds, computed on several cores.
+
+Every check compares against a real MkDocs build: with ``stamp_archive: false`` every page
+goes through MkDocs' own page pipeline, and a stamped build must give the same bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support import GitRepo, build, build_cli, git, write_config
+
+TITLES = ["Privacy & <Cookies>", "Privacy & <Cookies>", 'The "Privacy" Policy', "Privacy ’24"]
+
+
+def policy_yml(version: int, description: bool) -> str:
+    entries = "".join(f"  - effective: 2020-0{n}-01\n    summary: Version {n} & more.\n"
+                      for n in range(version, 0, -1))
+    lines = [f"title: '{TITLES[version - 1]}'"]
+    if description:
+        lines.append("description: What we do with <your> data & why.")
+    return "\n".join(lines) + "\nchanges:\n" + entries
+
+
+@pytest.fixture
+def site(repo: GitRepo) -> GitRepo:
+    """Two policies; the privacy policy's title and description change between versions,
+    its text links to the other policy."""
+    write_config(repo.path, site_url="https://example.com/policies/")
+    for n in range(1, 5):
+        repo.commit(f"Version {n}", f"2020-0{n}-01", {
+            "policies/privacy/policy.yml": policy_yml(n, description=n >= 2),
+            "policies/privacy/10-intro.md": f"We keep logs for {n * 10} days. "
+                                            "See the [terms](../terms.md).\n",
+            "policies/privacy/20-rights.md": "## Your rights\n\n" + "You may ask. " * n + "\n",
+            **({"policies/terms.md": "# Terms\n\nRead the [privacy policy](privacy/index.md)."
+                                     "\n"} if n == 1 else {}),
+        })
+    return repo
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def archive_log(caplog: pytest.LogCaptureFixture) -> str:
+    lines = [r.getMessage() for r in caplog.records if "archive:" in r.getMessage()]
+    assert lines, "the build did not report its archive pages"
+    return lines[-1]
+
+
+def test_stamped_pages_are_the_pages_mkdocs_renders(site: GitRepo, tmp_path: Path,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    stamped = files_of(build(site.path / "mkdocs.yml", site_dir=str(tmp_path / "stamped")))
+    # privacy: shells for versions 1 (no description) and 2, and the first redline;
+    # stamped from them: versions 3 and 4, five redlines
+    assert "archive: 7 pages written" in archive_log(caplog)
+    write_config(site.path, site_url="https://example.com/policies/",
+                 policies={"stamp_archive": False})
+    rendered = files_of(build(site.path / "mkdocs.yml", site_dir=str(tmp_path / "rendered")))
+    assert sorted(stamped) == sorted(rendered)
+    different = [path for path in stamped if stamped[path] != rendered[path]]
+    assert different == []
+    page = stamped["privacy/versions/2020-03-01/index.html"].decode()
+    assert "<title>The &#34;Privacy&#34; Policy - Test policies</title>" in page
+    assert 'content="What we do with &lt;your&gt; data &amp; why."' in page
+    assert 'href="https://example.com/policies/privacy/versions/2020-03-01/"' in page
+    sitemap = stamped["sitemap.xml"].decode()
+    assert sitemap.count("/privacy/versions/") == 4 and sitemap.count("/compare/") == 6
+
+
+def test_a_second_build_reuses_pages_and_rewrites_tampered_ones(
+        site: GitRepo, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    first = files_of(build(site.path / "mkdocs.yml"))
+    output = site.path / "site"
+    for version in ("2020-02-01", "2020-03-01"):  # a shell's own page, a stamped page
+        grown = output / f"privacy/versions/{version}/index.html"
+        grown.write_bytes(grown.read_bytes() + b"<script>alert(1)</script>")
+    same_size = output / "privacy/compare/2020-02-01/2020-03-01/index.html"
+    stat = same_size.stat()
+    data = same_size.read_bytes()
+    same_size.write_bytes(data.replace(b"<ins", b"<del", 1))
+    os.utime(same_size, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # a careful forger
+    caplog.clear()
+    second = files_of(build(site.path / "mkdocs.yml"))
+    assert second == first
+    assert "2 pages written, 10 kept" in archive_log(caplog)
+
+
+def test_a_new_version_rewrites_its_policy_pages_only(site: GitRepo) -> None:
+    for n in (2, 3):  # a third version of the terms: a page stamped from its shell
+        site.commit(f"Terms {n}", f"2020-0{n + 4}-01", {
+            "policies/terms.md": f"# Terms\n\nVersion {n}.\n"})
+    build(site.path / "mkdocs.yml")
+    output = site.path / "site"
+    terms = output / "terms/versions/2020-07-01/index.html"
+    privacy = output / "privacy/versions/2020-02-01/index.html"
+    terms_before, privacy_before = terms.stat().st_ino, privacy.read_text("utf-8")
+    site.commit("Version 5", "2020-08-01", {
+        "policies/privacy/policy.yml": policy_yml(4, True).replace(
+            "changes:\n", "changes:\n  - effective: 2020-08-01\n    summary: Five.\n"),
+        "policies/privacy/10-intro.md": "We keep logs for 50 days.\n"})
+    build(site.path / "mkdocs.yml")
+    assert terms.stat().st_ino == terms_before  # moved back, not written again
+    assert privacy.read_text("utf-8") != privacy_before  # "next version" and links changed
+    assert (output / "privacy/compare/2020-04-01/2020-08-01/index.html").is_file()
+
+
+def test_pages_of_versions_that_are_gone_are_not_left_behind(site: GitRepo) -> None:
+    build(site.path / "mkdocs.yml")
+    assert (site.path / "site/privacy/versions/2020-04-01/index.html").is_file()
+    git(site.path, "reset", "-q", "--hard", "HEAD~1")
+    build(site.path / "mkdocs.yml")
+    assert not (site.path / "site/privacy/versions/2020-04-01").exists()
+    assert not list((site.path / "site/privacy/compare").rglob("2020-04-01"))
+
+
+def test_damaged_caches_are_rebuilt_not_served(site: GitRepo,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    first = files_of(build(site.path / "mkdocs.yml"))
+    cache = site.path / ".cache/policy-history"
+    redlines = [p for p in (cache / "redlines").rglob("*") if p.is_file()]
+    assert len(redlines) == 6
+    for path in redlines:
+        path.write_bytes(path.read_bytes()[:-20])
+    record = next(cache.glob("outputs-*.json"))
+    record.write_bytes(record.read_bytes()[:-1] + b"0")
+    caplog.clear()
+    assert files_of(build(site.path / "mkdocs.yml")) == first
+    assert "7 pages written, 0 kept" in archive_log(caplog)
+    assert "6 redlines computed" in archive_log(caplog)
+    assert any("checksum mismatch; computed again" in r.getMessage() for r in caplog.records)
+
+
+def test_redlines_computed_in_worker_processes_equal_those_computed_alone(
+        repo: GitRepo, tmp_path: Path) -> None:
+    """Eight versions: 28 redline pages, enough for worker processes (a real CLI build)."""
+    write_config(repo.path)
+    for n in range(1, 9):
+        repo.commit(f"Version {n}", f"2020-0{n}-01", {
+            "policies/terms.md": "# Terms\n\n" + "".join(
+                f"Clause {i} {'changed ' * (i == n)}applies.\n\n" for i in range(1, 9))})
+    results = {}
+    for jobs in (2, 1):
+        write_config(repo.path, policies={"jobs": jobs})
+        shutil.rmtree(repo.path / ".cache", ignore_errors=True)
+        result = build_cli(repo.path, "-d", str(tmp_path / f"site-{jobs}"),
+                           env={"POLICY_AS_OF": "2021-01-01"})
+        assert result.returncode == 0, result.stderr
+        assert "28 redlines computed" in result.stderr, result.stderr
+        results[jobs] = files_of(tmp_path / f"site-{jobs}")
+    assert results[2] == results[1]
