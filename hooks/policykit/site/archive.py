@@ -114,6 +114,7 @@ class Archive:
     _policy_keys: dict[str, str] = field(default_factory=dict)
     _text_keys: dict[int, str] = field(default_factory=dict)
     _visible: dict[str, str] = field(default_factory=dict)
+    _marks: dict[str, dict[int, dict[str, Revision]]] = field(default_factory=dict)
     written: int = 0
 
     # -- planning ----------------------------------------------------------------------------
@@ -274,7 +275,10 @@ class Archive:
         history = page.history
         note = ""
         if page.old is None:
-            meta = pages.version_meta(history, page.version)
+            marks = self._marks.get(history.slug)
+            if marks is None:
+                marks = self._marks[history.slug] = pages.section_marks(history)
+            meta = pages.version_meta(history, page.version, marks[page.version.number])
             written_at = pages.page_path(history)
             for section, source in zip(meta["sections"], page.version.text.standalone_sections(),
                                        strict=True):

@@ -141,9 +141,28 @@ def _version_view(history: PolicyHistory, revision: Revision | None) -> dict[str
     }
 
 
-def _sections_view(history: PolicyHistory, version: Revision, edit_url: Any = None
-                   ) -> list[dict[str, Any]]:
-    marks = history.section_changed_on(version) if version.is_version else {}
+def section_marks(history: PolicyHistory) -> dict[int, dict[str, Revision]]:
+    """``history.section_changed_on(version)`` for every version (by revision number), in
+    one pass over the history instead of one per version."""
+    out: dict[int, dict[str, Revision]] = {}
+    marks: dict[str, Revision] = {}
+    previous: dict[str, str] = {}
+    for revision in history.revisions:
+        current = dict(revision.fingerprint)
+        for key, printed in current.items():
+            if previous.get(key) != printed and (revision.is_version or key not in marks):
+                marks[key] = revision
+        previous = current
+        if revision.is_version:
+            out[revision.number] = {key: marks[key] for key, _ in revision.fingerprint
+                                    if key in marks and marks[key].is_version}
+    return out
+
+
+def _sections_view(history: PolicyHistory, version: Revision, edit_url: Any = None,
+                   marks: dict[str, Revision] | None = None) -> list[dict[str, Any]]:
+    if marks is None:
+        marks = history.section_changed_on(version) if version.is_version else {}
     return [
         {
             "key": section.key,
@@ -188,8 +207,10 @@ def policy_meta(history: PolicyHistory, edit_url: Any = None) -> dict[str, Any]:
     }
 
 
-def version_meta(history: PolicyHistory, version: Revision) -> dict[str, Any]:
-    """``page.meta.policy`` for an archived (or upcoming) version's page."""
+def version_meta(history: PolicyHistory, version: Revision,
+                 marks: dict[str, Revision] | None = None) -> dict[str, Any]:
+    """``page.meta.policy`` for an archived (or upcoming) version's page. ``marks``: the
+    version's entry of ``section_marks(history)``, when already computed."""
     versions = history.versions
     index = versions.index(version)
     return {
@@ -200,7 +221,7 @@ def version_meta(history: PolicyHistory, version: Revision) -> dict[str, Any]:
         "previous": _version_view(history, versions[index - 1]) if index else None,
         "next": _version_view(history, versions[index + 1]) if index + 1 < len(versions)
         else None,
-        "sections": _sections_view(history, version),
+        "sections": _sections_view(history, version, marks=marks),
     }
 
 
