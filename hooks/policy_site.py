@@ -65,6 +65,7 @@ class _Build:
     pages: ClassVar[dict[str, _PageRef]] = {}  # src_uri of a generated page → what it shows
     edit_base: ClassVar[str | None] = None
     every_pair_up_to: ClassVar[int] = 12
+    with_current: ClassVar[bool] = True
     stamp: ClassVar[bool] = True
     workers: ClassVar[int] = 1
     renderer: ClassVar[PolicyRenderer | None] = None
@@ -134,6 +135,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _Follow.start(config, settings, as_of)
     _Build.edit_base = settings.edit_url or _edit_base(config)
     _Build.every_pair_up_to = settings.compare_every_pair_up_to
+    _Build.with_current = settings.compare_with_current
     _Build.stamp = settings.stamp_archive
     _Build.workers = settings.jobs or os.cpu_count() or 1
     log.info("%d policies, %d revisions read from git as of %s", len(loaded.site.policies),
@@ -174,7 +176,8 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     renderer.files = files
     archive = _Build.archive = Archive(
         Settings(code=_code_digest(), renderer=renderer_key(_renderer_settings(config)),
-                 files="", templates="", every_pair_up_to=_Build.every_pair_up_to),
+                 files="", templates="", every_pair_up_to=_Build.every_pair_up_to,
+                 with_current=_Build.with_current),
         ledger=ledger,
         redlines=Redlines(RedlineStore(_Build.cache_dir / "redlines" if _Build.cache_dir
                                        else None),
@@ -233,8 +236,8 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
         return markdown_text
     if ref.kind == "history":
         page.meta["policy"] = pages.history_meta(history)
-        page.meta["policy"]["compare"] = comparisons.compare_index(history,
-                                                                   _Build.every_pair_up_to)
+        page.meta["policy"]["compare"] = comparisons.compare_index(
+            history, _Build.every_pair_up_to, _Build.with_current)
     elif ref.kind == "version":
         assert ref.version is not None
         page.meta["policy"] = pages.version_meta(history, ref.version)

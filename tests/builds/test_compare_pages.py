@@ -122,3 +122,20 @@ def test_links_between_policies_resolve_on_archived_and_redline_pages(site: GitR
     for link in re.findall(r'href="(\.\./[^"#]*)', old):
         target = (built / "privacy/versions/2020-01-10" / link).resolve()
         assert (target / "index.html").exists() or target.exists(), link
+
+
+def test_comparing_with_the_current_version_can_be_turned_off(site: GitRepo) -> None:
+    site.commit("Fourth", "2023-01-01", {
+        "policies/privacy/policy.yml": META.format(
+            entry("2023-01-01", "Four.") + entry("2022-05-05", "Your rights.")
+            + entry("2021-03-03", "Logs kept 30 days.") + entry("2020-01-10", "First.")),
+        "policies/privacy/20-cookies.md": "## Cookies\n\nWe use no cookies.\n"})
+    write_config(site.path, policies={"compare_every_pair_up_to": 0,
+                                      "compare_with_current": False})
+    built = build(site.path / "mkdocs.yml", strict=True)
+    pages = sorted(p.parent.relative_to(built / "privacy/compare").as_posix()
+                   for p in (built / "privacy/compare").rglob("index.html"))
+    assert pages == ["2020-01-10/2021-03-03", "2021-03-03/2022-05-05", "2022-05-05/2023-01-01"]
+    history = (built / "privacy/history/index.html").read_text("utf-8")
+    assert "compare/2020-01-10/2023-01-01" not in history  # no link to a page not made
+    assert 'href="../compare/2021-03-03/2022-05-05/"' in history

@@ -94,6 +94,7 @@ class Settings:
     files: str  # the site's files (links in policy text resolve against them)
     templates: str  # the policy templates (set once the theme's templates are loaded)
     every_pair_up_to: int
+    with_current: bool = True
 
 
 @dataclass
@@ -133,7 +134,8 @@ class Archive:
                 group = versions[bool(page.description)] = Group(f"{base}/versions", [])
                 out.append(group)
             group.members.append(page)
-        pairs = comparisons.pairs(history, self.settings.every_pair_up_to)
+        pairs = comparisons.pairs(history, self.settings.every_pair_up_to,
+                                  self.settings.with_current)
         if pairs:
             out.append(Group(f"{base}/compare", [ArchivePage(history, "compare", new, old)
                                                  for old, new in pairs]))

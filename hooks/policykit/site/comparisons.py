@@ -14,8 +14,10 @@ from policykit.site.pages import _common, _version_view, compare_url, history_ur
 from policykit.timeline import PolicyHistory, Revision
 
 
-def pairs(history: PolicyHistory, every_pair_up_to: int) -> list[tuple[Revision, Revision]]:
-    """(older, newer) pairs of versions that get a redline page, in a stable order."""
+def pairs(history: PolicyHistory, every_pair_up_to: int, with_current: bool = True
+          ) -> list[tuple[Revision, Revision]]:
+    """(older, newer) pairs of versions that get a redline page, in a stable order.
+    ``with_current``: in a long history, each version against the current one too."""
     versions = history.versions
     wanted: dict[tuple[int, int], None] = {}
     if len(versions) <= every_pair_up_to:
@@ -25,7 +27,7 @@ def pairs(history: PolicyHistory, every_pair_up_to: int) -> list[tuple[Revision,
     else:
         for new in range(1, len(versions)):
             wanted[(new - 1, new)] = None
-        if history.current in versions:
+        if with_current and history.current in versions:
             current = versions.index(history.current)
             for old in range(current):
                 wanted[(old, current)] = None
@@ -47,12 +49,13 @@ def compare_meta(history: PolicyHistory, old: Revision, new: Revision) -> dict[s
     }
 
 
-def compare_index(history: PolicyHistory, every_pair_up_to: int) -> dict[str, Any]:
+def compare_index(history: PolicyHistory, every_pair_up_to: int, with_current: bool = True
+                  ) -> dict[str, Any]:
     """For the history page's compare control: the versions, and the pairs with a page."""
     return {
         "versions": [{"id": v.version_id, **(date_view(v.effective) or {})}
                      for v in reversed(history.versions)],
         "pairs": {f"{old.version_id}/{new.version_id}": compare_url(history, old, new)
-                  for old, new in pairs(history, every_pair_up_to)},
+                  for old, new in pairs(history, every_pair_up_to, with_current)},
         "history_url": history_url(history),
     }

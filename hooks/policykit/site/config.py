@@ -107,6 +107,12 @@ class PolicySiteConfig(base.Config):
     versions (the compare control reaches them all); a longer history gets each version
     against the one before it and against the current version."""
 
+    compare_with_current = c.Type(bool, default=True)
+    """In a history longer than ``compare_every_pair_up_to``, give every version a redline
+    page against the current version too (besides the one before it). Off: only
+    consecutive versions, for archives where thousands of those pages are not worth their
+    cost (each is as long as the policy, and all change when a new version is published)."""
+
     jobs = Count(default=0)
     """How many processes compute redlines when many are missing from the cache (a cold
     build): ``0`` for one per core, ``1`` for the build's own process only."""
