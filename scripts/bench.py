@@ -88,6 +88,10 @@ def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
                           env={**os.environ, **(env or {})}).stdout
 
 
+#: ``extra.policies`` settings for every measured site (``--set key=value``)
+SETTINGS: dict[str, object] = {}
+
+
 def site_config(folder: Path, policies: Path, extra: dict | None = None) -> Path:
     """A mkdocs.yml in ``folder`` publishing ``policies`` with the project's hook."""
     import yaml
@@ -101,7 +105,7 @@ def site_config(folder: Path, policies: Path, extra: dict | None = None) -> Path
         # serve rebuilds on policy edits only if it watches them (they are outside docs/)
         "watch": [str(policies)],
         "markdown_extensions": ["toc", "attr_list", "tables"],
-        "extra": {**(extra or {}), "policies": {"dir": str(policies)}},
+        "extra": {**(extra or {}), "policies": {"dir": str(policies), **SETTINGS}},
     }
     path = folder / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -396,7 +400,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", type=Path, help="write the Markdown table to this file")
     parser.add_argument("--plot", type=Path, help="write the scaling plot (PNG) here")
     parser.add_argument("--json", type=Path, help="write all figures as JSON here")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="an 'extra: policies:' setting for every site, e.g. "
+                        "compare_with_current=false (YAML value)")
     args = parser.parse_args(argv)
+    import yaml
+
+    for item in args.set:
+        key, _, value = item.partition("=")
+        SETTINGS[key] = yaml.safe_load(value)
+    suffix = "".join(f" ({key}: {value})" for key, value in SETTINGS.items())
 
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="policy-bench-") as tmp:
@@ -405,11 +418,9 @@ def main(argv: list[str] | None = None) -> int:
             if target == "sample":
                 repo = work / "sample"
                 subprocess.run(["git", "clone", "-q", str(ROOT), str(repo)], check=True)
-                import yaml
-
                 extra = yaml.load((ROOT / "mkdocs.yml").read_text(),
                                   Loader=yaml.BaseLoader).get("extra", {})
-                results.append(measure("sample", repo, "policies", work, args.runs,
+                results.append(measure("sample" + suffix, repo, "policies", work, args.runs,
                                        extra={"company": extra.get("company", {})},
                                        serve=not args.no_serve))
             elif target.startswith("synthetic"):
@@ -418,13 +429,13 @@ def main(argv: list[str] | None = None) -> int:
                           [(4, v, 8, 400) for v in (25, 50, 100, 200)])
                 for p, v, s, w in shapes:
                     repo = make_synthetic(work / f"syn-{p}x{v}x{s}x{w}", p, v, s, w)
-                    results.append(measure(f"synthetic {p}×{v}×{s}×{w}", repo, "policies",
+                    results.append(measure(f"synthetic {p}×{v}×{s}×{w}{suffix}", repo, "policies",
                                            work, args.runs, serve=False))
             else:
                 repo = clone_corpus(target, work)
                 extra = {"site": {"email_support": "mailto:support@example.com",
                                   "email_security": "mailto:security@example.com"}}
-                results.append(measure(target, repo, "", work, args.runs, extra=extra,
+                results.append(measure(target + suffix, repo, "", work, args.runs, extra=extra,
                                        serve=not args.no_serve))
     report = table(results)
     print(report)
