@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policykit.redline import diff_documents
 from policykit.redline.blocks import normalise, split_row
+from policykit.redline.document import parse
 
 
 def reference_split_row(line: str) -> list[str]:
@@ -68,3 +70,33 @@ def test_table_rows_split_as_read_one_character_at_a_time(row: str) -> None:
 def test_whitespace_collapses_as_the_regex_reads_it(text: str) -> None:
     with_breaks = re.sub(r" {2,}\n", " <br> ", text)
     assert normalise(text) == re.sub(r"\s+", " ", with_breaks).strip()
+
+
+def fields_of(text: str) -> list[tuple[object, ...]]:
+    blocks = parse(text).blocks
+    return [(b.kind, b.source, b.key, b.index, b.line, b.section, b.group) for b in blocks]
+
+
+def test_the_parse_cache_never_returns_a_stale_or_shared_document() -> None:
+    text = "# Terms\n\nWe keep [logs][l] for 30 days.\n\n- one\n- two\n\n[l]: https://a.example\n"
+    first = parse(text)
+    expected = fields_of(text)
+    # What one caller does to its blocks is not what the next caller gets.
+    first.blocks[1].key = "changed"
+    first.blocks.pop()
+    first.refdefs.clear()
+    again = parse(text)
+    assert fields_of(text) == expected
+    assert again.refdefs == {"l": "[l]: https://a.example"}
+    assert all(a is not b for a, b in zip(first.blocks, again.blocks, strict=False))
+    # A one-character edit is a new document.
+    assert "31 days" in parse(text.replace("30", "31")).blocks[1].key
+    assert fields_of(text) == expected
+
+
+def test_cached_blocks_render_through_each_callers_renderer() -> None:
+    text = "Same words.\n"
+    first = diff_documents(text, text + "\nMore.\n", render=lambda md: f"<p>one {md}</p>")
+    second = diff_documents(text, text + "\nMore.\n", render=lambda md: f"<p>two {md}</p>")
+    assert first.blocks[0].new_html == "<p>one Same words.</p>"
+    assert second.blocks[0].new_html == "<p>two Same words.</p>"

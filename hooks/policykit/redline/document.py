@@ -6,8 +6,9 @@ Blocks render lazily through the caller's Markdown function, each distinct sourc
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
+from functools import lru_cache
 
 from policykit.redline.blocks import Splitter, normalise, plain_title
 from policykit.redline.model import Block
@@ -46,12 +47,45 @@ def _used_refs(text: str, refdefs: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(label for label in found if label in refdefs))
 
 
+#: The Block fields parsing fills in, in Block's order: cached blocks are kept as tuples
+#: of these and built positionally (the fastest way), so the orders must agree.
+SPEC_FIELDS = (
+    "kind", "source", "key", "text", "index", "line", "depth", "list_type", "ordinal",
+    "level", "title", "section", "group",
+)  # fmt: skip
+assert tuple(f.name for f in fields(Block))[: len(SPEC_FIELDS)] == SPEC_FIELDS
+_BlockSpec = tuple[str, str, str, str, int, int, int, str, int, int, str, str, int]
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    specs: tuple[_BlockSpec, ...]
+    refdefs: tuple[tuple[str, str], ...]
+
+
+#: Documents parsed lately, by their text: a site diffs each version against several
+#: others. Entries are immutable; every caller gets Blocks of its own.
+PARSE_CACHE_SIZE = 16
+
+
 def parse(markdown_text: str, html_for: Callable[[Block], str] | None = None) -> Document:
     """Split ``markdown_text`` into blocks; ``html_for`` renders a block (see render_block)."""
+    parsed = _parse_cached(markdown_text)
+    return Document(
+        [Block(*spec, _html=html_for) for spec in parsed.specs], dict(parsed.refdefs)
+    )
+
+
+@lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parse_cached(markdown_text: str) -> _Parsed:
     splitter = Splitter(markdown_text)
+    specs = tuple(_specs(splitter))
+    return _Parsed(specs, tuple(splitter.refdefs.items()))
+
+
+def _specs(splitter: Splitter) -> Iterator[_BlockSpec]:
     raws = splitter.split()
     refdefs = splitter.refdefs
-    blocks: list[Block] = []
     section = ""
     group = 0
     counters: dict[int, int] = {}
@@ -90,26 +124,22 @@ def parse(markdown_text: str, html_for: Callable[[Block], str] | None = None) ->
         key = ":".join(key_parts) + ":" + body
         if refs:
             key += "\x00" + "\x00".join(normalise(refdefs[label]) for label in refs)
-        blocks.append(
-            Block(
-                kind=kind,
-                source=source,
-                key=key,
-                text=body,
-                index=index,
-                line=raw.line + 1,
-                depth=raw.depth,
-                list_type=raw.list_type,
-                ordinal=counters.get(raw.depth, 0) if kind == "list_item" else 0,
-                level=raw.level,
-                title=plain_title(raw.title) if kind == "heading" else "",
-                section=section,
-                group=group,
-                _html=html_for,
-            )
+        yield (
+            kind,
+            source,
+            key,
+            body,  # text
+            index,
+            raw.line + 1,  # line
+            raw.depth,
+            raw.list_type,
+            counters.get(raw.depth, 0) if kind == "list_item" else 0,  # ordinal
+            raw.level,
+            plain_title(raw.title) if kind == "heading" else "",  # title
+            section,
+            group,
         )
         previous_kind = kind
-    return Document(blocks, refdefs)
 
 
 LI_RE = re.compile(r"<li\b[^>]*>(.*)</li>", re.S)
