@@ -27,7 +27,7 @@ def sr(text: str) -> str:
     return f'<span class="redline-sr">{escape(text)}</span>'
 
 
-@dataclass
+@dataclass(frozen=True)
 class Mark:
     tag: str  # "ins" or "del"
     cls: str  # CSS classes

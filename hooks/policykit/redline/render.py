@@ -1,7 +1,8 @@
 """HTML views of a :class:`Redline`: inline track changes, side by side, and a summary.
 
 Block HTML comes from the caller's Markdown renderer and is trusted; everything this module
-adds (ids, classes, counts, titles) goes through Jinja2 templates with autoescape on.
+adds is escaped: the pages' frames go through Jinja2 templates with autoescape on, and the
+markup around each block (thousands per big document) is written here with ``escape``.
 Lists and tables stay valid: list items are re-assembled into ``<ul>``/``<ol>`` (with
 ``value`` so numbers match each version) and table rows into ``<table>``; marks only ever
 sit inside an ``<li>``/``<td>``, never around one.
@@ -13,12 +14,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from policykit.redline.markup import DEL, INS, SR_TEXT
+from policykit.redline.markup import DEL, INS, SR_TEXT, Mark, sr
 from policykit.redline.model import Block, BlockChange, Redline
 from policykit.redline.text import mark_all
 
@@ -40,23 +40,69 @@ def _env() -> Environment:
     )
 
 
-def _macros() -> Any:
-    return _env().get_template("macros.html").module
+# The markup around blocks, written directly: a template call per block cost more than the
+# rest of the view. Anchors, peers and labels come from callers and are escaped; tags, ops,
+# kinds and classes come from this package's own fixed vocabularies.
 
 
+def _block_open(
+    tag: str, anchor: str, op: str, kind: str, classes: str = "", value: int | None = None
+) -> str:
+    extra = f" {classes}" if classes else ""
+    number = f' value="{value}"' if value else ""
+    return (
+        f'<{tag} id="{escape(anchor)}" class="redline-block redline-{op} redline-kind-{kind}'
+        f'{extra}"{number}>'
+    )
+
+
+def _skip(count: int) -> str:
+    plural = "" if count == 1 else "s"
+    return f'<div class="redline-skip">… {count} unchanged block{plural} …</div>'
+
+
+def _move_note(role: str, peer: str) -> str:
+    place = "new" if role == "from" else "old"
+    return (
+        f'<a class="redline-note redline-move-link" href="#{escape(peer)}">'
+        f"Moved: see the {place} place</a>"
+    )
+
+
+def _list_open(tag: str, depth: int) -> str:
+    return f'<{tag} class="redline-list redline-depth-{depth}">'
+
+
+#: Results kept across redlines (pure functions of block HTML): a site renders the same
+#: blocks in many redlines, e.g. every version against the newest.
+MEMO_SIZE = 8192
+
+
+@lru_cache(maxsize=MEMO_SIZE)
 def _old_side(html: str) -> str:
     """HTML from the old version loses heading ids (the new version's headings keep them)."""
+    if "<h" not in html:
+        return html
     return HEADING_ID_RE.sub(r"\1", html)
 
 
 def _inner(html: str) -> str:
+    """The content of a lone ``<li>``/``<tr>`` element (the HTML itself if it is not one)."""
+    for tag in ("li", "tr"):  # the usual case, without a regex over the whole block
+        if html.startswith(f"<{tag}>") and html.endswith(f"</{tag}>"):
+            return html[4:-5]
     match = OUTER_RE.match(html)
     return match.group(2) if match else html
 
 
+@lru_cache(maxsize=MEMO_SIZE)
+def _marked_all(html: str, mark: Mark, announce: str) -> str:
+    return mark_all(html, mark, announce)
+
+
 def _textless_label(op: str) -> str:
     label = "[inserted block]" if op == "insert" else "[deleted block]"
-    return str(_macros().sr(label))
+    return sr(label)
 
 
 @dataclass
@@ -70,17 +116,17 @@ def _content(change: BlockChange, side: str) -> _Content:
     op = change.op
     note = ""
     if op == "move":
-        note = str(_macros().move_note(change.move_role, change.move_peer))
+        note = _move_note(change.move_role, change.move_peer)
     if side == "inline":
         if op == "equal":
             return _Content(change.new_html)
         if op == "insert":
             html = change.new_html
-            marked = mark_all(html, INS, SR_TEXT["ins"])
+            marked = _marked_all(html, INS, SR_TEXT["ins"])
             return _Content(marked, "" if marked != html else _textless_label(op))
         if op == "delete":
             html = _old_side(change.old_html)
-            marked = mark_all(html, DEL, SR_TEXT["del"])
+            marked = _marked_all(html, DEL, SR_TEXT["del"])
             return _Content(marked, "" if marked != html else _textless_label(op))
         if op == "replace":
             return _Content(change.inline_html)
@@ -91,14 +137,14 @@ def _content(change: BlockChange, side: str) -> _Content:
         if op in ("equal",):
             return _Content(_old_side(change.old_html))
         if op == "delete":
-            return _Content(mark_all(_old_side(change.old_html), DEL, SR_TEXT["del"]))
+            return _Content(_marked_all(_old_side(change.old_html), DEL, SR_TEXT["del"]))
         if op == "replace" or (op == "move" and change.move_role == "from"):
             return _Content(_old_side(change.old_marked_html), note)
         return _Content("")
     if op == "equal":
         return _Content(change.new_html)
     if op == "insert":
-        return _Content(mark_all(change.new_html, INS, SR_TEXT["ins"]))
+        return _Content(_marked_all(change.new_html, INS, SR_TEXT["ins"]))
     if op == "replace" or (op == "move" and change.move_role == "to"):
         return _Content(change.new_marked_html, note)
     return _Content("")
@@ -146,7 +192,6 @@ class _Inline:
         self.out: list[str] = []
         self.lists: list[tuple[str, bool]] = []  # open list tags, each with an open <li>?
         self.table = ""  # "", "head" or "body"
-        self.macros = _macros()
 
     def close_lists(self, depth: int = 0) -> None:
         while len(self.lists) > depth:
@@ -164,7 +209,7 @@ class _Inline:
 
     def skip(self, count: int) -> None:
         self.close_all()
-        self.out.append(str(self.macros.skip(count)))
+        self.out.append(_skip(count))
 
     def add(self, change: BlockChange) -> None:
         block = _shown(change, "inline")
@@ -181,7 +226,6 @@ class _Inline:
             )
         )
         anchor = change.anchor
-        opening = self.macros.block_open
         if block.kind == "list_item" and block.parts == 1:
             self.close_table()
             self._list_item(block, change, content, classes)
@@ -198,11 +242,11 @@ class _Inline:
                 self.out.append("</thead><tbody>")
                 self.table = "body"
             cells = _inner(_with_note(block, content.html, content.note))
-            self.out.append(str(opening("tr", anchor, change.op, block.kind, classes)))
+            self.out.append(_block_open("tr", anchor, change.op, block.kind, classes))
             self.out.append(cells + "</tr>")
         else:
             self.close_all()
-            self.out.append(str(opening("div", anchor, change.op, block.kind, classes)))
+            self.out.append(_block_open("div", anchor, change.op, block.kind, classes))
             self.out.append(_with_note(block, content.html, content.note) + "</div>")
 
     def _list_item(
@@ -219,13 +263,11 @@ class _Inline:
             if self.lists and not self.lists[-1][1]:
                 self.out.append('<li class="redline-gap">')
                 self.lists[-1] = (self.lists[-1][0], True)
-            self.out.append(str(self.macros.list_open(tag, len(self.lists))))
+            self.out.append(_list_open(tag, len(self.lists)))
             self.lists.append((tag, False))
         value = block.ordinal if tag == "ol" else None
         anchor = change.anchor
-        self.out.append(
-            str(self.macros.block_open("li", anchor, change.op, block.kind, classes, value))
-        )
+        self.out.append(_block_open("li", anchor, change.op, block.kind, classes, value))
         self.out.append(_inner(_with_note(block, content.html, content.note)))
         self.lists[-1] = (tag, True)
 
@@ -291,35 +333,30 @@ def render_side_by_side(
     Row ids are the change anchors plus ``anchor_suffix`` (use one when the inline view is
     on the same page, so ids stay unique).
     """
-    rows: list[dict[str, Any]] = []
+    rows: list[str] = []
     for item in _visible(redline, changes_only, context):
         if isinstance(item, int):
-            rows.append({"skip": item})
+            rows.append(f'<tr class="redline-skip-row"><td colspan="2">{_skip(item)}</td></tr>\n')
             continue
-        cells = {}
+        cells = []
         for side in ("old", "new"):
             content = _content(item, side)
             if content.note and item.move_peer:
                 content.note = content.note.replace(
                     f'href="#{item.move_peer}"', f'href="#{item.move_peer}{anchor_suffix}"'
                 )
-            cells[side] = Markup(_standalone(_shown(item, side), content))
+            cells.append(_standalone(_shown(item, side), content))
+        anchor = escape(item.anchor + anchor_suffix)
         rows.append(
-            {
-                "skip": 0,
-                "anchor": item.anchor + anchor_suffix,
-                "op": item.op,
-                "kind": item.kind,
-                "old": cells["old"],
-                "new": cells["new"],
-            }
+            f'<tr id="{anchor}" class="redline-row redline-{item.op} redline-kind-{item.kind}">\n'
+            f'<td class="redline-old">{cells[0]}</td>\n'
+            f'<td class="redline-new">{cells[1]}</td>\n'
+            "</tr>\n"
         )
-    env = _env()
     return Markup(
-        env.get_template("side_by_side.html").render(
-            rows=rows,
+        _env().get_template("side_by_side.html").render(
+            rows=Markup("".join(rows)),
             changes_only=changes_only,
-            macros=_macros(),
             old_label=old_label,
             new_label=new_label,
         )
