@@ -27,10 +27,11 @@ from policykit.cache import renderer_key
 from policykit.errors import PolicyError
 from policykit.loader import LoadedHistory, load_history
 from policykit.outputs import OutputLedger
+from policykit.results import ResultStore
 from policykit.site import comparisons, following, pages
 from policykit.site.archive import Archive, Group, Settings
 from policykit.site.config import PolicySiteConfig, as_of_from
-from policykit.site.redlines import Redlines, RedlineStore
+from policykit.site.redlines import Redlines
 from policykit.site.render import PolicyRenderer
 from policykit.site.stamp import BODY_MARK, Shell, ShellError, sitemap_with, sitemap_without
 from policykit.timeline import Revision
@@ -179,10 +180,11 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
                  files="", templates="", every_pair_up_to=_Build.every_pair_up_to,
                  with_current=_Build.with_current),
         ledger=ledger,
-        redlines=Redlines(RedlineStore(_Build.cache_dir / "redlines" if _Build.cache_dir
-                                       else None),
+        redlines=Redlines(ResultStore(_Build.cache_dir / "redlines" if _Build.cache_dir
+                                      else None),
                           renderer.markdown, _links(renderer),
                           workers=_Build.workers if _Build.command == "build" else 1),
+        bodies=ResultStore(_Build.cache_dir / "texts" if _Build.cache_dir else None),
         renderer=renderer, site_url=_Follow.site_url,
         follow=_Follow.meta, lastmod=_Follow.lastmod)
     for slug, history in loaded.site.policies.items():
@@ -501,7 +503,7 @@ def on_post_build(*, config: MkDocsConfig) -> None:
         archive.redlines.close()
     log.info("archive: %d pages written, %d kept from the previous build, %d redlines "
              "computed", archive.written, archive.ledger.reused, archive.redlines.computed)
-    for problem in archive.redlines.store.problems:
+    for problem in [*archive.redlines.store.problems, *archive.bodies.problems]:
         log.info("cache: %s", problem)
 
 

@@ -3,11 +3,12 @@
 An archived page depends only on what it shows (the policy's history, the page's shell,
 the code that wrote it), so a build records, for each such file it writes, a *key* made of
 all of that. MkDocs empties the site folder before every build; just before, the folders
-holding these pages are moved aside (one rename each, nothing is copied). Each page whose
-key is unchanged is moved back; every other page is written anew, and what is left aside
-is deleted at the end.
+holding these pages are moved aside (one rename each, nothing is copied). After MkDocs has
+written its pages, each folder is moved back whole (MkDocs' fresh files put back over it),
+each page whose key is unchanged is kept, every other page is written anew, and files no
+page claims are deleted.
 
-A file moved back must still be the file that was written: its size and modification time
+A kept file must still be the file that was written: its size and modification time
 (nanoseconds) must match the record, as git's index checks a work tree, and its CRC-32
 must match too, so an edited, truncated or swapped file is written anew, never served. A
 record that does not read back, or belongs to another site folder, means nothing is reused.
@@ -48,6 +49,8 @@ class OutputLedger:
         self.written: dict[str, Written] = {}
         self.folders: set[str] = set()  # site-relative folders whose files are recorded
         self.moved: dict[str, Path] = {}  # folder → where it was moved aside
+        self.restored: set[str] = set()  # folders moved back
+        self.fresh: set[str] = set()  # files MkDocs wrote into them meanwhile
         self.problem: str | None = None
         self.reused = 0
 
@@ -100,45 +103,71 @@ class OutputLedger:
 
     # -- during the build ----------------------------------------------------------------------
 
-    def reuse(self, folder: str, path: str, key: str) -> Written | None:
-        """Put back the file at site-relative ``path`` (under ``folder``) if it was written
-        for ``key`` and is intact; its record, or None (then write it)."""
+    def read(self, folder: str, path: str, key: str) -> tuple[bytes, Written] | None:
+        """The bytes of the file at ``path`` if it was written for ``key`` and is intact,
+        wherever it is now (for a page MkDocs itself writes, before folders move back)."""
         old = self.previous.get(path)
         if old is None or old.key != key:
             return None
         aside = self.moved.get(folder)
-        if aside is None:
-            return None
-        source = aside / path[len(folder) + 1:]
+        source = aside / path[len(folder) + 1:] if aside else self.site_dir / path
         try:
-            stat = source.stat()
-            if (stat.st_size, stat.st_mtime_ns) != (old.size, old.mtime_ns):
-                return None
-            if zlib.crc32(source.read_bytes()) != old.crc:
-                return None
-            target = self.site_dir / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            source.rename(target)
-        except OSError:
-            return None
-        self.written[path] = old
-        self.reused += 1
-        return old
-
-    def read(self, folder: str, path: str, key: str) -> tuple[bytes, Written] | None:
-        """The bytes of the file at ``path`` if it was written for ``key`` and is intact
-        (for a page MkDocs itself writes: the file is not moved)."""
-        old = self.previous.get(path)
-        aside = self.moved.get(folder)
-        if old is None or old.key != key or aside is None:
-            return None
-        try:
-            data = (aside / path[len(folder) + 1:]).read_bytes()
+            data = source.read_bytes()
         except OSError:
             return None
         if len(data) != old.size or zlib.crc32(data) != old.crc:
             return None
         return data, old
+
+    def restore(self, folder: str) -> None:
+        """Move ``folder`` back from aside, keeping what MkDocs wrote into it meanwhile."""
+        aside = self.moved.pop(folder, None)
+        if aside is None:
+            return
+        target = self.site_dir / folder
+        try:
+            fresh = None
+            if target.exists():
+                fresh = aside.with_name(aside.name + "-fresh")
+                target.rename(fresh)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            aside.rename(target)
+            self.restored.add(folder)
+            if fresh is not None:
+                for directory, _, names in os.walk(fresh):
+                    for name in names:
+                        source = Path(directory) / name
+                        relative = source.relative_to(fresh).as_posix()
+                        destination = target / relative
+                        destination.parent.mkdir(parents=True, exist_ok=True)
+                        source.replace(destination)
+                        self.fresh.add(f"{folder}/{relative}")
+                shutil.rmtree(fresh)
+        except OSError as error:
+            self.problem = f"pages of the previous build not reused: {error}"
+            self.previous = {}
+
+    def reuse(self, folder: str, path: str, key: str) -> Written | None:
+        """Keep the file at site-relative ``path`` (under ``folder``) if it was written for
+        ``key`` and is intact; its record, or None (then write it)."""
+        old = self.previous.get(path)
+        if old is None or old.key != key:
+            return None
+        self.restore(folder)
+        if folder not in self.restored:
+            return None
+        target = self.site_dir / path
+        try:
+            stat = target.stat()
+            if (stat.st_size, stat.st_mtime_ns) != (old.size, old.mtime_ns):
+                return None
+            if zlib.crc32(target.read_bytes()) != old.crc:
+                return None
+        except OSError:
+            return None
+        self.written[path] = old
+        self.reused += 1
+        return old
 
     def adopt(self, path: str, key: str, note: str = "") -> None:
         """Record a file someone else wrote (MkDocs, for the shells' own pages)."""
@@ -159,14 +188,16 @@ class OutputLedger:
                                      note)
 
     def add_folder(self, folder: str) -> None:
-        """``folder`` (site-relative) holds only files written through this ledger: the next
-        build moves it aside before MkDocs empties the site folder."""
+        """``folder`` (site-relative) holds only files written through this ledger or by
+        MkDocs: the next build moves it aside before MkDocs empties the site folder."""
         self.folders.add(folder)
 
     # -- after the build ---------------------------------------------------------------------
 
     def finish(self) -> None:
-        """Save the record of what this build wrote; delete what was not reused."""
+        """Delete what no page claims; save the record of what this build wrote."""
+        for folder in self.restored:
+            self._prune(folder)
         if self.aside is not None:
             shutil.rmtree(self.aside, ignore_errors=True)
         if self.record is None:
@@ -185,3 +216,16 @@ class OutputLedger:
             Path(temporary).replace(self.record)
         except OSError:
             pass  # the record is optional: the next build writes every page
+
+    def _prune(self, folder: str) -> None:
+        """Files of a folder moved back that neither this build nor MkDocs wrote (pages of
+        versions that are gone) are deleted, then emptied directories."""
+        top = self.site_dir / folder
+        for directory, _, names in os.walk(top, topdown=False):
+            base = Path(directory)
+            for name in names:
+                path = (base / name).relative_to(self.site_dir).as_posix()
+                if path not in self.written and path not in self.fresh:
+                    (base / name).unlink()
+            if base != top and not any(base.iterdir()):
+                base.rmdir()

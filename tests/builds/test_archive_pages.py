@@ -129,8 +129,9 @@ def test_damaged_caches_are_rebuilt_not_served(site: GitRepo,
     first = files_of(build(site.path / "mkdocs.yml"))
     cache = site.path / ".cache/policy-history"
     redlines = [p for p in (cache / "redlines").rglob("*") if p.is_file()]
-    assert len(redlines) == 6
-    for path in redlines:
+    texts = [p for p in (cache / "texts").rglob("*") if p.is_file()]
+    assert len(redlines) == 6 and len(texts) == 5  # every redline, every version's text
+    for path in redlines + texts:
         path.write_bytes(path.read_bytes()[:-20])
     record = next(cache.glob("outputs-*.json"))
     record.write_bytes(record.read_bytes()[:-1] + b"0")
@@ -138,7 +139,8 @@ def test_damaged_caches_are_rebuilt_not_served(site: GitRepo,
     assert files_of(build(site.path / "mkdocs.yml")) == first
     assert "7 pages written, 0 kept" in archive_log(caplog)
     assert "6 redlines computed" in archive_log(caplog)
-    assert any("checksum mismatch; computed again" in r.getMessage() for r in caplog.records)
+    damaged = [r.getMessage() for r in caplog.records if "checksum mismatch" in r.getMessage()]
+    assert len(damaged) == 12, damaged  # each result, and the record of pages
 
 
 def test_redlines_computed_in_worker_processes_equal_those_computed_alone(

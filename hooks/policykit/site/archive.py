@@ -20,7 +20,9 @@ from mkdocs.utils import get_relative_url
 
 from policykit import manifest
 from policykit.outputs import OutputLedger
+from policykit.results import ResultStore
 from policykit.site import comparisons, following, pages
+from policykit.site.pages import VersionOrder
 from policykit.site.redlines import Pair, Redlines
 from policykit.site.render import PolicyRenderer
 from policykit.site.stamp import DESCRIPTION_MARK, TITLE_MARK, Shell
@@ -102,6 +104,8 @@ class Archive:
     settings: Settings
     ledger: OutputLedger
     redlines: Redlines
+    #: each version's rendered sections, keyed by its text and where it is shown
+    bodies: ResultStore
     renderer: PolicyRenderer
     #: renders a page's content (``partials/policy-content.html``) from its context
     render_content: Callable[[dict[str, Any]], str] | None = None
@@ -116,6 +120,7 @@ class Archive:
     _text_keys: dict[int, str] = field(default_factory=dict)
     _visible: dict[str, str] = field(default_factory=dict)
     _marks: dict[str, dict[int, dict[str, Revision]]] = field(default_factory=dict)
+    _orders: dict[str, VersionOrder] = field(default_factory=dict)
     written: int = 0
 
     # -- planning ----------------------------------------------------------------------------
@@ -280,17 +285,15 @@ class Archive:
             marks = self._marks.get(history.slug)
             if marks is None:
                 marks = self._marks[history.slug] = pages.section_marks(history)
-            meta = pages.version_meta(history, page.version, marks[page.version.number])
-            written_at = pages.page_path(history)
-            for section, source in zip(meta["sections"], page.version.text.standalone_sections(),
-                                       strict=True):
-                section["html"] = self.renderer.links(self.renderer.markdown(source),
-                                                      written_at=written_at,
-                                                      shown_at=page.url)
-            note = manifest.text_sha256([section["html"] for section in meta["sections"]],
-                                        self._visible_text)
+            meta = pages.version_meta(history, page.version, marks[page.version.number],
+                                      self._order(history))
+            rendered = self._version_text(page)
+            for section, html in zip(meta["sections"], rendered["sections"], strict=True):
+                section["html"] = html
+            note = rendered["text_sha256"]
         else:
-            meta = comparisons.compare_meta(history, page.old, page.version)
+            meta = comparisons.compare_meta(history, page.old, page.version,
+                                            self._order(history))
             meta["redline"] = self.redline(page)
         meta.update(self.follow(history))
         stand_in = _StandIn(page.url, {"policy": meta})
@@ -303,6 +306,29 @@ class Archive:
             canonical=self.site_url + page.url if self.site_url else "",
             body=body)
         return html, note
+
+    def _order(self, history: PolicyHistory) -> VersionOrder:
+        order = self._orders.get(history.slug)
+        if order is None:
+            order = self._orders[history.slug] = pages.VersionOrder(history)
+        return order
+
+    def _version_text(self, page: ArchivePage) -> dict[str, Any]:
+        """A version's sections as HTML (links resolved for its page) and the hash of its
+        rendered text: from the store, else rendered (each distinct section once)."""
+        written_at = pages.page_path(page.history)
+        s = self.settings
+        key = _digest("text", s.code, s.renderer, s.files, written_at, page.url,
+                      self.text_key(page.version))
+        value = self.bodies.get(key)
+        if value is None:
+            sections = [self.renderer.links(self.renderer.markdown(source),
+                                            written_at=written_at, shown_at=page.url)
+                        for source in page.version.text.standalone_sections()]
+            value = {"sections": sections,
+                     "text_sha256": manifest.text_sha256(sections, self._visible_text)}
+            self.bodies.put(key, value)
+        return value
 
     def _visible_text(self, html: str) -> str:
         text = self._visible.get(html)

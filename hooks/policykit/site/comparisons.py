@@ -10,7 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from policykit.dates import date_view
-from policykit.site.pages import _common, _version_view, compare_url, history_url
+from policykit.site.pages import (
+    VersionOrder,
+    _common,
+    _version_view,
+    compare_url,
+    history_url,
+)
 from policykit.timeline import PolicyHistory, Revision
 
 
@@ -36,15 +42,17 @@ def pairs(history: PolicyHistory, every_pair_up_to: int, with_current: bool = Tr
     return [(versions[old], versions[new]) for old, new in sorted(wanted)]
 
 
-def compare_meta(history: PolicyHistory, old: Revision, new: Revision) -> dict[str, Any]:
+def compare_meta(history: PolicyHistory, old: Revision, new: Revision,
+                 order: VersionOrder | None = None) -> dict[str, Any]:
     """``page.meta.policy`` for a redline page (the hook adds the rendered redline)."""
+    order = order or VersionOrder(history)
+    consecutive = order.index(new) == order.index(old) + 1
     return {
-        **_common(history, "compare"),
-        "old": _version_view(history, old),
-        "new": _version_view(history, new),
-        "consecutive": history.versions.index(new) == history.versions.index(old) + 1,
-        "summary": new.summary if history.versions.index(new) == history.versions.index(
-            old) + 1 else None,
+        **_common(history, "compare", order),
+        "old": _version_view(history, old, order),
+        "new": _version_view(history, new, order),
+        "consecutive": consecutive,
+        "summary": new.summary if consecutive else None,
         "redline": None,  # {inline, side_by_side, stats} filled in by the hook
     }
 

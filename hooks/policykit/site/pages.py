@@ -123,11 +123,26 @@ def _markdown(text: PolicyText | None, *, title: str | None = None,
     return "\n".join(parts)
 
 
-def _version_view(history: PolicyHistory, revision: Revision | None) -> dict[str, Any] | None:
+class VersionOrder:
+    """A history's versions and each one's place, looked up once per page, not per link
+    (``history.versions`` is rebuilt on every access; ``list.index`` walks it)."""
+
+    def __init__(self, history: PolicyHistory) -> None:
+        self.versions = history.versions
+        self._place = {id(version): index for index, version in enumerate(self.versions)}
+
+    def index(self, revision: Revision) -> int:
+        """The version's place, -1 for a revision that is not a version."""
+        return self._place.get(id(revision), -1)
+
+
+def _version_view(history: PolicyHistory, revision: Revision | None,
+                  order: VersionOrder | None = None) -> dict[str, Any] | None:
     if revision is None:
         return None
-    versions = history.versions
-    index = versions.index(revision) if revision in versions else -1
+    order = order or VersionOrder(history)
+    versions = order.versions
+    index = order.index(revision)
     previous = versions[index - 1] if index > 0 else None
     return {
         "changes_url": compare_url(history, previous, revision) if previous else None,
@@ -160,7 +175,9 @@ def section_marks(history: PolicyHistory) -> dict[int, dict[str, Revision]]:
 
 
 def _sections_view(history: PolicyHistory, version: Revision, edit_url: Any = None,
-                   marks: dict[str, Revision] | None = None) -> list[dict[str, Any]]:
+                   marks: dict[str, Revision] | None = None,
+                   order: VersionOrder | None = None) -> list[dict[str, Any]]:
+    order = order or VersionOrder(history)
     if marks is None:
         marks = history.section_changed_on(version) if version.is_version else {}
     return [
@@ -171,7 +188,8 @@ def _sections_view(history: PolicyHistory, version: Revision, edit_url: Any = No
             "edit_url": edit_url(section.source) if edit_url else None,
             "changed_on": date_view(marks[section.key].effective) if section.key in marks
             else None,
-            "changed_in": _version_view(history, marks[section.key]) if section.key in marks
+            "changed_in": _version_view(history, marks[section.key], order)
+            if section.key in marks
             else None,
             "html": "",
         }
@@ -179,7 +197,9 @@ def _sections_view(history: PolicyHistory, version: Revision, edit_url: Any = No
     ]
 
 
-def _common(history: PolicyHistory, page: str) -> dict[str, Any]:
+def _common(history: PolicyHistory, page: str, order: VersionOrder | None = None
+            ) -> dict[str, Any]:
+    order = order or VersionOrder(history)
     current = history.current
     return {
         "page": page,
@@ -190,10 +210,10 @@ def _common(history: PolicyHistory, page: str) -> dict[str, Any]:
         "history_url": history_url(history),
         "last_updated": date_view(current.effective) if current else None,
         "effective": date_view(current.effective) if current else None,
-        "version": _version_view(history, current),
-        "upcoming": [_version_view(history, v) for v in history.upcoming],
+        "version": _version_view(history, current, order),
+        "upcoming": [_version_view(history, v, order) for v in history.upcoming],
         "revisions": len(history.revisions),
-        "versions": len(history.versions),
+        "versions": len(order.versions),
     }
 
 
@@ -208,27 +228,30 @@ def policy_meta(history: PolicyHistory, edit_url: Any = None) -> dict[str, Any]:
 
 
 def version_meta(history: PolicyHistory, version: Revision,
-                 marks: dict[str, Revision] | None = None) -> dict[str, Any]:
+                 marks: dict[str, Revision] | None = None,
+                 order: VersionOrder | None = None) -> dict[str, Any]:
     """``page.meta.policy`` for an archived (or upcoming) version's page. ``marks``: the
     version's entry of ``section_marks(history)``, when already computed."""
-    versions = history.versions
-    index = versions.index(version)
+    order = order or VersionOrder(history)
+    versions = order.versions
+    index = order.index(version)
     return {
-        **_common(history, "version"),
+        **_common(history, "version", order),
         "title": version.text.title,
         "state": history.state_of(version),
-        "shown": _version_view(history, version),
-        "previous": _version_view(history, versions[index - 1]) if index else None,
-        "next": _version_view(history, versions[index + 1]) if index + 1 < len(versions)
-        else None,
-        "sections": _sections_view(history, version, marks=marks),
+        "shown": _version_view(history, version, order),
+        "previous": _version_view(history, versions[index - 1], order) if index else None,
+        "next": _version_view(history, versions[index + 1], order)
+        if index + 1 < len(versions) else None,
+        "sections": _sections_view(history, version, marks=marks, order=order),
     }
 
 
 def history_meta(history: PolicyHistory) -> dict[str, Any]:
     """``page.meta.policy`` for ``/<slug>/history/``: versions newest first, editorial
     revisions under the version they follow, and which versions changed each section."""
-    versions = history.versions
+    order = VersionOrder(history)
+    versions = order.versions
     entries = []
     for index, version in enumerate(versions):
         following = versions[index + 1] if index + 1 < len(versions) else None
@@ -236,12 +259,12 @@ def history_meta(history: PolicyHistory) -> dict[str, Any]:
             following.effective and version.effective and \
             following.effective > version.effective else None
         entries.append({
-            **(_version_view(history, version) or {}),
+            **(_version_view(history, version, order) or {}),
             "state": history.state_of(version),
             "number": index + 1,
             "in_force_until": date_view(until) if following else None,
             "sections_changed": [vars(change) for change in version.sections_changed],
-            "previous": _version_view(history, versions[index - 1]) if index else None,
+            "previous": _version_view(history, versions[index - 1], order) if index else None,
             "editorial": [
                 {
                     "published": date_view(revision.published),
@@ -270,11 +293,11 @@ def history_meta(history: PolicyHistory) -> dict[str, Any]:
     for version in versions:
         for change in version.sections_changed:
             if change.key in by_section:
-                by_section[change.key]["versions"].append(_version_view(history, version))
+                by_section[change.key]["versions"].append(_version_view(history, version, order))
     for item in by_section.values():
         item["versions"].reverse()
     return {
-        **_common(history, "history"),
+        **_common(history, "history", order),
         "state": "history",
         "entries": list(reversed(entries)),
         "unversioned": before_first,

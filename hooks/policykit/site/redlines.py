@@ -9,23 +9,17 @@ checksum when read, so a damaged entry is computed again, never shown.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import multiprocessing
-import os
 import re
 import sys
-import tempfile
-import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from policykit.redline import diff_documents, render_inline, render_side_by_side
+from policykit.results import ResultStore
 
-_MAGIC = b"policykit-redline-1\n"
 _HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?)\s+id="[^"]*"')
 
 
@@ -38,60 +32,6 @@ class Pair:
     new_markdown: Callable[[], str]
     written_at: str  # the policy page's src_uri: where its relative links were written
     shown_at: str  # the redline page's URL: its links are made relative to it
-
-
-class RedlineStore:
-    """Content-keyed results on disk (or only in memory, without a cache folder)."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self._memory: dict[str, dict[str, Any]] = {}
-        self.problems: list[str] = []
-
-    def _path(self, key: str) -> Path:
-        assert self.folder is not None
-        return self.folder / key[:2] / key
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        if self.folder is None:
-            return self._memory.get(key)
-        path = self._path(key)
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            return None
-        try:
-            if not raw.startswith(_MAGIC):
-                raise ValueError("not a redline")
-            digest, payload = raw[len(_MAGIC):len(_MAGIC) + 64], raw[len(_MAGIC) + 65:]
-            if hashlib.sha256(payload).hexdigest().encode() != digest:
-                raise ValueError("checksum mismatch")
-            value = json.loads(zlib.decompress(payload))
-            if not isinstance(value, dict):
-                raise ValueError("not a mapping")
-            return value
-        except (ValueError, zlib.error) as error:
-            self.problems.append(f"{path}: {error}; computed again")
-            return None
-
-    def has(self, key: str) -> bool:
-        return key in self._memory if self.folder is None else self._path(key).is_file()
-
-    def put(self, key: str, value: dict[str, Any]) -> None:
-        if self.folder is None:
-            self._memory[key] = value
-            return
-        payload = zlib.compress(json.dumps(value, separators=(",", ":")).encode(), 1)
-        data = _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".redline-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            Path(temporary).replace(path)
-        except OSError:
-            self._memory[key] = value  # a read-only cache: keep it for this build
 
 
 def compute(old_markdown: str, new_markdown: str, *, render: Callable[[str], str],
@@ -121,7 +61,7 @@ _WORK: dict[str, Any] = {}
 
 def _work(key: str) -> str | None:
     pair: Pair = _WORK["pairs"][key]
-    store: RedlineStore = _WORK["store"]
+    store: ResultStore = _WORK["store"]
     try:
         store.put(key, compute(pair.old_markdown(), pair.new_markdown(),
                                render=_WORK["render"],
@@ -137,7 +77,7 @@ class Redlines:
     #: fewer missing redlines than this are computed in the build's own process
     PARALLEL_FROM = 24
 
-    def __init__(self, store: RedlineStore, render: Callable[[str], str],
+    def __init__(self, store: ResultStore, render: Callable[[str], str],
                  links: Callable[[str, str], Callable[[str], str]], *, workers: int
                  ) -> None:
         """``workers``: processes to compute missing redlines in (1: none, in this one)."""
