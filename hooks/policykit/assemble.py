@@ -7,12 +7,13 @@ folder policy, or a top-level (``#``/``##``) heading's part of a single-file pol
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -44,23 +45,59 @@ class PolicyText:
     def markdown(self) -> str:
         return "\n\n".join(section.markdown.strip("\n") for section in self.sections) + "\n"
 
+    def link_definitions(self) -> str:
+        """Every ``[ref]: target`` definition in the policy, sorted, one per line."""
+        found: set[str] = set()
+        for section in self.sections:
+            found.update(link_definitions(section.markdown))
+        return "\n".join(sorted(found))
+
     def standalone_sections(self) -> list[str]:
         """Each section's Markdown, renderable on its own: the policy is one page, so a
         ``[text][ref]`` link may be defined in another section; all definitions are
         appended to every section."""
-        definitions = "\n".join(sorted({match.group(0).strip() for section in self.sections
-                                         for match in _LINK_DEFINITION.finditer(
-                                             section.markdown)}))
-        if not definitions:
-            return [section.markdown for section in self.sections]
-        return [f"{section.markdown}\n\n{definitions}\n" for section in self.sections]
+        definitions = self.link_definitions()
+        return [standalone_source(section.markdown, definitions) for section in self.sections]
 
 
-_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
+#: A link definition's line; after the first line, with the newline before it (a literal
+#: first character is searched for fast, where ``^`` is tried at every position).
+_LINK_DEFINITION = r" {0,3}\[[^\]\n]+\]:[ \t]*\S.*$"
+_FIRST_LINK_DEFINITION = re.compile(_LINK_DEFINITION, re.M)
+_NEXT_LINK_DEFINITION = re.compile("\n" + _LINK_DEFINITION, re.M)
+
+
+def link_definitions(markdown: str) -> frozenset[str]:
+    """The ``[ref]: target`` definitions in one section's Markdown (each stripped, so
+    without the newline the search takes with it)."""
+    found = {match.group(0).strip() for match in _NEXT_LINK_DEFINITION.finditer(markdown)}
+    first = _FIRST_LINK_DEFINITION.match(markdown)
+    if first:
+        found.add(first.group(0).strip())
+    return frozenset(found)
+
+
+def standalone_source(markdown: str, definitions: str) -> str:
+    """A section's Markdown with the policy's link definitions (``PolicyText.
+    link_definitions``) appended, so that it renders alone as it does on the page."""
+    return f"{markdown}\n\n{definitions}\n" if definitions else markdown
+
 _ORDER_PREFIX = re.compile(r"^\d+[-_. ]*")
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+#: A line that can matter to the heading scan: a code fence, an ATX heading (as _ATX) or a
+#: Setext underline (as _SETEXT), matched where a line starts.
+_MARKED_LINE_AT = re.compile(r" {0,3}(?:(?P<fence>`{3,}|~{3,})"
+                             r"|(?P<hashes>#{1,6})[ \t]+(?P<title>.+?)[ \t#]*$"
+                             r"|(?P<underline>=+|-+)[ \t]*$)", re.M)
+#: Where such a line may start, searched in the whole text at once: the regex engine skips
+#: the other lines in C (matching each line in Python cost seconds on long histories).
+#: It starts with the newline before the line, as a literal first character is found
+#: fast, where a ``^`` anchor is tried at every position.
+_MAYBE_MARKED_LINE = re.compile(r"\n {0,3}[`~#=-]")
+_NOT_WHITESPACE = re.compile(r"\S")  # \S is what str.strip() keeps
+_LINK_IN_HEADING = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS_MARKS = re.compile(r"[*_`]")
 
 
 class TemplateError(PolicyError):
@@ -85,13 +122,15 @@ def decode(data: bytes, file: str) -> str:
             line=line,
             fix="save it as UTF-8 in your editor (File → Save with encoding → UTF-8)",
         ) from None
-    if "\0" in text:
+    # NUL and CR are the same bytes in UTF-8, and bytes are searched faster than text
+    if b"\0" in data:
         raise PolicyError(
             "this file is binary, not Markdown text",
             file=file,
             fix="remove it from the policies folder or rename it",
         )
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+    text = text.removeprefix("\ufeff")
+    return text.replace("\r\n", "\n") if b"\r" in data else text
 
 
 def fill_variables(
@@ -101,7 +140,7 @@ def fill_variables(
     line_offset: int,
     variables: Mapping[str, Any],
 ) -> str:
-    if env is None or ("{{" not in text and "{%" not in text and "{#" not in text):
+    if env is None or not _TEMPLATE_MARK.search(text):
         return text
     try:
         return env.from_string(text).render(variables)
@@ -124,6 +163,7 @@ def fill_variables(
         ) from None
 
 
+_TEMPLATE_MARK = re.compile(r"\{[{%#]")  # one search, where three `in` read the text thrice
 _EXPRESSION = re.compile(r"\{[{%][-+]?\s*([A-Za-z_][\w.]*)")
 
 
@@ -155,20 +195,31 @@ def fragment_key(path: str) -> str:
 
 
 def first_heading(markdown: str) -> str | None:
-    previous = ""
-    for line in markdown.splitlines():
-        atx = _ATX.match(line)
-        if atx:
-            return _plain(atx.group(2))
-        if previous.strip() and _SETEXT.match(line):
-            return _plain(previous)
-        previous = line
-    return None
+    # The first heading is usually near the top: lines are read from a growing prefix,
+    # as splitting a whole long policy into lines cost more than the search.
+    size = 8192
+    while True:
+        whole = size >= len(markdown)
+        lines = (markdown if whole else markdown[:size]).splitlines()
+        if not whole:
+            lines.pop()  # may be cut short: it is read whole with the next prefix
+        previous = ""
+        for line in lines:
+            atx = _ATX.match(line)
+            if atx:
+                return _plain(atx.group(2))
+            if previous.strip() and _SETEXT.match(line):
+                return _plain(previous)
+            previous = line
+        if whole:
+            return None
+        size *= 4
 
 
+@functools.lru_cache(maxsize=8192)  # headings repeat in every revision
 def _plain(heading: str) -> str:
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)
-    return re.sub(r"[*_`]", "", text).strip()
+    text = _LINK_IN_HEADING.sub(r"\1", heading)
+    return _EMPHASIS_MARKS.sub("", text).strip()
 
 
 def assemble(
@@ -253,7 +304,8 @@ def _assemble_file(
             file=path,
             fix="write the policy below the front matter, or delete the file",
         )
-    title = meta.title or first_heading(text) or provisional
+    # the same heading when no variable was filled in (the same text)
+    title = meta.title or (provisional if text is body else first_heading(text) or provisional)
     sections = tuple(split_sections(text, path, offset))
     return PolicyText(layout.slug, title, meta.description, sections, meta)
 
@@ -264,45 +316,90 @@ def _unique(key: str, seen: dict[str, int]) -> str:
     return key if count == 1 else f"{key}-{count}"
 
 
-def headings(lines: Sequence[str]) -> Iterator[tuple[int, int, str, bool]]:
-    """Each heading outside fenced code: (first line, level, text, is Setext). A Setext
-    heading is its text line plus an underline of ``=`` (level 1) or ``-`` (level 2)."""
-    fence: str | None = None
-    for index, line in enumerate(lines):
-        marker = _FENCE.match(line)
+class Heading(NamedTuple):
+    line: int  # index of the heading's first line (a Setext heading's text line)
+    offset: int  # where that line starts in the text
+    level: int
+    text: str  # as written, without the ATX markers
+    setext: bool
+
+
+def scan_headings(text: str) -> Iterator[Heading]:
+    """Each heading outside fenced code. A Setext heading is its text line plus an
+    underline of ``=`` (level 1) or ``-`` (level 2), with a blank line (or nothing) before
+    the text line."""
+    fence: str | None = None  # the fence character while inside fenced code
+    line = 0
+    counted_to = 0  # ``line`` counts the newlines before this offset
+    for start, match in _marked_lines(text):
+        line += text.count("\n", counted_to, start)
+        counted_to = start
+        marker = match.group("fence")
         if marker:
             if fence is None:
-                fence = marker.group(1)[0] * 3
-            elif line.strip().startswith(fence):
+                fence = marker[0]
+            elif marker[0] == fence:  # a fence closes with the character that opened it
                 fence = None
             continue
         if fence:
             continue
-        atx = _ATX.match(line)
-        if atx:
-            yield index, len(atx.group(1)), atx.group(2), False
-        elif (index and _SETEXT.match(line) and lines[index - 1].strip()
-              and not _ATX.match(lines[index - 1])
-              and (index < 2 or not lines[index - 2].strip())):
-            yield index - 1, 1 if line.strip()[0] == "=" else 2, lines[index - 1], True
+        hashes = match.group("hashes")
+        if hashes:
+            yield Heading(line, start, len(hashes), match.group("title"), False)
+            continue
+        if line == 0:
+            continue
+        above_start = text.rfind("\n", 0, start - 1) + 1
+        above = text[above_start : start - 1]
+        if not above.strip() or _ATX.match(above):
+            continue
+        if line >= 2 and text[text.rfind("\n", 0, above_start - 1) + 1 : above_start - 1].strip():
+            continue  # a paragraph's last line: the underline is a thematic break
+        level = 1 if match.group("underline")[0] == "=" else 2
+        yield Heading(line - 1, above_start, level, above, True)
+
+
+def _marked_lines(text: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """Each line matching _MARKED_LINE_AT, with the offset where the line starts."""
+    first = _MARKED_LINE_AT.match(text)
+    if first:
+        yield 0, first
+    for candidate in _MAYBE_MARKED_LINE.finditer(text):
+        start = candidate.start() + 1
+        match = _MARKED_LINE_AT.match(text, start)
+        if match:
+            yield start, match
+
+
+def headings(lines: Sequence[str]) -> Iterator[tuple[int, int, str, bool]]:
+    """``scan_headings`` for text already split into lines: (first line, level, text,
+    is Setext)."""
+    for heading in scan_headings("\n".join(lines)):
+        yield heading.line, heading.level, heading.text, heading.setext
 
 
 def split_sections(text: str, source: str, line_offset: int = 0) -> list[Section]:
     """Split a single-file policy at its ``#`` and ``##`` headings (ATX or Setext)."""
-    lines = text.split("\n")
-    starts = [(index, _plain(heading)) for index, level, heading, _ in headings(lines)
-              if level <= 2]
+    starts = [(heading.line, heading.offset, _plain(heading.text))
+              for heading in scan_headings(text) if heading.level <= 2]
     if not starts or starts[0][0] != 0:
-        starts.insert(0, (0, ""))
+        starts.insert(0, (0, 0, ""))
     sections = []
     seen: dict[str, int] = {}
-    for number, (start, heading) in enumerate(starts):
-        end = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
-        chunk = "\n".join(lines[start:end]).strip("\n")
-        if not chunk.strip():
+    for number, (line, offset, heading) in enumerate(starts):
+        # up to the newline that ends the line before the next section's first line
+        end = starts[number + 1][1] - 1 if number + 1 < len(starts) else len(text)
+        # the chunk without the newlines around it, then one newline: sliced once, as the
+        # sections of a long history add up to hundreds of megabytes
+        while offset < end and text[offset] == "\n":
+            offset += 1
+        while end > offset and text[end - 1] == "\n":
+            end -= 1
+        if not _NOT_WHITESPACE.search(text, offset, end):
             continue
+        chunk = text[offset : end + 1] if text.startswith("\n", end) else text[offset:end] + "\n"
         key = _unique(slugify_part(heading) or "preamble", seen)
         sections.append(
-            Section(key, heading or "Introduction", source, start + 1 + line_offset, chunk + "\n")
+            Section(key, heading or "Introduction", source, line + 1 + line_offset, chunk)
         )
     return sections

@@ -11,6 +11,7 @@ digits become ``-`` (letters of any script are kept), ``index`` names its folder
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -41,9 +42,13 @@ class PolicyLayout:
         return (meta, *self.fragments) if meta else self.fragments
 
 
+@functools.lru_cache(maxsize=8192)  # section headings repeat in every revision
 def slugify_part(text: str) -> str:
     text = unicodedata.normalize("NFC", text).lower()
-    return re.sub(r"[^\w]+|_", "-", text).strip("-")
+    return _NOT_SLUG.sub("-", text).strip("-")
+
+
+_NOT_SLUG = re.compile(r"[^\w]+|_")
 
 
 def slug_for(relative: str) -> str:
