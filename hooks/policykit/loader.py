@@ -1,4 +1,9 @@
-"""Read a repository's policy history: three git processes whatever the history's size."""
+"""Read a repository's policy history: three git processes whatever the history's size.
+
+The replay of the history is saved after each build (policykit.history_cache): a build
+reads the whole first-parent log, but replays, and reads the files of, only the commits
+since the previous build's.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,10 @@ from typing import Any
 from policykit.assemble import PolicyText, assemble, make_environment
 from policykit.cache import FingerprintCache, renderer_key
 from policykit.errors import GitError, PolicyError
+from policykit.history_cache import HistorySnapshots, render_key, snapshot_key
 from policykit.layout import discover
 from policykit.repository import Repository, committer_date, open_repository
-from policykit.timeline import Renderer, SiteHistory, build_history
+from policykit.timeline import HistoryReplay, Renderer, ReplayState, SiteHistory
 
 SHALLOW_FIX = (
     "fetch the full history: 'git fetch --unshallow' locally, or in GitHub Actions set "
@@ -37,6 +43,11 @@ class LoadedHistory:
     cache_problem: str | None = None
     #: when the built commit (HEAD) was committed: the date of pages that are not policies
     head_committed: dt.datetime | None = None
+    #: commits replayed by this load: all of the log, or those after the saved snapshot's
+    replayed: int = 0
+    #: a hash of the renderer's settings and of the code: with Revision.source_key, a key
+    #: for what a revision's pages show
+    render_key: str = ""
 
 
 def relative_to_repo(path: Path, root: Path) -> str | None:
@@ -98,30 +109,40 @@ def load_history(
         if config_rel:
             pathspecs.append(f":(top){config_rel}")
         commits = repo.first_parent_log(head, pathspecs)
-        blobs = repo.read_blobs(
-            [*(change.blob for commit in commits for change in commit.changes if change.blob),
-             head]  # HEAD's commit object too, for its date: same process
-        )
+        variables = site_variables or {}
+        renderer = renderer_key(renderer_settings)
+        snapshots = HistorySnapshots(cache_dir, snapshot_key(
+            policies_dir=policies_rel, config_path=config_rel, site_variables=variables,
+            templating=templating, renderer=renderer))
+        state = snapshots.load(commits)
+        fresh = state is None
+        if state is None:
+            state = ReplayState.start(policies_rel, config_rel, variables)
+        new_commits = commits[state.replayed:]
+        wanted = {change.blob for commit in new_commits for change in commit.changes
+                  if change.blob}
+        if new_commits:  # a policy is read whole when one of its files changes
+            wanted.update(entry.blob for entry in state.tree.values())
+        blobs = repo.read_blobs([*wanted, head])  # HEAD's commit object too: same process
         head_committed = committer_date(blobs.pop(head))
         uncommitted = repo.working_tree_changes([pathspecs[0]]) if check_working_tree else []
     finally:
         if repository is None:
             repo.close()
-    fingerprints = FingerprintCache(cache_dir, renderer_key(renderer_settings))
-    site = build_history(
-        commits,
-        blobs,
-        policies_dir=policies_rel,
-        render=render,
-        as_of=as_of,
-        site_variables=site_variables,
-        config_path=config_rel,
-        templating=templating,
-        fingerprints=fingerprints,
-    )
+    fingerprints = FingerprintCache(cache_dir, renderer)
+    replay = HistoryReplay(state, blobs, render=render, site_variables=variables,
+                           templating=templating, fingerprints=fingerprints)
+    replay.replay(new_commits, release_blobs=True)
+    del blobs  # the largest part of a long history, no longer needed
+    replay.blobs = {}
     fingerprints.save()
-    loaded = LoadedHistory(site, root, policies_rel, uncommitted, head_committed=head_committed)
-    loaded.cache_problem = fingerprints.problem
+    if fresh or new_commits:
+        snapshots.save(state)
+    site = replay.finish(as_of)
+    loaded = LoadedHistory(site, root, policies_rel, uncommitted, head_committed=head_committed,
+                           replayed=len(new_commits), render_key=render_key(renderer))
+    loaded.cache_problem = "; ".join(
+        problem for problem in (snapshots.problem, fingerprints.problem) if problem) or None
     if drafts and uncommitted:
         _read_drafts(loaded, site_variables or {}, templating)
     return loaded

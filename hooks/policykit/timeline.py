@@ -16,15 +16,23 @@ git processes or MkDocs.
 from __future__ import annotations
 
 import datetime as dt
-import html as html_lib
+import hashlib
 import posixpath
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from policykit.assemble import PolicyText, TemplateError, assemble, make_environment
 from policykit.errors import PolicyError
+from policykit.fingerprints import (
+    Fingerprint,
+    FingerprintStore,
+    Renderer,
+    SectionFingerprints,
+    SharedText,
+)
+from policykit.keys import stable_digest
 from policykit.layout import PolicyLayout, discover, slug_for
 from policykit.metadata import ChangeEntry, read_config_extra
 from policykit.repository import GITLINK_MODE, SYMLINK_MODE, LogCommit
@@ -36,20 +44,6 @@ DECLARED = "declared"  # a change entry says so
 UNDECLARED = "undeclared"  # words changed in a policy that declares changes, but no entry
 IMPORTED = "imported"  # the policy declares nothing: words changed, dated by the commit
 UNCHANGED = "unchanged"  # the rendered text did not change
-
-_WHITESPACE = re.compile(r"\s+")
-_TARGET = re.compile(r"""\b(?:href|src)=(["'])(.*?)\1""")
-
-
-_TAG = re.compile(r"<[^>]*>")
-
-
-def _visible(html: str) -> str:
-    """Rendered text reduced to its words plus link and image targets (a changed target is
-    a change), with whitespace collapsed."""
-    targets = " ".join(match.group(2) for match in _TARGET.finditer(html))
-    text = _WHITESPACE.sub(" ", html_lib.unescape(_TAG.sub(" ", html))).strip()
-    return f"{text} \u2192 {targets}" if targets else text
 
 
 @dataclass(frozen=True)
@@ -67,8 +61,14 @@ class Revision:
     kind: str  # MATERIAL or EDITORIAL
     reason: str  # DECLARED, UNDECLARED, IMPORTED, UNCHANGED
     text: PolicyText
-    fingerprint: tuple[tuple[str, str], ...]  # (section key, normalised html)
+    #: (section key, digest of what a visitor reads in it) per section: equal digests,
+    #: equal words and link targets (policykit.fingerprints)
+    fingerprint: Fingerprint
     sections_changed: tuple[SectionChange, ...]
+    #: changes whenever the published text or metadata could: a hash of the policy's
+    #: source files (paths, blobs, modes), the variables in force and templating on/off.
+    #: Not of the commit, nor of the revision's place in the history.
+    source_key: str
     effective: dt.date | None = None
     summary: str | None = None
     note: str | None = None
@@ -128,8 +128,8 @@ class PolicyHistory:
         previous: dict[str, str] = {}
         for revision in self.revisions[: self.revisions.index(version) + 1]:
             current = dict(revision.fingerprint)
-            for key, html in current.items():
-                if previous.get(key) != html and (revision.is_version or key not in marks):
+            for key, digest in current.items():
+                if previous.get(key) != digest and (revision.is_version or key not in marks):
                     marks[key] = revision
             previous = current
         return {
@@ -153,71 +153,220 @@ class SiteHistory:
     unfilled: list[tuple[LogCommit, PolicyError]] = field(default_factory=list)
 
 
-Renderer = Callable[[str], str]
-
-
-class FingerprintStore(Protocol):
-    """Section source → visible text: a dict, or the on-disk policykit.cache."""
-
-    def get(self, source: str, /) -> str | None: ...
-
-    def __setitem__(self, source: str, value: str, /) -> None: ...
-
-
-@dataclass
-class _Entry:
+@dataclass(frozen=True)
+class TreeEntry:
     blob: str
     mode: str
 
 
-class _Builder:
+@dataclass
+class ReplayState:
+    """Everything the replay carries from one commit to the next, and nothing that depends
+    on the moment of the build (``as_of``) or on which commit is the last.
+
+    It is plain data, so it is saved after a build (policykit.history_cache) and the next
+    build replays only the commits after ``last_commit``. What it holds follows from the
+    commits replayed and from the replay's settings (folders, variables, templating,
+    renderer, code): a saved state is reused only with the same settings.
+    """
+
+    policies_dir: str
+    config_path: str | None
+    #: site variables, with mkdocs.yml's ``extra`` at the last commit over them
+    variables: Mapping[str, Any]
+    variables_key: str  # stable_digest of ``variables``: part of each revision's source_key
+    tree: dict[str, TreeEntry] = field(default_factory=dict)  # path → blob, at the last commit
+    layouts: dict[str, PolicyLayout] = field(default_factory=dict)
+    #: the last layout discovery failed (or none ran yet): rediscover at the next commit
+    layouts_stale: bool = True
+    histories: dict[str, PolicyHistory] = field(default_factory=dict)
+    last_revision: dict[str, Revision] = field(default_factory=dict)  # slug → its latest
+    failed: dict[str, PolicyError] = field(default_factory=dict)  # slug → why its text broke
+    warnings: list[PolicyError] = field(default_factory=list)
+    skipped: list[tuple[LogCommit, PolicyError]] = field(default_factory=list)
+    unfilled: list[tuple[LogCommit, PolicyError]] = field(default_factory=list)
+    #: the layout discovery failed at the last commit: an error, while that commit is the tip
+    discovery_error: PolicyError | None = None
+    replayed: int = 0  # commits replayed, from the first of the log
+    last_commit: str | None = None
+
+    @classmethod
+    def start(cls, policies_dir: str, config_path: str | None,
+              site_variables: Mapping[str, Any]) -> ReplayState:
+        return cls(policies_dir, config_path, site_variables, stable_digest(site_variables))
+
+
+class HistoryReplay:
+    """Replays first-parent commits, oldest first, onto a ReplayState: the text of each
+    policy whose files changed is read again, and becomes a revision if anything it
+    publishes changed."""
+
     def __init__(
         self,
+        state: ReplayState,
         blobs: Mapping[str, bytes],
-        policies_dir: str,
-        config_path: str | None,
+        *,
+        render: Renderer,
         site_variables: Mapping[str, Any],
         templating: bool,
-        render: Renderer,
         fingerprints: FingerprintStore | None = None,
     ) -> None:
+        self.state = state
+        #: the blobs of every file the replayed commits add or change, and of the files
+        #: of ``state.tree`` (a policy is read whole when one of its files changes)
         self.blobs = blobs
-        self.policies_dir = policies_dir
-        self.config_path = config_path
         self.site_variables = site_variables
+        self.templating = templating
         self.env = make_environment() if templating else None
-        self.render = render
-        self.tree: dict[str, _Entry] = {}
-        self.layouts: dict[str, PolicyLayout] = {}
-        self.histories: dict[str, PolicyHistory] = {}
-        self.last_text: dict[str, Revision] = {}
-        # section source → visible text; may be an on-disk cache (policykit.cache)
-        self.fingerprints: FingerprintStore = {} if fingerprints is None else fingerprints
-        self.variables: Mapping[str, Any] = site_variables
+        self.fingerprints = SectionFingerprints(render, fingerprints)
+        self.shared = SharedText()
+        self.shared.remember(revision.text for revision in state.last_revision.values())
+        self._owners_of: dict[str, PolicyLayout] | None = None
+        self._owner: dict[str, list[str]] = {}
+        self._blob_uses: _BlobUses | None = None
+
+    def replay(self, commits: Sequence[LogCommit], *, release_blobs: bool = False) -> None:
+        """Replay ``commits``, the ones after ``state.last_commit``. With ``release_blobs``
+        (the caller hands ``blobs``, a dict, over), each blob is dropped from it once it
+        cannot be read again: a long history's blobs take hundreds of megabytes, its
+        latest tree's a few."""
+        if release_blobs:
+            assert isinstance(self.blobs, MutableMapping)
+            self._blob_uses = _BlobUses(self.blobs, self.state.tree, commits)
+        try:
+            for commit in commits:
+                self._replay(commit)
+        finally:
+            self._blob_uses = None
+
+    def _replay(self, commit: LogCommit) -> None:
+        state = self.state
+        state.replayed += 1
+        state.last_commit = commit.sha
+        state.discovery_error = None
+        touched, moved = self._apply(commit)
+        every_policy = False
+        config_path = state.config_path
+        if config_path and config_path in touched:
+            entry = state.tree.get(config_path)
+            if entry:
+                extra = read_config_extra(self.blobs[entry.blob].decode("utf-8", "replace"))
+                variables = {**self.site_variables, **extra}
+            else:
+                variables = dict(self.site_variables)
+            if variables != state.variables:
+                state.variables, state.variables_key = variables, stable_digest(variables)
+                every_policy = True
+        previous_layouts = state.layouts
+        # Which files make which policy changes only when files come or go.
+        if state.layouts_stale or moved:
+            try:
+                state.layouts = discover([p for p in state.tree if p != config_path],
+                                         state.policies_dir)
+                state.layouts_stale = False
+            except PolicyError as error:
+                state.layouts_stale = True
+                # left out of the history; an error instead if this commit is the tip
+                state.discovery_error = error
+                state.skipped.append((commit, error))
+                return
+        _follow_renames(commit, previous_layouts, state)
+        if every_policy or state.layouts is not previous_layouts:
+            affected = set(state.layouts)  # (layouts compared below)
+        else:  # the same layouts: the policies whose files the commit touched
+            owners = self._owners()
+            affected = {slug for path in touched for slug in owners.get(path, ())}
+        for slug, layout in state.layouts.items():
+            if slug not in affected or (
+                not every_policy
+                and not touched.intersection(layout.source_paths)
+                and previous_layouts.get(slug) == layout
+            ):
+                continue
+            read = self._read_text(slug, layout, commit)
+            if read is not None:
+                _add_revision(self, slug, commit, *read)
+
+    def finish(self, as_of: dt.datetime) -> SiteHistory:
+        """The site's history as of ``as_of``, with the last replayed commit as the tip.
+
+        Leaves the state as it is (it goes on to the next commits); what depends on the
+        tip or on ``as_of`` is worked out here, on every build."""
+        state = self.state
+        errors: list[PolicyError] = []
+        skipped, unfilled = list(state.skipped), list(state.unfilled)
+        if state.discovery_error is not None:
+            errors.append(state.discovery_error)
+            skipped = [(c, e) for c, e in skipped if e is not state.discovery_error]
+        histories = dict(state.histories)
+        for slug, problem in state.failed.items():
+            if slug in state.layouts:  # the policy's latest text is broken
+                errors.append(problem)
+                histories.pop(slug, None)
+                skipped = [(c, e) for c, e in skipped if e is not problem]
+                unfilled = [(c, e) for c, e in unfilled if e is not problem]
+        policies = {}
+        for slug, history in sorted(histories.items()):
+            if slug not in state.layouts:
+                continue  # withdrawn: no page at the tip
+            history.layout = state.layouts[slug]
+            _number_versions(history)
+            _resolve_current(history, as_of)
+            policies[slug] = history
+        return SiteHistory(policies, head=state.last_commit, errors=errors,
+                           warnings=list(state.warnings), skipped=skipped, unfilled=unfilled)
+
+    def _owners(self) -> dict[str, list[str]]:
+        """Source path → the policies it belongs to, for the current layouts (worked out
+        again only when they change: most commits keep them)."""
+        layouts = self.state.layouts
+        if self._owners_of is not layouts:
+            self._owners_of = layouts
+            self._owner = {}
+            for slug, layout in layouts.items():
+                for path in layout.source_paths:
+                    self._owner.setdefault(path, []).append(slug)
+        return self._owner
 
     # -- tree ----------------------------------------------------------------------------
 
-    def apply(self, commit: LogCommit) -> tuple[set[str], bool]:
+    def _apply(self, commit: LogCommit) -> tuple[set[str], bool]:
         """Apply a commit's changes to the tree: the paths touched, and whether any path
         appeared or disappeared (only then can the policies' layout change)."""
+        tree = self.state.tree
+        uses = self._blob_uses
         touched: set[str] = set()
         moved = False
         for change in commit.changes:
+            gone: list[TreeEntry | None] = []
             if change.old_path is not None and change.status == "R":
-                moved |= self.tree.pop(change.old_path, None) is not None
+                gone.append(tree.pop(change.old_path, None))
+                moved |= gone[-1] is not None
                 touched.add(change.old_path)
             if change.blob is None or change.mode == GITLINK_MODE:
-                moved |= self.tree.pop(change.path, None) is not None
+                gone.append(tree.pop(change.path, None))
+                moved |= gone[-1] is not None
             else:
-                moved |= change.path not in self.tree
-                self.tree[change.path] = _Entry(change.blob, change.mode)
+                moved |= change.path not in tree
+                gone.append(tree.get(change.path))
+                tree[change.path] = TreeEntry(change.blob, change.mode)
+                if uses:
+                    uses.added(change.blob)
             touched.add(change.path)
+            if uses:
+                for entry in gone:
+                    if entry is not None:
+                        uses.removed(entry.blob)
         return touched, moved
 
-    def read(self, path: str, seen: tuple[str, ...] = ()) -> bytes:
-        entry = self.tree.get(path)
+    def _read(self, path: str, sources: list[str], seen: tuple[str, ...] = ()) -> bytes:
+        """The file at ``path`` (following symbolic links inside the tree); each file read
+        is noted in ``sources``."""
+        tree = self.state.tree
+        entry = tree.get(path)
         if entry is None:
             raise PolicyError("this file does not exist", file=path)
+        sources.append(f"{path}\0{entry.blob}\0{entry.mode}")
         data = self.blobs[entry.blob]
         if entry.mode != SYMLINK_MODE:
             return data
@@ -235,41 +384,74 @@ class _Builder:
                 file=path,
                 fix="replace the link with the file's text",
             )
-        if resolved not in self.tree:
+        if resolved not in tree:
             raise PolicyError(
                 f"this is a symbolic link to '{target}', which is not in the "
                 "policies folder at this commit",
                 file=path,
                 fix="replace the link with the file's text",
             )
-        return self.read(resolved, (*seen, path))
+        return self._read(resolved, sources, (*seen, path))
 
     # -- text ----------------------------------------------------------------------------
 
-    def fingerprint(self, text: PolicyText) -> tuple[tuple[str, str], ...]:
-        """What a visitor reads in each section: its words and link targets.
+    def _text_of(self, layout: PolicyLayout, fill: bool = True) -> tuple[PolicyText, str]:
+        """The policy's text, shared with earlier revisions, and its source_key."""
+        sources = [layout.slug, layout.kind, layout.path]
+        files = {path: self._read(path, sources) for path in layout.source_paths}
+        sources += [self.state.variables_key, str(self.templating)]
+        text = assemble(layout, files, self.state.variables, self.env if fill else None)
+        key = hashlib.blake2b("\n".join(sources).encode(), digest_size=12).hexdigest()
+        return self.shared.share(text), key
 
-        Markup is left out on purpose: bold to plain, a tight list made loose or a list
-        renumbered is formatting, not a change of what the policy says. Each distinct
-        section is rendered once for the whole history. The page is rendered whole, so
-        ``[text][ref]`` links resolve against definitions anywhere in the policy: every
-        section is rendered with all of them.
-        """
-        out = []
-        for section, source in zip(text.sections, text.standalone_sections(), strict=True):
-            printed = self.fingerprints.get(source)
-            if printed is None:
-                printed = self.fingerprints[source] = _visible(self.render(source))
-            out.append((section.key, printed))
-        return tuple(out)
+    def _read_text(self, slug: str, layout: PolicyLayout,
+                   commit: LogCommit) -> tuple[PolicyText, str] | None:
+        """The policy's text at ``commit``; on failure, remember why (it matters at the tip)."""
+        state = self.state
+        try:
+            read = self._text_of(layout)
+            state.failed.pop(slug, None)
+            return read
+        except TemplateError as error:
+            # Kept as written: another template language (Jekyll's {% %}), or a name defined
+            # at the time. Only the latest text must fill in cleanly.
+            state.failed[slug] = error
+            state.unfilled.append((commit, error))
+            try:
+                return self._text_of(layout, fill=False)
+            except PolicyError as other:
+                state.failed[slug] = other
+                state.skipped.append((commit, other))
+                return None
+        except PolicyError as error:
+            state.failed[slug] = error
+            state.skipped.append((commit, error))
+            return None
 
-    def text_of(self, layout: PolicyLayout, fill: bool = True) -> PolicyText:
-        files = {path: self.read(path) for path in layout.source_paths}
-        return assemble(layout, files, self.variables, self.env if fill else None)
+
+class _BlobUses:
+    """Which blobs the replay may still read: those a path of the tree holds, and those a
+    commit still to replay brings. The others are dropped from ``blobs``."""
+
+    def __init__(self, blobs: MutableMapping[str, bytes], tree: Mapping[str, TreeEntry],
+                 commits: Sequence[LogCommit]) -> None:
+        self.blobs = blobs
+        self.held = Counter(entry.blob for entry in tree.values())
+        self.pending = Counter(change.blob for commit in commits for change in commit.changes
+                               if change.blob is not None and change.mode != GITLINK_MODE)
+
+    def added(self, blob: str) -> None:
+        self.pending[blob] -= 1
+        self.held[blob] += 1
+
+    def removed(self, blob: str) -> None:
+        self.held[blob] -= 1
+        if self.held[blob] <= 0 and self.pending[blob] <= 0:
+            self.blobs.pop(blob, None)
 
 
 def _sections_changed(
-    old: Revision | None, text: PolicyText, fingerprint: tuple[tuple[str, str], ...]
+    old: Revision | None, text: PolicyText, fingerprint: Fingerprint
 ) -> tuple[SectionChange, ...]:
     before = dict(old.fingerprint) if old else {}
     titles_before = {s.key: s.title for s in old.text.sections} if old else {}
@@ -306,113 +488,40 @@ def build_history(
 ) -> SiteHistory:
     """Replay the first-parent log (oldest first) into the history of every policy.
 
-    ``fingerprints`` caches what a section's text renders to (see policykit.cache)."""
-    builder = _Builder(blobs, policies_dir, config_path, site_variables or {}, templating,
-                       render, fingerprints)
-    site = SiteHistory(policies={}, head=commits[-1].sha if commits else None)
-    last_index = len(commits) - 1
-    failed: dict[str, PolicyError] = {}  # slug → why its latest text could not be read
-    stale_layouts = True
-    for index, commit in enumerate(commits):
-        at_tip = index == last_index
-        touched, moved = builder.apply(commit)
-        every_policy = False
-        if config_path and config_path in touched:
-            entry = builder.tree.get(config_path)
-            extra = read_config_extra(blobs[entry.blob].decode("utf-8", "replace")) if entry else {}
-            variables = {**(site_variables or {}), **extra} if entry else (site_variables or {})
-            if variables != builder.variables:
-                builder.variables = variables
-                every_policy = True
-        previous_layouts = builder.layouts
-        # Which files make which policy changes only when files come or go.
-        if stale_layouts or moved:
-            try:
-                builder.layouts = discover([p for p in builder.tree if p != config_path],
-                                           policies_dir)
-                stale_layouts = False
-            except PolicyError as error:
-                stale_layouts = True
-                if at_tip:
-                    site.errors.append(error)
-                    break
-                site.skipped.append((commit, error))
-                continue
-        _follow_renames(commit, previous_layouts, builder)
-        for slug, layout in builder.layouts.items():
-            if (
-                not every_policy
-                and not touched.intersection(layout.source_paths)
-                and previous_layouts.get(slug) == layout
-            ):
-                continue
-            text = _read_text(builder, slug, layout, commit, failed, site)
-            if text is not None:
-                _add_revision(builder, slug, commit, text, site)
-    for slug, problem in failed.items():
-        if slug in builder.layouts:  # the policy's latest text is broken
-            site.errors.append(problem)
-            builder.histories.pop(slug, None)
-            site.skipped = [(c, e) for c, e in site.skipped if e is not problem]
-            site.unfilled = [(c, e) for c, e in site.unfilled if e is not problem]
-    for slug in list(builder.histories):
-        if slug not in builder.layouts:
-            del builder.histories[slug]  # withdrawn: no page at the tip
-    for slug, history in builder.histories.items():
-        history.layout = builder.layouts[slug]
-        _number_versions(history)
-        _resolve_current(history, as_of)
-    site.policies = dict(sorted(builder.histories.items()))
-    return site
-
-
-def _read_text(builder: _Builder, slug: str, layout: PolicyLayout, commit: LogCommit,
-               failed: dict[str, PolicyError], site: SiteHistory) -> PolicyText | None:
-    """The policy's text at ``commit``; on failure, remember why (it matters at the tip)."""
-    try:
-        text = builder.text_of(layout)
-        failed.pop(slug, None)
-        return text
-    except TemplateError as error:
-        # Kept as written: another template language (Jekyll's {% %}), or a name defined
-        # at the time. Only the latest text must fill in cleanly.
-        failed[slug] = error
-        site.unfilled.append((commit, error))
-        try:
-            return builder.text_of(layout, fill=False)
-        except PolicyError as other:
-            failed[slug] = other
-            site.skipped.append((commit, other))
-            return None
-    except PolicyError as error:
-        failed[slug] = error
-        site.skipped.append((commit, error))
-        return None
+    ``fingerprints`` caches what a section's text renders to (see policykit.cache). To
+    continue a replay saved by an earlier build, use ReplayState and HistoryReplay
+    (policykit.loader does)."""
+    variables = site_variables or {}
+    replay = HistoryReplay(ReplayState.start(policies_dir, config_path, variables), blobs,
+                           render=render, site_variables=variables, templating=templating,
+                           fingerprints=fingerprints)
+    replay.replay(commits)
+    return replay.finish(as_of)
 
 
 def _follow_renames(
-    commit: LogCommit, before: Mapping[str, PolicyLayout], builder: _Builder
+    commit: LogCommit, before: Mapping[str, PolicyLayout], state: ReplayState
 ) -> None:
     """Carry a policy's history over when a rename gives it a new slug."""
     for change in commit.changes:
         if change.status != "R" or change.old_path is None:
             continue
         old_slug = _slug_of_path(change.old_path, before)
-        new_slug = _slug_of_path(change.path, builder.layouts)
+        new_slug = _slug_of_path(change.path, state.layouts)
         if (
             old_slug
             and new_slug
             and old_slug != new_slug
-            and old_slug not in builder.layouts
-            and new_slug not in builder.histories
-            and old_slug in builder.histories
+            and old_slug not in state.layouts
+            and new_slug not in state.histories
+            and old_slug in state.histories
         ):
-            history = builder.histories.pop(old_slug)
+            history = state.histories.pop(old_slug)
             history.slug = new_slug
             for revision in history.revisions:
                 revision.slug = new_slug
-            builder.histories[new_slug] = history
-            builder.last_text[new_slug] = builder.last_text.pop(old_slug)
+            state.histories[new_slug] = history
+            state.last_revision[new_slug] = state.last_revision.pop(old_slug)
 
 
 def _slug_of_path(path: str, layouts: Mapping[str, PolicyLayout]) -> str | None:
@@ -423,10 +532,11 @@ def _slug_of_path(path: str, layouts: Mapping[str, PolicyLayout]) -> str | None:
 
 
 def _add_revision(
-    builder: _Builder, slug: str, commit: LogCommit, text: PolicyText, site: SiteHistory
+    replay: HistoryReplay, slug: str, commit: LogCommit, text: PolicyText, source_key: str
 ) -> None:
-    previous = builder.last_text.get(slug)
-    fingerprint = builder.fingerprint(text)
+    state = replay.state
+    previous = state.last_revision.get(slug)
+    fingerprint = replay.fingerprints.of(text)
     text_changed = previous is None or previous.fingerprint != fingerprint
     meta_changed = previous is None or (
         (
@@ -439,14 +549,14 @@ def _add_revision(
     source_changed = previous is None or previous.text != text
     if not (text_changed or meta_changed or source_changed):
         return
-    history = builder.histories.setdefault(slug, PolicyHistory(slug))
+    history = state.histories.setdefault(slug, PolicyHistory(slug))
     entries = text.meta.changes
     before = previous.text.meta.changes if previous else None
     added: tuple[ChangeEntry, ...] = ()
     if entries is not None:
         count = len(entries) - len(before or ())
         if count < 0:
-            site.warnings.append(
+            state.warnings.append(
                 PolicyError(
                     f"commit {commit.sha[:10]} removed {-count} change entr"
                     f"{'y' if count == -1 else 'ies'} from '{slug}'",
@@ -466,6 +576,7 @@ def _add_revision(
         text=text,
         fingerprint=fingerprint,
         sections_changed=_sections_changed(previous, text, fingerprint),
+        source_key=source_key,
     )
     if material is not None:
         revision.kind, revision.reason = MATERIAL, DECLARED
@@ -478,7 +589,7 @@ def _add_revision(
         revision.effective = commit.committed.date()
         if entries is not None:
             revision.reason = UNDECLARED
-            site.warnings.append(
+            state.warnings.append(
                 PolicyError(
                     f"commit {commit.sha[:10]} ('{commit.subject}') changed the words of "
                     f"'{slug}' without a change entry; it is published as a version effective "
@@ -489,16 +600,16 @@ def _add_revision(
             )
         else:
             revision.reason = IMPORTED
-    last = history.versions[-1] if history.versions else None
+    last = next((r for r in reversed(history.revisions) if r.is_version), None)
     if material is not None and last is not None and last.effective and material.effective \
             and material.effective < last.effective:
-        site.warnings.append(PolicyError(  # scripts/check says the same, as an error
+        state.warnings.append(PolicyError(  # scripts/check says the same, as an error
             f"the effective date {material.effective.isoformat()} is before the previous "
             f"version's ({last.effective.isoformat()})", file=text.meta.file, line=material.line,
             fix="a new version takes effect on or after the one before it: fix the date "
             "(entries are listed newest first)"))
     history.revisions.append(revision)
-    builder.last_text[slug] = revision
+    state.last_revision[slug] = revision
 
 
 def _number_versions(history: PolicyHistory) -> None:

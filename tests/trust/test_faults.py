@@ -1,8 +1,10 @@
 """Issue 9 §5: a build killed mid-way, a corrupted cache, a read-only source tree.
 
-The cache is policykit.cache (.cache/policy-history/ beside mkdocs.yml): what each section
-renders to. tests/core/test_cache.py damages it in every way on its own; here a real
-build meets a damaged one and must give the same site as a clean build.
+The caches are in .cache/policy-history/ beside mkdocs.yml: policykit.cache (what each
+section renders to) and policykit.history_cache (the replayed history).
+tests/core/test_cache.py and tests/core/test_history_cache.py damage them in every way on
+their own; here a real build meets a damaged one and must give the same site as a clean
+build.
 """
 
 from __future__ import annotations
@@ -83,7 +85,11 @@ def damage_cache(cache: Path, damage: str) -> None:
         cache.mkdir()
 
 
-def test_a_corrupted_cache_is_detected_and_rebuilt(repo: GitRepo, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["fingerprints", "history"])
+def test_a_corrupted_cache_is_detected_and_rebuilt(repo: GitRepo, tmp_path: Path,
+                                                  kind: str) -> None:
+    """Both cache files: the fingerprints (read when the history is replayed whole) and
+    the snapshot of the history (read by every build)."""
     start(repo)
     repo.commit("Logs", "2020-02-01", {
         "policies/privacy/10-intro.md": "# Privacy\n\nWe collect your email and logs.\n",
@@ -95,21 +101,31 @@ def test_a_corrupted_cache_is_detected_and_rebuilt(repo: GitRepo, tmp_path: Path
     assert build_cli(repo.path, "-q", "-d", str(reference), env=env).returncode == 0
     clean = site_files(reference)
     folder = repo.path / ".cache/policy-history"
+
+    def forget_the_snapshot() -> None:
+        if kind == "fingerprints":  # else the fingerprints are not read at all
+            for snapshot in folder.glob("history-*.bin"):
+                snapshot.unlink()
+
     for damage in ("truncated", "flipped byte", "garbage", "a folder"):
-        [cache] = folder.glob("fingerprints-*.bin")
+        [cache] = folder.glob(f"{kind}-*.bin")
         damage_cache(cache, damage)
-        site = tmp_path / damage.replace(" ", "-")
+        forget_the_snapshot()
+        site = tmp_path / f"{kind}-{damage.replace(' ', '-')}"
         result = build_cli(repo.path, "-d", str(site), env=env)
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
         rebuilt = site_files(site)
         assert rebuilt == clean, (damage, first_difference(rebuilt, clean))
         if cache.is_dir():  # not replaced (a folder is in the way), and not an error
+            assert "rebuilding it" in result.stderr, damage
             cache.rmdir()
+            forget_the_snapshot()
             assert build_cli(repo.path, "-q", "-d", str(site), env=env).returncode == 0
         else:
             assert "rebuilding it" in result.stderr, damage  # said, at the INFO level
         # rewritten whole: the next build reads it without a word
+        forget_the_snapshot()
         again = build_cli(repo.path, "-d", str(tmp_path / "again"), env=env)
         assert again.returncode == 0 and "cache:" not in again.stderr, damage
 

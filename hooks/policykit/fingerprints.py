@@ -1,0 +1,137 @@
+"""What a visitor reads in each section, kept as a short digest, and one copy of each text.
+
+A revision is material when what its sections say changed, so each section is reduced to
+its visible text (words and link targets) and then to a digest of it: the model only ever
+compares fingerprints for equality, and a digest is 32 characters where the visible text
+was a second copy of every section. The digests of a long history still take a few
+megabytes; its section texts would take gigabytes if every revision kept its own copies,
+so ``SharedText`` keeps one object per distinct section.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import Protocol
+
+from policykit.assemble import PolicyText, Section, link_definitions, standalone_source
+
+Renderer = Callable[[str], str]
+#: (section key, digest of its visible text) for each section, in order
+Fingerprint = tuple[tuple[str, str], ...]
+
+_WHITESPACE = re.compile(r"\s+")
+_TARGET = re.compile(r"""\b(?:href|src)=(["'])(.*?)\1""")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_text(html: str) -> str:
+    """Rendered text reduced to its words plus link and image targets (a changed target is
+    a change), with whitespace collapsed. Markup is left out on purpose: bold to plain, a
+    tight list made loose or a list renumbered is formatting, not a change of what the
+    policy says."""
+    targets = " ".join(match.group(2) for match in _TARGET.finditer(html))
+    text = _WHITESPACE.sub(" ", html_lib.unescape(_TAG.sub(" ", html))).strip()
+    return f"{text} \u2192 {targets}" if targets else text
+
+
+def visible_digest(html: str) -> str:
+    """A digest of ``visible_text``: equal exactly when the visible texts are (16 bytes of
+    BLAKE2b; a collision would hide one change, and is not a practical risk)."""
+    return hashlib.blake2b(visible_text(html).encode(), digest_size=16).hexdigest()
+
+
+class FingerprintStore(Protocol):
+    """Standalone section source → digest: a dict, or the on-disk policykit.cache."""
+
+    def get(self, source: str, /) -> str | None: ...
+
+    def __setitem__(self, source: str, value: str, /) -> None: ...
+
+
+class SectionFingerprints:
+    """Fingerprints of policy texts, each distinct section rendered at most once.
+
+    The page is rendered whole, so a ``[text][ref]`` link resolves against definitions
+    anywhere in the policy: a section's fingerprint is that of its Markdown with all the
+    policy's definitions appended (``PolicyText.standalone_sections``).
+    """
+
+    def __init__(self, render: Renderer, store: FingerprintStore | None = None) -> None:
+        self.render = render
+        self.store: FingerprintStore = {} if store is None else store
+        #: (section Markdown, the policy's link definitions) → digest. Both are shared
+        #: strings (SharedText) whose hashes Python keeps, so a section seen before costs
+        #: a dict lookup, not a hash of its text.
+        self._digests: dict[tuple[str, str], str] = {}
+        self._definitions_in: dict[str, frozenset[str]] = {}  # section Markdown → its own
+        self._definitions: dict[str, str] = {}  # one object per distinct definitions text
+
+    def of(self, text: PolicyText) -> Fingerprint:
+        definitions = self._definitions_of(text.sections)
+        out = []
+        for section in text.sections:
+            key = (section.markdown, definitions)
+            digest = self._digests.get(key)
+            if digest is None:
+                source = standalone_source(section.markdown, definitions)
+                digest = self.store.get(source)
+                if digest is None:
+                    digest = visible_digest(self.render(source))
+                    self.store[source] = digest
+                self._digests[key] = digest
+            out.append((section.key, digest))
+        return tuple(out)
+
+    def _definitions_of(self, sections: Iterable[Section]) -> str:
+        """As ``PolicyText.link_definitions``, each section searched once per history."""
+        found: set[str] = set()
+        for section in sections:
+            own = self._definitions_in.get(section.markdown)
+            if own is None:
+                own = self._definitions_in[section.markdown] = link_definitions(section.markdown)
+            found.update(own)
+        joined = "\n".join(sorted(found))
+        return self._definitions.setdefault(joined, joined)
+
+
+class SharedText:
+    """One object per distinct section (and section text) across revisions.
+
+    Consecutive revisions share most of their sections, and the model keeps every
+    revision's text: without sharing, a history of 4,840 revisions held 280 million
+    characters of section text for 84 million distinct ones. Shared objects also make the
+    saved snapshot (policykit.history_cache) smaller, as pickle writes an object once.
+    """
+
+    def __init__(self) -> None:
+        self._sections: dict[Section, Section] = {}
+        self._strings: dict[str, str] = {}
+
+    def remember(self, texts: Iterable[PolicyText]) -> None:
+        """Share with texts already in the model (after a snapshot is loaded, the latest
+        revisions: the next commit's sections are mostly theirs)."""
+        for text in texts:
+            for section in text.sections:
+                self._sections.setdefault(section, section)
+                self._strings.setdefault(section.markdown, section.markdown)
+
+    def share(self, text: PolicyText) -> PolicyText:
+        sections = tuple(self._section(section) for section in text.sections)
+        if all(new is old for new, old in zip(sections, text.sections, strict=True)):
+            return text
+        return replace(text, sections=sections)
+
+    def _section(self, section: Section) -> Section:
+        known = self._sections.get(section)
+        if known is not None:
+            return known
+        # the same text at another line, or under another title: share the text alone
+        markdown = self._strings.setdefault(section.markdown, section.markdown)
+        if markdown is not section.markdown:
+            section = replace(section, markdown=markdown)
+        self._sections[section] = section
+        return section
