@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from policykit.redline.model import Block
 
@@ -44,23 +45,40 @@ class Step:
 Region = tuple[str, int, int, int, int, list[tuple[int, int, int, int]]]
 
 
-class _Bags:
-    def __init__(self) -> None:
-        self._bags: dict[int, Counter[str]] = {}
-        self._sizes: dict[int, int] = {}
+#: Word bags kept across alignments, by block text: a site aligns the same blocks again
+#: and again (every version against the newest). The bags are never changed.
+BAG_MEMO_SIZE = 8192
 
+
+@lru_cache(maxsize=BAG_MEMO_SIZE)
+def _bag(text: str) -> Counter[str]:
+    return Counter(WORD_RE.findall(text.lower()))
+
+
+@lru_cache(maxsize=BAG_MEMO_SIZE)
+def _size(text: str) -> int:
+    return sum(_bag(text).values())
+
+
+def _common(a: Counter[str], b: Counter[str]) -> int:
+    """How many words two bags share (counting repeats): ``sum((a & b).values())``,
+    without building the intersection."""
+    if len(a) > len(b):
+        a, b = b, a
+    shared = 0
+    for word, count in a.items():
+        other = b.get(word)
+        if other:
+            shared += count if count < other else other
+    return shared
+
+
+class _Bags:
     def of(self, block: Block) -> Counter[str]:
-        bag = self._bags.get(id(block))
-        if bag is None:
-            bag = Counter(WORD_RE.findall(block.text.lower()))
-            self._bags[id(block)] = bag
-        return bag
+        return _bag(block.text)
 
     def words(self, block: Block) -> int:
-        count = self._sizes.get(id(block))
-        if count is None:
-            count = self._sizes[id(block)] = sum(self.of(block).values())
-        return count
+        return _size(block.text)
 
     def sim(self, olds: tuple[Block, ...], news: tuple[Block, ...], floor: float = 0.0) -> float:
         """Dice similarity of the word bags (0 when it cannot reach ``floor``)."""
@@ -71,7 +89,7 @@ class _Bags:
         if 2 * min(n, m) / (n + m) < floor:  # the sizes alone rule it out
             return 0.0
         a, b = self._joined(olds), self._joined(news)
-        return 2 * sum((a & b).values()) / (n + m)
+        return 2 * _common(a, b) / (n + m)
 
     def _joined(self, blocks: tuple[Block, ...]) -> Counter[str]:
         if len(blocks) == 1:

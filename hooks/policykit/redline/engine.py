@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 
 from policykit.redline.align import Step, align
 from policykit.redline.document import BlockRenderer, parse
@@ -34,23 +36,73 @@ def _composite(blocks: tuple[Block, ...]) -> Block:
     )
 
 
-class _Streams:
-    def __init__(self) -> None:
-        self._cache: dict[str, Stream] = {}
+#: Results kept across redlines (pure functions of the blocks' HTML or keys): a site diffs
+#: the same block pairs again and again, e.g. every version against the newest.
+MEMO_SIZE = 4096
+#: Token streams are big (a token per word): only the latest few are kept.
+STREAM_MEMO_SIZE = 256
 
-    def of(self, block: Block) -> Stream:
-        html = block.html
-        stream = self._cache.get(html)
-        if stream is None:
-            stream = self._cache[html] = tokenize(html)
-        return stream
+
+@lru_cache(maxsize=STREAM_MEMO_SIZE)
+def _stream(html: str) -> Stream:
+    """The block's tokens (never changed once made, so one stream serves every redline)."""
+    return tokenize(html)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _words_in_html(html: str) -> int:
+    return count_words(plain_text(html))
 
 
 def _words_in(block: Block) -> int:
-    return count_words(plain_text(block.html))
+    return _words_in_html(block.html)
 
 
-def _build(step: Step, streams: _Streams) -> BlockChange:
+@dataclass(frozen=True)
+class _WordDiff:
+    """The word-level comparison of two blocks' HTML."""
+
+    same: bool  # no token differs
+    added: int
+    removed: int
+    inline_html: str  # the new block with insertions and deletions marked
+    old_marked_html: str  # each side with only its own marks
+    new_marked_html: str
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _word_diff(old_html: str, new_html: str) -> _WordDiff:
+    a, b = _stream(old_html), _stream(new_html)
+    ops = align_words(a.tokens, b.tokens)
+    added, removed = changed_words(a.tokens, b.tokens, ops)
+    return _WordDiff(
+        same=all(tag == "equal" for tag, *_ in ops),
+        added=added,
+        removed=removed,
+        inline_html=write(b, plan_inline(a, b, ops)),
+        old_marked_html=write(a, plan_side(a.tokens, ops, "old")),
+        new_marked_html=write(b, plan_side(b.tokens, ops, "new")),
+    )
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _move_diff(old_html: str, new_html: str) -> _WordDiff:
+    """A moved block: wholly marked at both ends, words edited on the way marked apart."""
+    a, b = _stream(old_html), _stream(new_html)
+    ops = align_words(a.tokens, b.tokens)
+    added, removed = changed_words(a.tokens, b.tokens, ops)
+    new_marked = write(b, plan_moved(b.tokens, ops, "new"))
+    return _WordDiff(
+        same=all(tag == "equal" for tag, *_ in ops),
+        added=added,
+        removed=removed,
+        inline_html=new_marked,
+        old_marked_html=write(a, plan_moved(a.tokens, ops, "old")),
+        new_marked_html=new_marked,
+    )
+
+
+def _build(step: Step) -> BlockChange:
     old = _composite(step.olds) if step.olds else None
     new = _composite(step.news) if step.news else None
     change = BlockChange(step.op, old, new, move_role=step.role)
@@ -64,29 +116,25 @@ def _build(step: Step, streams: _Streams) -> BlockChange:
         if old.html == new.html and not change.note:
             change.op = "equal"
             return change
-        a, b = streams.of(old), streams.of(new)
-        ops = align_words(a.tokens, b.tokens)
-        added, removed = changed_words(a.tokens, b.tokens, ops)
-        if all(tag == "equal" for tag, *_ in ops) and not change.note:
+        diff = _word_diff(old.html, new.html)
+        if diff.same and not change.note:
             change.op = "equal"
             return change
-        change.words_added, change.words_removed = added, removed
-        change.inline_html = write(b, plan_inline(a, b, ops))
-        change.old_marked_html = write(a, plan_side(a.tokens, ops, "old"))
-        change.new_marked_html = write(b, plan_side(b.tokens, ops, "new"))
+        change.words_added, change.words_removed = diff.added, diff.removed
+        change.inline_html = diff.inline_html
+        change.old_marked_html = diff.old_marked_html
+        change.new_marked_html = diff.new_marked_html
     return change
 
 
-def _moved(to: BlockChange, source: BlockChange, streams: _Streams) -> None:
+def _moved(to: BlockChange, source: BlockChange) -> None:
     """Both ends of a move: the whole block marked, words edited on the way marked apart
     (and counted once, at the destination)."""
     assert to.old is not None and to.new is not None
-    a, b = streams.of(to.old), streams.of(to.new)
-    ops = align_words(a.tokens, b.tokens)
-    to.words_added, to.words_removed = changed_words(a.tokens, b.tokens, ops)
-    to.inline_html = to.new_marked_html = write(b, plan_moved(b.tokens, ops, "new"))
-    source.old_marked_html = write(a, plan_moved(a.tokens, ops, "old"))
-    to.old_marked_html = source.old_marked_html
+    diff = _move_diff(to.old.html, to.new.html)
+    to.words_added, to.words_removed = diff.added, diff.removed
+    to.inline_html = to.new_marked_html = diff.new_marked_html
+    source.old_marked_html = to.old_marked_html = diff.old_marked_html
     to.move_peer, source.move_peer = source.anchor, to.anchor
 
 
@@ -117,8 +165,7 @@ def diff_documents(
     old = parse(old_markdown, renderer).blocks
     new = parse(new_markdown, renderer).blocks
     steps = align(old, new)
-    streams = _Streams()
-    changes = [_build(step, streams) for step in steps]
+    changes = [_build(step) for step in steps]
     seen: dict[str, int] = {}
     for change in changes:
         change.anchor = _anchor(change, anchor_prefix, seen)
@@ -126,7 +173,7 @@ def diff_documents(
         change.section = block.section if block is not None else ""
     for step, change in zip(steps, changes, strict=True):
         if step.op == "move" and step.role == "to":
-            _moved(change, changes[step.peer], streams)
+            _moved(change, changes[step.peer])
     return Redline(changes, _stats(changes), anchor_prefix)
 
 
