@@ -26,6 +26,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 HEADING_ID_RE = re.compile(r"(<h[1-6]\b[^>]*?)\s+id=\"[^\"]*\"")
 OUTER_RE = re.compile(r"^\s*<(li|tr)\b[^>]*>(.*)</\1>\s*$", re.S)
 FIRST_CELL_RE = re.compile(r"<t[dh]\b[^>]*>")
+HTML_SPECIAL_RE = re.compile(r"[&<>'\"]")  # what markupsafe's escape replaces
 
 
 @lru_cache(maxsize=1)
@@ -45,13 +46,18 @@ def _env() -> Environment:
 # kinds and classes come from this package's own fixed vocabularies.
 
 
+def _escaped(text: str) -> str:
+    """``escape(text)``, without its cost for the usual text that has nothing to escape."""
+    return str(escape(text)) if HTML_SPECIAL_RE.search(text) else text
+
+
 def _block_open(
     tag: str, anchor: str, op: str, kind: str, classes: str = "", value: int | None = None
 ) -> str:
     extra = f" {classes}" if classes else ""
     number = f' value="{value}"' if value else ""
     return (
-        f'<{tag} id="{escape(anchor)}" class="redline-block redline-{op} redline-kind-{kind}'
+        f'<{tag} id="{_escaped(anchor)}" class="redline-block redline-{op} redline-kind-{kind}'
         f'{extra}"{number}>'
     )
 
@@ -64,7 +70,7 @@ def _skip(count: int) -> str:
 def _move_note(role: str, peer: str) -> str:
     place = "new" if role == "from" else "old"
     return (
-        f'<a class="redline-note redline-move-link" href="#{escape(peer)}">'
+        f'<a class="redline-note redline-move-link" href="#{_escaped(peer)}">'
         f"Moved: see the {place} place</a>"
     )
 
@@ -185,6 +191,21 @@ def _visible(redline: Redline, changes_only: bool, context: int) -> list[BlockCh
     return out
 
 
+def _classes(change: BlockChange) -> str:
+    """Extra classes of a block: moved from or to, split or merged."""
+    if not (change.move_role or change.note):
+        return ""
+    return " ".join(
+        filter(
+            None,
+            (
+                f"redline-moved-{change.move_role}" if change.move_role else "",
+                f"redline-{change.note}" if change.note else "",
+            ),
+        )
+    )
+
+
 class _Inline:
     """Assembles block HTML into one fragment, re-opening lists and tables as needed."""
 
@@ -216,15 +237,7 @@ class _Inline:
         if block is None:
             return
         content = _content(change, "inline")
-        classes = " ".join(
-            filter(
-                None,
-                (
-                    f"redline-moved-{change.move_role}" if change.move_role else "",
-                    f"redline-{change.note}" if change.note else "",
-                ),
-            )
-        )
+        classes = _classes(change)
         anchor = change.anchor
         if block.kind == "list_item" and block.parts == 1:
             self.close_table()
@@ -303,7 +316,10 @@ def _standalone(block: Block | None, content: _Content) -> str:
     """A list item or table row wrapped in its own list or table, for a table cell."""
     if block is None or not content.html:
         return ""
-    html = _with_note(block, content.html, content.note)
+    return _alone(block, _with_note(block, content.html, content.note))
+
+
+def _alone(block: Block, html: str) -> str:
     if block.parts > 1:
         return html
     if block.kind == "list_item":
@@ -317,6 +333,26 @@ def _standalone(block: Block | None, content: _Content) -> str:
         section = "thead" if block.kind == "table_header" else "tbody"
         return f'<table class="redline-table"><{section}>{html}</{section}></table>'
     return html
+
+
+def _cells(change: BlockChange, anchor_suffix: str) -> tuple[str, str]:
+    """The old and the new cell of a change's row."""
+    if change.op == "equal":  # most rows: no marks, no notes
+        assert change.old is not None and change.new is not None
+        old_html, new_html = _old_side(change.old.html), change.new.html
+        return (
+            _alone(change.old, old_html) if old_html else "",
+            _alone(change.new, new_html) if new_html else "",
+        )
+    cells = []
+    for side in ("old", "new"):
+        content = _content(change, side)
+        if content.note and change.move_peer:
+            content.note = content.note.replace(
+                f'href="#{change.move_peer}"', f'href="#{change.move_peer}{anchor_suffix}"'
+            )
+        cells.append(_standalone(_shown(change, side), content))
+    return cells[0], cells[1]
 
 
 def render_side_by_side(
@@ -338,19 +374,12 @@ def render_side_by_side(
         if isinstance(item, int):
             rows.append(f'<tr class="redline-skip-row"><td colspan="2">{_skip(item)}</td></tr>\n')
             continue
-        cells = []
-        for side in ("old", "new"):
-            content = _content(item, side)
-            if content.note and item.move_peer:
-                content.note = content.note.replace(
-                    f'href="#{item.move_peer}"', f'href="#{item.move_peer}{anchor_suffix}"'
-                )
-            cells.append(_standalone(_shown(item, side), content))
-        anchor = escape(item.anchor + anchor_suffix)
+        old_cell, new_cell = _cells(item, anchor_suffix)
+        anchor = _escaped(item.anchor + anchor_suffix)
         rows.append(
             f'<tr id="{anchor}" class="redline-row redline-{item.op} redline-kind-{item.kind}">\n'
-            f'<td class="redline-old">{cells[0]}</td>\n'
-            f'<td class="redline-new">{cells[1]}</td>\n'
+            f'<td class="redline-old">{old_cell}</td>\n'
+            f'<td class="redline-new">{new_cell}</td>\n'
             "</tr>\n"
         )
     return Markup(
