@@ -176,7 +176,10 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
 
     renderer.files = files
     archive = _Build.archive = Archive(
-        Settings(code=_code_digest(), renderer=renderer_key(_renderer_settings(config)),
+        Settings(code=_code_digest("**/*.py"),
+                 redline_code=_code_digest("redline/**/*", *_RENDERING, "site/redlines.py"),
+                 text_code=_code_digest(*_RENDERING, "manifest.py"),
+                 renderer=renderer_key(_renderer_settings(config)),
                  files="", templates="", every_pair_up_to=_Build.every_pair_up_to,
                  with_current=_Build.with_current),
         ledger=ledger,
@@ -336,10 +339,17 @@ def _renderer_settings(config: MkDocsConfig) -> object:
     return (config.markdown_extensions, config.mdx_configs, safe_html.SETTINGS)
 
 
-def _code_digest() -> str:
-    """This package's source: results it computed are only reused by the same code."""
+#: the modules that turn policy Markdown into the HTML pages show
+_RENDERING = ("site/render.py", "safe_html.py")
+
+
+def _code_digest(*patterns: str) -> str:
+    """The source of this package's files matching ``patterns``: a cached result is
+    reused only by the code that computed it."""
+    paths = sorted({path for pattern in patterns for path in _CODE.glob(pattern)
+                    if path.is_file() and "__pycache__" not in path.parts})
     digest = hashlib.sha256()
-    for path in sorted(_CODE.rglob("*.py")):
+    for path in paths:
         digest.update(path.relative_to(_CODE).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -437,17 +447,16 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
     if archive is not None:
         content = env.get_template("partials/policy-content.html")
         archive.render_content = lambda context: content.render({**context, "config": config})
-        # the policy templates, as the theme resolves them (a custom_dir may override them)
+        # the policy templates, as the theme resolves them (a custom_dir may override them);
+        # listing every template of the theme instead costs a third of a second
+        names = sorted({path.name for folder in config.theme.dirs
+                        for path in Path(folder).glob("partials/policy-*.html")})
         digest = hashlib.sha256()
-        for name in sorted(env.list_templates(filter_func=_is_policy_template)):
-            source, _, _ = env.loader.get_source(env, name)
+        for name in names:
+            source, _, _ = env.loader.get_source(env, f"partials/{name}")
             digest.update(name.encode() + b"\0" + source.encode())
         archive.settings.templates = digest.hexdigest()
     return env
-
-
-def _is_policy_template(name: str) -> bool:
-    return name.startswith("partials/policy-")
 
 
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:

@@ -91,7 +91,11 @@ class Group:
 class Settings:
     """What every archive page of this build depends on besides its own policy."""
 
-    code: str  # this package's source and the policy templates
+    code: str  # this package's source
+    #: the source of the code a redline and a version's text come from (the redline
+    #: engine, rendering, sanitising): their cached results outlive other code changes
+    redline_code: str
+    text_code: str
     renderer: str  # the Markdown extensions and their settings
     files: str  # the site's files (links in policy text resolve against them)
     templates: str  # the policy templates (set once the theme's templates are loaded)
@@ -187,7 +191,7 @@ class Archive:
         assert page.old is not None
         old, new = page.old, page.version
         written_at = pages.page_path(page.history)
-        key = _digest("redline", self.settings.code, self.settings.renderer,
+        key = _digest("redline", self.settings.redline_code, self.settings.renderer,
                       self.settings.files, written_at, page.url, self.text_key(old),
                       self.text_key(new))
         return Pair(key, lambda: old.text.markdown, lambda: new.text.markdown, written_at,
@@ -318,7 +322,7 @@ class Archive:
         rendered text: from the store, else rendered (each distinct section once)."""
         written_at = pages.page_path(page.history)
         s = self.settings
-        key = _digest("text", s.code, s.renderer, s.files, written_at, page.url,
+        key = _digest("text", s.text_code, s.renderer, s.files, written_at, page.url,
                       self.text_key(page.version))
         value = self.bodies.get(key)
         if value is None:
