@@ -237,10 +237,27 @@ def count_git_processes(config: Path) -> int:
     return len(log.read_text().splitlines())
 
 
-def edit_fragment(repo: Path, policies_rel: str, commit: bool, n: int) -> None:
-    """Change one word in the first Markdown file, committed or left as a draft."""
+#: which file an edit changes: "first" (the first Markdown file by name) or "largest" (the
+#: one with the most commits: a new version of the longest history)
+EDIT = "first"
+
+
+def edit_target(repo: Path, policies_rel: str) -> Path:
     top = repo / policies_rel if policies_rel else repo
-    target = sorted(p for p in top.rglob("*.md") if ".git" not in p.parts)[0]
+    files = sorted(p for p in top.rglob("*.md") if ".git" not in p.parts)
+    if EDIT == "first":
+        return files[0]
+    counts: dict[str, int] = {}
+    log = git(repo, "log", "--format=", "--name-only", "--", policies_rel or ".")
+    for line in log.splitlines():
+        if line.endswith(".md"):
+            counts[line] = counts.get(line, 0) + 1
+    return max(files, key=lambda p: (counts.get(p.relative_to(repo).as_posix(), 0), str(p)))
+
+
+def edit_fragment(repo: Path, policies_rel: str, commit: bool, n: int) -> None:
+    """Change one Markdown file (see EDIT), committed or left as a draft."""
+    target = edit_target(repo, policies_rel)
     text = target.read_text("utf-8")
     target.write_text(text.rstrip("\n") + f"\n\nBenchmark edit {n}.\n", encoding="utf-8")
     if commit:
@@ -400,6 +417,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", type=Path, help="write the Markdown table to this file")
     parser.add_argument("--plot", type=Path, help="write the scaling plot (PNG) here")
     parser.add_argument("--json", type=Path, help="write all figures as JSON here")
+    parser.add_argument("--edit", choices=("first", "largest"), default="first",
+                        help="the file an edit changes: the first Markdown file by name, or "
+                        "the one with the most commits")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="an 'extra: policies:' setting for every site, e.g. "
                         "compare_with_current=false (YAML value)")
@@ -410,6 +430,10 @@ def main(argv: list[str] | None = None) -> int:
         key, _, value = item.partition("=")
         SETTINGS[key] = yaml.safe_load(value)
     suffix = "".join(f" ({key}: {value})" for key, value in SETTINGS.items())
+    global EDIT
+    EDIT = args.edit
+    if EDIT != "first":
+        suffix += f" (edit: {EDIT})"
 
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="policy-bench-") as tmp:
