@@ -11,7 +11,7 @@ from policykit.redline.align import Step, align
 from policykit.redline.document import BlockRenderer, parse
 from policykit.redline.markup import write
 from policykit.redline.model import Block, BlockChange, Redline, RedlineStats
-from policykit.redline.tokens import Stream, count_words, plain_text, tokenize
+from policykit.redline.tokens import count_words, plain_text, tokenize
 from policykit.redline.words import align as align_words
 from policykit.redline.words import changed_words, plan_inline, plan_moved, plan_side
 
@@ -39,14 +39,6 @@ def _composite(blocks: tuple[Block, ...]) -> Block:
 #: Results kept across redlines (pure functions of the blocks' HTML or keys): a site diffs
 #: the same block pairs again and again, e.g. every version against the newest.
 MEMO_SIZE = 4096
-#: Token streams are big (a token per word): only the latest few are kept.
-STREAM_MEMO_SIZE = 256
-
-
-@lru_cache(maxsize=STREAM_MEMO_SIZE)
-def _stream(html: str) -> Stream:
-    """The block's tokens (never changed once made, so one stream serves every redline)."""
-    return tokenize(html)
 
 
 @lru_cache(maxsize=MEMO_SIZE)
@@ -72,7 +64,7 @@ class _WordDiff:
 
 @lru_cache(maxsize=MEMO_SIZE)
 def _word_diff(old_html: str, new_html: str) -> _WordDiff:
-    a, b = _stream(old_html), _stream(new_html)
+    a, b = tokenize(old_html), tokenize(new_html)
     ops = align_words(a.tokens, b.tokens)
     added, removed = changed_words(a.tokens, b.tokens, ops)
     return _WordDiff(
@@ -88,7 +80,7 @@ def _word_diff(old_html: str, new_html: str) -> _WordDiff:
 @lru_cache(maxsize=MEMO_SIZE)
 def _move_diff(old_html: str, new_html: str) -> _WordDiff:
     """A moved block: wholly marked at both ends, words edited on the way marked apart."""
-    a, b = _stream(old_html), _stream(new_html)
+    a, b = tokenize(old_html), tokenize(new_html)
     ops = align_words(a.tokens, b.tokens)
     added, removed = changed_words(a.tokens, b.tokens, ops)
     new_marked = write(b, plan_moved(b.tokens, ops, "new"))
@@ -103,6 +95,8 @@ def _move_diff(old_html: str, new_html: str) -> _WordDiff:
 
 
 def _build(step: Step) -> BlockChange:
+    if step.op == "equal":  # most steps
+        return BlockChange("equal", step.olds[0], step.news[0])
     old = _composite(step.olds) if step.olds else None
     new = _composite(step.news) if step.news else None
     change = BlockChange(step.op, old, new, move_role=step.role)
@@ -138,12 +132,17 @@ def _moved(to: BlockChange, source: BlockChange) -> None:
     to.move_peer, source.move_peer = source.anchor, to.anchor
 
 
+@lru_cache(maxsize=MEMO_SIZE * 4)  # a digest per block: the newest version's come back
+def _digest(op: str, role: str, old_key: str, new_key: str) -> str:
+    material = "\x00".join((op, role, old_key, new_key)).encode()
+    return hashlib.blake2b(material, digest_size=5).hexdigest()
+
+
 def _anchor(change: BlockChange, prefix: str, seen: dict[str, int]) -> str:
     old_key = change.old.key if change.old is not None else ""
     new_key = change.new.key if change.new is not None else ""
     op = "equal" if change.op == "equal" else "change"
-    material = "\x00".join((op, change.move_role, old_key, new_key)).encode()
-    digest = hashlib.blake2b(material, digest_size=5).hexdigest()
+    digest = _digest(op, change.move_role, old_key, new_key)
     count = seen.get(digest, 0)
     seen[digest] = count + 1
     return f"{prefix}-{digest}" + (f"-{count}" if count else "")

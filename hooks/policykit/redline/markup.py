@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markupsafe import escape
 
@@ -23,6 +24,7 @@ SR_TEXT = {
 }
 
 
+@lru_cache(maxsize=64)  # a few labels, written thousands of times
 def sr(text: str) -> str:
     return f'<span class="redline-sr">{escape(text)}</span>'
 
@@ -160,30 +162,26 @@ def place(stream: Stream, j: int, ctx: Sequence[str], *, after: bool = False) ->
 def write(stream: Stream, plan: Plan) -> str:
     """The base stream's HTML with the plan's marks and foreign runs in it."""
     out: list[str] = []
+    append = out.append  # (locals throughout: this runs for every word of changed blocks)
     items, tokens = stream.items, stream.tokens
-    token_at = {t.item: n for n, t in enumerate(tokens)}
+    marks, starts, ends, lead, spaces = plan.marks, plan.starts, plan.ends, plan.lead, plan.spaces
+    raw, foreign = plan.raw, plan.foreign
     open_inline: list[str] = []
     current: Mark | None = None
-
-    def close_mark(end_group: bool = False) -> None:
-        nonlocal current
-        if current is not None:
-            if end_group:
-                out.append(sr("]"))
-            out.append(f"</{current.tag}>")
-            current = None
-
-    for p in range(len(items) + 1):
-        for run in plan.foreign.get(p, ()):
-            close_mark()
-            out.append(_foreign(run, open_inline))
-        if p == len(items):
-            break
-        item = items[p]
-        n = token_at.get(p)
-        if n is None:
-            close_mark()
-            out.append(plan.raw.get(p, item.text))
+    n = 0  # the next token: tokens are in stream order
+    next_token_item = tokens[0].item if tokens else -1
+    for p, item in enumerate(items):
+        if p in foreign:
+            if current is not None:
+                append(_closing(current))
+                current = None
+            for run in foreign[p]:
+                append(_foreign(run, open_inline))
+        if p != next_token_item:
+            if current is not None:
+                append(_closing(current))
+                current = None
+            append(raw.get(p, item.text))
             if item.kind == OPEN and not item.structural:
                 open_inline.append(item.text)
             elif item.kind == CLOSE and not item.structural:
@@ -193,23 +191,36 @@ def write(stream: Stream, plan: Plan) -> str:
                         break
             continue
         token = tokens[n]
-        mark = plan.marks[n]
-        if mark != current:
-            close_mark()
+        mark = marks[n]
+        if mark is not current and mark != current:  # identity first: mostly the same mark
+            if current is not None:
+                append(_closing(current))
             if mark is not None:
-                out.append(_open(mark))
-                current = mark
-        if current is not None and n in plan.starts:
-            out.append(sr(plan.starts[n]))
-        out.append(plan.lead.get(n, ""))
-        space = plan.spaces.get(n)
+                append(_open(mark))
+            current = mark
+        if current is not None and n in starts:
+            append(sr(starts[n]))
+        if n in lead:
+            append(lead[n])
+        space = spaces.get(n)
         if space is None:
             space = "" if token.detached else token.space
-        out.append(token.word + space)
-        if n in plan.ends:
-            close_mark(end_group=True)
-    close_mark()
+        append(token.word + space)
+        if n in ends and current is not None:
+            append(_closing(current, end_group=True))
+            current = None
+        n += 1
+        next_token_item = tokens[n].item if n < len(tokens) else -1
+    if current is not None:
+        append(_closing(current))
+    for run in foreign.get(len(items), ()):
+        append(_foreign(run, open_inline))
     return "".join(out)
+
+
+def _closing(mark: Mark, end_group: bool = False) -> str:
+    """The end of an open mark (and of its screen-reader group)."""
+    return (sr("]") if end_group else "") + f"</{mark.tag}>"
 
 
 def _foreign(run: Foreign, open_inline: list[str]) -> str:

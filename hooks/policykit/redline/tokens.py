@@ -13,6 +13,8 @@ from __future__ import annotations
 import html as htmllib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 TAG_RE = re.compile(r"<!--.*?-->|<![^>]*>|<\?[^>]*>|</?[A-Za-z][^>]*>", re.S)
 NAME_RE = re.compile(r"</?\s*([A-Za-z][\w:-]*)")
@@ -46,16 +48,18 @@ NO_TEXT = frozenset(_words("ul ol dl table thead tbody tfoot tr colgroup select"
 OPEN, CLOSE, EMPTY, TEXT, RAW = range(5)
 
 
-@dataclass(slots=True)
-class Item:
+# Items and tokens are named tuples: immutable once made, and tuples of strings and numbers
+# drop out of the garbage collector's sight, which matters as streams are kept for reuse.
+
+
+class Item(NamedTuple):
     kind: int
     text: str
     name: str = ""
     structural: bool = False
 
 
-@dataclass(slots=True)
-class Token:
+class Token(NamedTuple):
     key: object
     word: str  # HTML of the word, punctuation mark, entity or inline void tag ("" if space)
     space: str  # the whitespace after it
@@ -77,6 +81,7 @@ class Stream:
     tokens: list[Token] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)  # the same tags come back in every block
 def tag_name(tag: str) -> str:
     match = NAME_RE.match(tag)
     return match.group(1).lower() if match else ""
@@ -87,6 +92,7 @@ def count_words(text: str) -> int:
     return len(WORD_RE.findall(text))
 
 
+@lru_cache(maxsize=16384)  # words come back all the time
 def _counts(word: str) -> int:
     if word.startswith("&"):
         word = htmllib.unescape(word)
@@ -145,29 +151,47 @@ class _Tokenizer:
             if at_edge or tag_name(next_tag) in STRUCTURAL or not next_tag:
                 items.append(Item(RAW, text))
                 return
-        for match in PIECE_RE.finditer(text):
-            word, space, alone = match.group(1), match.group(2), match.group(3)
-            if word is None:
-                # Space after a tag: it separates the previous word from the next one.
-                last = self.stream.tokens[-1] if self.stream.tokens else None
-                if last is not None and self.boundary < 0 and not last.space:
-                    last.space, last.detached, last.space_item = alone, True, len(items)
-                items.append(Item(RAW, alone))
-            else:
-                key = (word, self.ctx, space if self.in_pre else "")
-                self._token(key, word, space, Item(TEXT, word + space), _counts(word))
+        pieces = PIECE_RE.findall(text)  # (word, space after it, lone space): "" if absent
+        if not pieces[0][0]:
+            # Space after a tag: it separates the previous word from the next one. (Only the
+            # first piece can be one: every word takes the whitespace after it along.)
+            alone = pieces.pop(0)[2]
+            tokens = self.stream.tokens
+            if tokens and self.boundary < 0 and not tokens[-1].space:
+                tokens[-1] = tokens[-1]._replace(space=alone, detached=True, space_item=len(items))
+            items.append(Item(RAW, alone))
+            if not pieces:
+                return
+        self._words(pieces)
 
-    def _token(self, key: object, word: str, space: str, item: Item, words: int = 0) -> None:
-        stream = self.stream
-        if self.boundary >= 0 and stream.tokens:
-            last = stream.tokens[-1]
-            last.boundary = True
-            if not last.space:
-                last.space = " "
-                last.detached = True
+    def _words(self, pieces: list[tuple[str, str, str]]) -> None:
+        """Tokens for words (each with its space), all in the same inline context."""
+        if self.boundary >= 0:
+            self._after_boundary()
+        items = self.stream.items
+        ctx, first = self.ctx, len(items)
+        spaced = self.in_pre > 0  # in <pre>, spaces are part of the key
+        self.stream.tokens.extend(
+            [
+                Token((word, ctx, space if spaced else ""), word, space, n, ctx, _counts(word))
+                for n, (word, space, _) in enumerate(pieces, first)
+            ]
+        )
+        items.extend([Item(TEXT, word + space) for word, space, _ in pieces])
+
+    def _token(self, key: object, word: str, space: str, item: Item) -> None:
+        self._after_boundary()
+        self.stream.tokens.append(Token(key, word, space, len(self.stream.items), self.ctx))
+        self.stream.items.append(item)
+
+    def _after_boundary(self) -> None:
+        """A token follows: the one before it, if any, ends where a block element edges."""
+        tokens = self.stream.tokens
+        if self.boundary >= 0 and tokens:
+            last = tokens[-1]
+            tokens[-1] = last._replace(boundary=True, space=last.space or " ",
+                                       detached=last.detached or not last.space)
         self.boundary = -1
-        stream.tokens.append(Token(key, word, space, len(stream.items), self.ctx, words))
-        stream.items.append(item)
 
 
 def tokenize(html: str) -> Stream:
