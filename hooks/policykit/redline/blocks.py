@@ -29,6 +29,10 @@ HTML_START_RE = re.compile(r"^ {0,3}<(!--|[A-Za-z][A-Za-z0-9]*)(?=[\s/>]|$)")
 TABLE_SEP_CELL_RE = re.compile(r"^\s*:?-+:?\s*$")
 HARD_BREAK_RE = re.compile(r" {2,}\n")
 SPACE_RE = re.compile(r"\s+")
+#: Every block marker above (fence, HTML, ATX heading, rule, list item, admonition, quote)
+#: starts with one of these characters after at most three spaces. Most lines start with a
+#: letter: this one test spares them the whole list of patterns.
+MARKER_START_RE = re.compile(r" {0,3}[`~<#\-_*+>!?\d]")
 #: What splitting a table row looks at: an escape (with the character it escapes), a
 #: backtick (code spans keep their pipes) or a pipe.
 ROW_SPECIAL_RE = re.compile(r"\\.|[`|]", re.S)
@@ -108,6 +112,11 @@ def _is_table(lines: list[str], i: int) -> bool:
     return len(sep) == width and all(TABLE_SEP_CELL_RE.match(cell) for cell in sep)
 
 
+def _marked(line: str) -> bool:
+    """Whether the line may start with a block marker (see MARKER_START_RE)."""
+    return MARKER_START_RE.match(line) is not None
+
+
 def _html_start(line: str) -> str:
     match = HTML_START_RE.match(line)
     if match is None:
@@ -135,7 +144,8 @@ class Splitter:
         self.lines = ["" if not line.strip() else line for line in text.split("\n")]
         self.refdefs: dict[str, str] = {}
         self.raws: list[_Raw] = []
-        self._strip_refdefs()
+        if "]:" in text:  # else there is no definition to look for
+            self._strip_refdefs()
 
     def _strip_refdefs(self) -> None:
         fence = ""
@@ -166,13 +176,14 @@ class Splitter:
                 i = self._indented_code(i)
                 continue
             in_list = False
-            if FENCE_RE.match(line):
+            marked = _marked(line)
+            if marked and FENCE_RE.match(line):
                 i = self._fenced(i)
-            elif _html_start(line):
+            elif marked and _html_start(line):
                 i = self._html(i)
             elif _is_table(lines, i):
                 i = self._table(i)
-            elif ATX_RE.match(line):
+            elif marked and ATX_RE.match(line):
                 self._heading_atx(i)
                 i += 1
             elif i + 1 < n and lines[i + 1] and SETEXT_RE.match(lines[i + 1]):
@@ -182,24 +193,25 @@ class Splitter:
                     _Raw("heading", lines[i : i + 2], i, level=level, title=title, body=title)
                 )
                 i += 2
-            elif HR_RE.match(line):
+            elif marked and HR_RE.match(line):
                 self.raws.append(_Raw("hr", [line], i, body="hr"))
                 i += 1
-            elif ITEM_RE.match(line):
+            elif marked and ITEM_RE.match(line):
                 i = self._list_item(i, 0, line)
                 in_list = True
-            elif ADMONITION_RE.match(line):
+            elif marked and ADMONITION_RE.match(line):
                 i = self._admonition(i)
-            elif QUOTE_RE.match(line):
+            elif marked and QUOTE_RE.match(line):
                 i = self._quote(i)
             else:
                 i = self._paragraph(i)
         return self.raws
 
     def _interrupts(self, line: str) -> bool:
-        return bool(
-            not line
-            or ATX_RE.match(line)
+        if not line:
+            return True
+        return _marked(line) and bool(
+            ATX_RE.match(line)
             or HR_RE.match(line)
             or QUOTE_RE.match(line)
             or FENCE_RE.match(line)
@@ -322,14 +334,15 @@ class Splitter:
         while i < len(lines) and lines[i]:
             line = lines[i]
             indent = _indent(line)
-            if indent < 4 and (ITEM_RE.match(line) or FENCE_RE.match(line) or _html_start(line)):
+            marked = _marked(line)  # never with 4 spaces or more
+            if marked and (ITEM_RE.match(line) or FENCE_RE.match(line) or _html_start(line)):
                 break
             if indent >= 4:
                 level = min(indent // 4, depth + 1)
                 child = _dedent(line, 4 * level)
-                if ITEM_RE.match(child) and level >= 1:
+                if _marked(child) and ITEM_RE.match(child) and level >= 1:
                     break
-            if ATX_RE.match(line) or HR_RE.match(line):
+            if marked and (ATX_RE.match(line) or HR_RE.match(line)):
                 break
             raw.lines.append(_dedent(line, 4 * depth))
             body.append(line)

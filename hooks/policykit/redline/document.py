@@ -163,6 +163,13 @@ def extract(kind: str, html: str) -> str:
     return html
 
 
+@lru_cache(maxsize=8192)
+def _extracted(kind: str, html: str) -> str:
+    """``extract`` kept across redlines: the same blocks come back in every redline of a
+    policy (and the same string objects then hash and compare at once downstream)."""
+    return extract(kind, html)
+
+
 class BlockRenderer:
     """Renders blocks through the caller's Markdown function, each distinct source once."""
 
@@ -174,6 +181,6 @@ class BlockRenderer:
         key = (block.kind, block.source)
         html = self._cache.get(key)
         if html is None:
-            html = extract(block.kind, self._render(block.source))
+            html = _extracted(block.kind, self._render(block.source))
             self._cache[key] = html
         return html

@@ -41,6 +41,18 @@ def _env() -> Environment:
     )
 
 
+_BODY = "<redline-body/>"  # where the body goes: escaped values can never contain a "<"
+
+
+@lru_cache(maxsize=64)
+def _frame(template: str, **values: object) -> tuple[str, str]:
+    """A view's template rendered once around a placeholder body: the HTML before the
+    body and after it. Views are big (a megabyte): this copies them once, not four times."""
+    html = _env().get_template(template).render(body=Markup(_BODY), **values)
+    before, after = html.split(_BODY)
+    return before, after
+
+
 # The markup around blocks, written directly: a template call per block cost more than the
 # rest of the view. Anchors, peers and labels come from callers and are escaped; tags, ops,
 # kinds and classes come from this package's own fixed vocabularies.
@@ -297,8 +309,8 @@ def render_inline(redline: Redline, *, changes_only: bool = False, context: int 
             inline.skip(item)
         else:
             inline.add(item)
-    body = Markup(inline.html())
-    return Markup(_env().get_template("inline.html").render(body=body, changes_only=changes_only))
+    before, after = _frame("inline.html", changes_only=changes_only)
+    return Markup("".join((before, inline.html(), after)))
 
 
 def _with_note(block: Block, html: str, note: str) -> str:
@@ -382,14 +394,13 @@ def render_side_by_side(
             f'<td class="redline-new">{new_cell}</td>\n'
             "</tr>\n"
         )
-    return Markup(
-        _env().get_template("side_by_side.html").render(
-            rows=Markup("".join(rows)),
-            changes_only=changes_only,
-            old_label=old_label,
-            new_label=new_label,
-        )
+    before, after = _frame(
+        "side_by_side.html",
+        changes_only=changes_only,
+        old_label=old_label,
+        new_label=new_label,
     )
+    return Markup("".join((before, *rows, after)))
 
 
 def render_summary(redline: Redline) -> Markup:
