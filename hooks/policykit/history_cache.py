@@ -109,8 +109,8 @@ def package_version() -> str:
 
 def render_key(renderer: str) -> str:
     """A hash of the renderer's settings (policykit.cache.renderer_key) and of all of
-    policykit's code: what a revision's pages look like depends on nothing else but the
-    revision (Revision.source_key) and the theme."""
+    policykit's code: with a revision's source_key, a key for the HTML its text renders to
+    (not for the page around it, which also shows the revision's place in the history)."""
     return stable_digest(renderer, package_version())
 
 

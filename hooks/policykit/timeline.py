@@ -264,10 +264,10 @@ class HistoryReplay:
                 state.layouts = discover([p for p in state.tree if p != config_path],
                                          state.policies_dir)
                 state.layouts_stale = False
-            except PolicyError as error:
+            except PolicyError as raised:
                 state.layouts_stale = True
                 # left out of the history; an error instead if this commit is the tip
-                state.discovery_error = error
+                error = state.discovery_error = _kept(raised)
                 state.skipped.append((commit, error))
                 return
         _follow_renames(commit, previous_layouts, state)
@@ -412,21 +412,27 @@ class HistoryReplay:
             read = self._text_of(layout)
             state.failed.pop(slug, None)
             return read
-        except TemplateError as error:
+        except TemplateError as unfilled:
             # Kept as written: another template language (Jekyll's {% %}), or a name defined
             # at the time. Only the latest text must fill in cleanly.
-            state.failed[slug] = error
+            error = state.failed[slug] = _kept(unfilled)
             state.unfilled.append((commit, error))
             try:
                 return self._text_of(layout, fill=False)
-            except PolicyError as other:
-                state.failed[slug] = other
-                state.skipped.append((commit, other))
+            except PolicyError as unread:
+                error = state.failed[slug] = _kept(unread)
+                state.skipped.append((commit, error))
                 return None
-        except PolicyError as error:
-            state.failed[slug] = error
+        except PolicyError as unread:
+            error = state.failed[slug] = _kept(unread)
             state.skipped.append((commit, error))
             return None
+
+
+def _kept(error: PolicyError) -> PolicyError:
+    """The error without its traceback, which would keep the frames that raised it (and
+    the file contents in them) alive as long as the history."""
+    return error.with_traceback(None)
 
 
 class _BlobUses:
