@@ -73,6 +73,17 @@ def _common(a: Counter[str], b: Counter[str]) -> int:
     return shared
 
 
+@lru_cache(maxsize=BAG_MEMO_SIZE * 2)
+def _text_sim(old_text: str, new_text: str, floor: float) -> float:
+    """Dice similarity of two texts' word bags (0 when it cannot reach ``floor``)."""
+    n, m = _size(old_text), _size(new_text)
+    if not n + m:
+        return 1.0 if old_text == new_text else 0.0
+    if 2 * min(n, m) / (n + m) < floor:  # the sizes alone rule it out
+        return 0.0
+    return 2 * _common(_bag(old_text), _bag(new_text)) / (n + m)
+
+
 class _Bags:
     def of(self, block: Block) -> Counter[str]:
         return _bag(block.text)
@@ -82,6 +93,8 @@ class _Bags:
 
     def sim(self, olds: tuple[Block, ...], news: tuple[Block, ...], floor: float = 0.0) -> float:
         """Dice similarity of the word bags (0 when it cannot reach ``floor``)."""
+        if len(olds) == 1 and len(news) == 1:
+            return _text_sim(olds[0].text, news[0].text, floor)
         n = sum(self.words(block) for block in olds)
         m = sum(self.words(block) for block in news)
         if not n + m:
@@ -98,6 +111,18 @@ class _Bags:
         for block in blocks:
             bag.update(self.of(block))
         return bag
+
+
+def _paragraphs(blocks: list[Block]) -> list[bool]:
+    return [block.kind == "paragraph" for block in blocks]
+
+
+def _consecutive(blocks: list[Block], paragraphs: list[bool]) -> list[bool]:
+    """Whether each block and the one before it are paragraphs next to each other."""
+    return [
+        k > 0 and paragraphs[k] and paragraphs[k - 1] and block.index == blocks[k - 1].index + 1
+        for k, block in enumerate(blocks)
+    ]
 
 
 def _threshold(old: Block, new: Block) -> float | None:
@@ -135,6 +160,10 @@ class Aligner:
         m, n = len(olds), len(news)
         score = [[0.0] * (n + 1) for _ in range(m + 1)]
         back: list[list[tuple[int, int]]] = [[(0, 0)] * (n + 1) for _ in range(m + 1)]
+        # Only a paragraph and two consecutive ones can score as a split or a merge: the
+        # other cells skip scoring them (most of the work on long stretches).
+        lone_old, lone_new = _paragraphs(olds), _paragraphs(news)
+        pair_old, pair_new = _consecutive(olds, lone_old), _consecutive(news, lone_new)
         for i in range(m + 1):
             for j in range(n + 1):
                 best, move = -1.0, (0, 0)
@@ -142,11 +171,18 @@ class Aligner:
                     best, move = score[i - 1][j], (1, 0)
                 if j and score[i][j - 1] > best:
                     best, move = score[i][j - 1], (0, 1)
-                for di, dj in ((1, 1), (1, 2), (2, 1)):
-                    if i >= di and j >= dj:
-                        s = self._score(tuple(olds[i - di : i]), tuple(news[j - dj : j]))
-                        if s and score[i - di][j - dj] + s > best:
-                            best, move = score[i - di][j - dj] + s, (di, dj)
+                if i and j:
+                    s = self._score((olds[i - 1],), (news[j - 1],))
+                    if s and score[i - 1][j - 1] + s > best:
+                        best, move = score[i - 1][j - 1] + s, (1, 1)
+                    if j >= 2 and pair_new[j - 1] and lone_old[i - 1]:
+                        s = self._score((olds[i - 1],), (news[j - 2], news[j - 1]))
+                        if s and score[i - 1][j - 2] + s > best:
+                            best, move = score[i - 1][j - 2] + s, (1, 2)
+                    if i >= 2 and pair_old[i - 1] and lone_new[j - 1]:
+                        s = self._score((olds[i - 2], olds[i - 1]), (news[j - 1],))
+                        if s and score[i - 2][j - 1] + s > best:
+                            best, move = score[i - 2][j - 1] + s, (2, 1)
                 if i or j:
                     score[i][j], back[i][j] = best, move
         pairs = []
