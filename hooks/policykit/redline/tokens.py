@@ -14,6 +14,7 @@ import html as htmllib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from typing import NamedTuple
 
 TAG_RE = re.compile(r"<!--.*?-->|<![^>]*>|<\?[^>]*>|</?[A-Za-z][^>]*>", re.S)
@@ -54,9 +55,13 @@ OPEN, CLOSE, EMPTY, TEXT, RAW = range(5)
 
 class Item(NamedTuple):
     kind: int
-    text: str
+    text: str  # the HTML written for it ("" for a word: its token has the text)
     name: str = ""
     structural: bool = False
+
+
+#: The item of every word: one shared placeholder, as the word's token holds its text.
+_WORD = Item(TEXT, "")
 
 
 class Token(NamedTuple):
@@ -177,7 +182,7 @@ class _Tokenizer:
                 for n, (word, space, _) in enumerate(pieces, first)
             ]
         )
-        items.extend([Item(TEXT, word + space) for word, space, _ in pieces])
+        items.extend(repeat(_WORD, len(pieces)))
 
     def _token(self, key: object, word: str, space: str, item: Item) -> None:
         self._after_boundary()
