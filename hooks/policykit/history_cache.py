@@ -18,11 +18,11 @@ folder must be as trusted as the site's sources (it is in the project's folder).
 
 from __future__ import annotations
 
-import ast
 import functools
 import gc
 import os
 import pickle
+import re
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -62,6 +62,13 @@ def _module_file(name: str) -> Path | None:
     return next((path for path in candidates if path.is_file()), None)
 
 
+#: ``import policykit…`` and ``from policykit… import …`` statements (a regex: parsing the
+#: modules took 50 ms of a 400 ms build)
+_IMPORT = re.compile(r"^[ \t]*(?:import[ \t]+([^\n#;]+)"
+                     r"|from[ \t]+(policykit[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+))",
+                     re.M)
+
+
 def model_source_files(roots: Sequence[str] = MODEL_MODULES) -> list[Path]:
     """The files of ``roots`` and of the policykit modules they import, transitively."""
     found: dict[str, Path] = {}
@@ -73,12 +80,14 @@ def model_source_files(roots: Sequence[str] = MODEL_MODULES) -> list[Path]:
             continue
         found[name] = path
         todo.append(name.rpartition(".")[0])  # a module's package runs first
-        for node in ast.walk(ast.parse(path.read_bytes())):
-            if isinstance(node, ast.Import):
-                todo += [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                todo.append(node.module)  # and its names, which may be modules
-                todo += [f"{node.module}.{alias.name}" for alias in node.names]
+        for match in _IMPORT.finditer(path.read_text("utf-8")):
+            modules, package, names = match.groups()
+            if modules:
+                todo += [item.split()[0] for item in modules.split(",") if item.strip()]
+            else:
+                todo.append(package)  # and its names, which may be modules
+                todo += [f"{package}.{item.split()[0]}"
+                         for item in names.strip("()").split(",") if item.strip()]
     return sorted(found.values())
 
 

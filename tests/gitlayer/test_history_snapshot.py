@@ -7,6 +7,7 @@ whole log; ``LoadedHistory.replayed`` says how many commits a load replayed.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import hashlib
 import os
@@ -18,8 +19,9 @@ import markdown
 import pytest
 import yaml
 
+import policykit
 from policykit.errors import PolicyError
-from policykit.history_cache import KEEP, model_source_files
+from policykit.history_cache import KEEP, MODEL_MODULES, model_source_files
 from policykit.loader import LoadedHistory, load_history
 from tests.support import GitRepo, git
 
@@ -282,11 +284,41 @@ def test_other_settings_use_another_snapshot(repo: GitRepo, tmp_path: Path) -> N
     assert load(repo, cache).replayed == 3
 
 
+def imported_by_ast(roots: tuple[str, ...]) -> set[Path]:
+    """The reference: the policykit modules ``roots`` import, transitively, from the
+    modules' syntax trees."""
+    package = Path(policykit.__file__).parent
+    found: set[Path] = set()
+    todo = ["policykit", *roots]
+    while todo:
+        parts = todo.pop().split(".")
+        if parts[0] != "policykit":
+            continue
+        candidates = [package.joinpath(*parts[1:-1], f"{parts[-1]}.py")] if parts[1:] else []
+        candidates.append(package.joinpath(*parts[1:], "__init__.py"))
+        path = next((c for c in candidates if c.is_file()), None)
+        if path is None or path in found:
+            continue
+        found.add(path)
+        todo.append(".".join(parts[:-1]))
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, ast.Import):
+                todo += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                todo += [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+    return found
+
+
 def test_the_snapshot_key_covers_the_model_code_not_the_pages() -> None:
-    names = {path.name for path in model_source_files()}
+    files = model_source_files()
+    names = {path.name for path in files}
     assert {"timeline.py", "assemble.py", "layout.py", "metadata.py", "repository.py",
             "fingerprints.py", "loader.py", "__init__.py"} <= names
     assert not names & {"pages.py", "render.py", "engine.py", "feeds.py"}
+    assert set(files) == imported_by_ast(MODEL_MODULES)
+    # the pages' modules, found the same way
+    site = ("policykit.site.archive", "policykit.feeds", "policykit.redline")
+    assert set(model_source_files(site)) == imported_by_ast(site)
 
 
 def test_source_keys_follow_the_files_and_the_variables(repo: GitRepo,
