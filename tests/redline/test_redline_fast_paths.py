@@ -8,9 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policykit.redline import diff_documents
+from policykit.redline import (
+    clear_caches,
+    diff_documents,
+    render_inline,
+    render_side_by_side,
+    render_summary,
+)
 from policykit.redline.blocks import normalise, split_row
 from policykit.redline.document import parse
+from policykit.redline.memo import MODULES
 
 
 def reference_split_row(line: str) -> list[str]:
@@ -100,3 +107,52 @@ def test_cached_blocks_render_through_each_callers_renderer() -> None:
     second = diff_documents(text, text + "\nMore.\n", render=lambda md: f"<p>two {md}</p>")
     assert first.blocks[0].new_html == "<p>one Same words.</p>"
     assert second.blocks[0].new_html == "<p>two Same words.</p>"
+
+
+VERSIONS = [
+    "# Privacy\n\nWe collect [data](https://a.example) and **use** it.\n\n"
+    "1. First item\n2. Second item\n    - nested\n\n"
+    "| Kind | Kept |\n| --- | --- |\n| Logs | 30 days |\n| Mail | 1 year |\n\n"
+    "## Sharing\n\nWe share nothing with partners, ever, in any way at all.\n",
+    "# Privacy\n\nWe collect [data](https://b.example) and use it.\n\n"
+    "1. First item\n2. Third item\n    - nested\n\n"
+    "| Kind | Kept |\n| --- | --- |\n| Logs | 90 days |\n\n"
+    "## Sharing\n\nWe share nothing with partners, ever, in any way at all.\n\n"
+    "New closing paragraph.\n",
+    "## Sharing\n\nWe share nothing with partners, ever, in any way at all.\n\n"
+    "# Privacy\n\nWe collect data. We use it.\n\n- First item\n",
+]
+
+
+def views(old: str, new: str, render) -> tuple[str, ...]:
+    redline = diff_documents(old, new, render=render, anchor_prefix="r")
+    return (
+        str(render_inline(redline)),
+        str(render_side_by_side(redline, anchor_suffix="-side")),
+        str(render_inline(redline, changes_only=True)),
+        str(render_summary(redline)),
+    )
+
+
+def test_kept_results_give_the_same_bytes_as_fresh_ones(render) -> None:
+    pairs = [(a, b) for a in VERSIONS for b in VERSIONS]
+    fresh = []
+    for old, new in pairs:
+        clear_caches()
+        fresh.append(views(old, new, render))
+    kept = [views(old, new, render) for old, new in pairs]  # each warms the next
+    assert kept == fresh
+    assert [views(old, new, render) for old, new in reversed(pairs)] == fresh[::-1]
+
+
+def test_clear_caches_forgets_everything(render) -> None:
+    views(VERSIONS[0], VERSIONS[1], render)
+    clear_caches()
+    caches = [
+        value
+        for module in MODULES
+        for value in vars(module).values()
+        if callable(getattr(value, "cache_info", None))
+    ]
+    assert len(caches) > 10
+    assert all(cache.cache_info().currsize == 0 for cache in caches)

@@ -6,12 +6,14 @@
     render_summary(redline)         # words added/removed, sections changed
 
 The engine aligns blocks first (headings, paragraphs, list items, table rows, quotes, code),
-then words inside changed blocks; see ``align`` and ``words``. No MkDocs imports here.
+then words inside changed blocks; see ``align`` and ``words``. Recent results are kept
+between calls (see ``memo``). No MkDocs imports here.
 """
 
 from __future__ import annotations
 
 from policykit.redline.engine import diff_documents
+from policykit.redline.memo import clear_caches
 from policykit.redline.model import Block, BlockChange, Redline, RedlineStats
 from policykit.redline.render import render_inline, render_side_by_side, render_summary
 from policykit.redline.text import extract_text
@@ -21,6 +23,7 @@ __all__ = [
     "BlockChange",
     "Redline",
     "RedlineStats",
+    "clear_caches",
     "diff_documents",
     "extract_text",
     "render_inline",

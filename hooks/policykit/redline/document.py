@@ -65,7 +65,7 @@ class _Parsed:
 
 #: Documents parsed lately, by their text: a site diffs each version against several
 #: others. Entries are immutable; every caller gets Blocks of its own.
-PARSE_CACHE_SIZE = 16
+PARSE_CACHE_SIZE = 8
 
 
 def parse(markdown_text: str, html_for: Callable[[Block], str] | None = None) -> Document:

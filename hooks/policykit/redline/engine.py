@@ -132,7 +132,7 @@ def _moved(to: BlockChange, source: BlockChange) -> None:
     to.move_peer, source.move_peer = source.anchor, to.anchor
 
 
-@lru_cache(maxsize=MEMO_SIZE * 4)  # a digest per block: the newest version's come back
+@lru_cache(maxsize=MEMO_SIZE * 2)  # a digest per block: the newest version's come back
 def _digest(op: str, role: str, old_key: str, new_key: str) -> str:
     material = "\x00".join((op, role, old_key, new_key)).encode()
     return hashlib.blake2b(material, digest_size=5).hexdigest()
