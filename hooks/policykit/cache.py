@@ -79,5 +79,8 @@ class FingerprintCache:
         try:
             write_atomically(self.path, _MAGIC, lambda out: out.write(payload))
             self._loaded = len(self._data)
+            for older in range(1, FORMAT):  # never read again (format 1 took 27 MB on ota)
+                for stale in self.path.parent.glob(f"fingerprints-{older}-*.bin"):
+                    stale.unlink(missing_ok=True)
         except OSError:
             pass

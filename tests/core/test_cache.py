@@ -39,6 +39,19 @@ def test_corrupted_or_truncated_file_is_detected_and_rebuilt(tmp_path: Path) -> 
         assert FingerprintCache(tmp_path, "r1").get("a") == "A"
 
 
+def test_files_of_older_formats_are_deleted_others_kept(tmp_path: Path) -> None:
+    older = tmp_path / "fingerprints-1-r1.bin"
+    older.write_bytes(b"policykit-fingerprints\n")
+    other_renderer = FingerprintCache(tmp_path, "r2")
+    other_renderer["a"] = "A"
+    other_renderer.save()
+    cache = FingerprintCache(tmp_path, "r1")
+    cache["a"] = "A"
+    cache.save()
+    assert not older.exists()
+    assert other_renderer.path is not None and other_renderer.path.exists()
+
+
 def test_unwritable_folder_is_not_an_error(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
