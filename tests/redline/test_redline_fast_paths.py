@@ -7,6 +7,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 
 from policykit.redline import (
     clear_caches,
@@ -156,3 +157,11 @@ def test_clear_caches_forgets_everything(render) -> None:
     ]
     assert len(caches) > 10
     assert all(cache.cache_info().currsize == 0 for cache in caches)
+
+
+def test_kept_frames_escape_a_label_unless_it_is_markup(render) -> None:
+    redline = diff_documents("Old.\n", "New.\n", render=render)
+    trusted = str(render_side_by_side(redline, old_label=Markup("<b>Before</b>")))
+    plain = str(render_side_by_side(redline, old_label="<b>Before</b>"))
+    assert '<th scope="col"><b>Before</b></th>' in trusted
+    assert '<th scope="col">&lt;b&gt;Before&lt;/b&gt;</th>' in plain

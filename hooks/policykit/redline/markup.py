@@ -24,7 +24,9 @@ SR_TEXT = {
 }
 
 
-@lru_cache(maxsize=64)  # a few labels, written thousands of times
+# Kept: a few labels, written thousands of times. Typed: Markup is not escaped, an equal
+# str is, so they must not share an entry.
+@lru_cache(maxsize=64, typed=True)
 def sr(text: str) -> str:
     return f'<span class="redline-sr">{escape(text)}</span>'
 

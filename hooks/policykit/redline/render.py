@@ -44,7 +44,7 @@ def _env() -> Environment:
 _BODY = "<redline-body/>"  # where the body goes: escaped values can never contain a "<"
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=64, typed=True)  # typed: Markup labels are not escaped, equal strs are
 def _frame(template: str, **values: object) -> tuple[str, str]:
     """A view's template rendered once around a placeholder body: the HTML before the
     body and after it. Views are big (a megabyte): this copies them once, not four times."""
@@ -113,7 +113,7 @@ def _inner(html: str) -> str:
     return match.group(2) if match else html
 
 
-@lru_cache(maxsize=MEMO_SIZE)
+@lru_cache(maxsize=MEMO_SIZE, typed=True)  # typed: the label is escaped unless Markup
 def _marked_all(html: str, mark: Mark, announce: str) -> str:
     return mark_all(html, mark, announce)
 
