@@ -1,6 +1,7 @@
 """A Markdown document as :class:`~policykit.redline.model.Block` objects, and their HTML.
 
 Blocks render lazily through the caller's Markdown function, each distinct source once.
+Recently parsed documents are kept by their text, immutable (see ``memo``).
 """
 
 from __future__ import annotations

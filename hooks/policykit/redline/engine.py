@@ -11,9 +11,9 @@ from policykit.redline.align import Step, align
 from policykit.redline.document import BlockRenderer, parse
 from policykit.redline.markup import write
 from policykit.redline.model import Block, BlockChange, Redline, RedlineStats
-from policykit.redline.tokens import count_words, plain_text, tokenize
+from policykit.redline.tokens import Stream, count_words, plain_text, tokenize
+from policykit.redline.words import Opcode, changed_words, plan_inline, plan_moved, plan_side
 from policykit.redline.words import align as align_words
-from policykit.redline.words import changed_words, plan_inline, plan_moved, plan_side
 
 
 def _composite(blocks: tuple[Block, ...]) -> Block:
@@ -62,10 +62,14 @@ class _WordDiff:
     new_marked_html: str
 
 
+def _aligned(old_html: str, new_html: str) -> tuple[Stream, Stream, list[Opcode]]:
+    a, b = tokenize(old_html), tokenize(new_html)
+    return a, b, align_words(a.tokens, b.tokens)
+
+
 @lru_cache(maxsize=MEMO_SIZE)
 def _word_diff(old_html: str, new_html: str) -> _WordDiff:
-    a, b = tokenize(old_html), tokenize(new_html)
-    ops = align_words(a.tokens, b.tokens)
+    a, b, ops = _aligned(old_html, new_html)
     added, removed = changed_words(a.tokens, b.tokens, ops)
     return _WordDiff(
         same=all(tag == "equal" for tag, *_ in ops),
@@ -80,8 +84,7 @@ def _word_diff(old_html: str, new_html: str) -> _WordDiff:
 @lru_cache(maxsize=MEMO_SIZE)
 def _move_diff(old_html: str, new_html: str) -> _WordDiff:
     """A moved block: wholly marked at both ends, words edited on the way marked apart."""
-    a, b = tokenize(old_html), tokenize(new_html)
-    ops = align_words(a.tokens, b.tokens)
+    a, b, ops = _aligned(old_html, new_html)
     added, removed = changed_words(a.tokens, b.tokens, ops)
     new_marked = write(b, plan_moved(b.tokens, ops, "new"))
     return _WordDiff(

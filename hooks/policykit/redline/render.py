@@ -1,8 +1,9 @@
 """HTML views of a :class:`Redline`: inline track changes, side by side, and a summary.
 
-Block HTML comes from the caller's Markdown renderer and is trusted; everything this module
-adds is escaped: the pages' frames go through Jinja2 templates with autoescape on, and the
-markup around each block (thousands per big document) is written here with ``escape``.
+Block HTML comes from the caller's Markdown renderer and is trusted; what callers give this
+module (labels, anchor prefixes and suffixes) is escaped: the views' frames go through Jinja2
+templates with autoescape on, and the markup around each block (thousands per big document)
+is written here, anchors escaped, with tags, ops, kinds and classes from fixed vocabularies.
 Lists and tables stay valid: list items are re-assembled into ``<ul>``/``<ol>`` (with
 ``value`` so numbers match each version) and table rows into ``<table>``; marks only ever
 sit inside an ``<li>``/``<td>``, never around one.
@@ -54,8 +55,8 @@ def _frame(template: str, **values: object) -> tuple[str, str]:
 
 
 # The markup around blocks, written directly: a template call per block cost more than the
-# rest of the view. Anchors, peers and labels come from callers and are escaped; tags, ops,
-# kinds and classes come from this package's own fixed vocabularies.
+# rest of the view. Anchors and move peers carry the caller's prefix and suffix and are
+# escaped; tags, ops, kinds and classes come from this package's own fixed vocabularies.
 
 
 def _escaped(text: str) -> str:
