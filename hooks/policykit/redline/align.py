@@ -47,7 +47,7 @@ Region = tuple[str, int, int, int, int, list[tuple[int, int, int, int]]]
 
 #: Word bags kept across alignments, by block text: a site aligns the same blocks again
 #: and again (every version against the newest). The bags are never changed.
-BAG_MEMO_SIZE = 8192
+BAG_MEMO_SIZE = 4096
 
 
 @lru_cache(maxsize=BAG_MEMO_SIZE)
@@ -73,7 +73,7 @@ def _common(a: Counter[str], b: Counter[str]) -> int:
     return shared
 
 
-@lru_cache(maxsize=BAG_MEMO_SIZE * 2)
+@lru_cache(maxsize=BAG_MEMO_SIZE * 4)  # a float per pair of texts
 def _text_sim(old_text: str, new_text: str, floor: float) -> float:
     """Dice similarity of two texts' word bags (0 when it cannot reach ``floor``)."""
     n, m = _size(old_text), _size(new_text)

@@ -39,6 +39,8 @@ def _composite(blocks: tuple[Block, ...]) -> Block:
 #: Results kept across redlines (pure functions of the blocks' HTML or keys): a site diffs
 #: the same block pairs again and again, e.g. every version against the newest.
 MEMO_SIZE = 4096
+#: Word diffs hold the marked HTML of both blocks, three times: a few redlines' worth.
+WORD_DIFF_MEMO_SIZE = 1024
 
 
 @lru_cache(maxsize=MEMO_SIZE)
@@ -67,7 +69,7 @@ def _aligned(old_html: str, new_html: str) -> tuple[Stream, Stream, list[Opcode]
     return a, b, align_words(a.tokens, b.tokens)
 
 
-@lru_cache(maxsize=MEMO_SIZE)
+@lru_cache(maxsize=WORD_DIFF_MEMO_SIZE)
 def _word_diff(old_html: str, new_html: str) -> _WordDiff:
     a, b, ops = _aligned(old_html, new_html)
     added, removed = changed_words(a.tokens, b.tokens, ops)
@@ -81,7 +83,7 @@ def _word_diff(old_html: str, new_html: str) -> _WordDiff:
     )
 
 
-@lru_cache(maxsize=MEMO_SIZE)
+@lru_cache(maxsize=WORD_DIFF_MEMO_SIZE)
 def _move_diff(old_html: str, new_html: str) -> _WordDiff:
     """A moved block: wholly marked at both ends, words edited on the way marked apart."""
     a, b, ops = _aligned(old_html, new_html)

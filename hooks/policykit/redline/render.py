@@ -94,7 +94,7 @@ def _list_open(tag: str, depth: int) -> str:
 
 #: Results kept across redlines (pure functions of block HTML): a site renders the same
 #: blocks in many redlines, e.g. every version against the newest.
-MEMO_SIZE = 8192
+MEMO_SIZE = 4096
 
 
 @lru_cache(maxsize=MEMO_SIZE)
