@@ -103,8 +103,9 @@ def _specs(splitter: Splitter) -> Iterator[_BlockSpec]:
             kind == "table_row" and previous_kind not in ("table_header", "table_row")
         ):
             group += 1
+        title = ""
         if kind == "heading":
-            section = plain_title(raw.title)
+            section = title = plain_title(raw.title)
         if kind == "code":
             source = "\n".join(raw.lines)
             body = raw.body
@@ -114,15 +115,15 @@ def _specs(splitter: Splitter) -> Iterator[_BlockSpec]:
         else:
             source = "\n".join(raw.lines)
             body = normalise(raw.body)
-        refs = _used_refs(source, refdefs)
+        refs = _used_refs(source, refdefs) if refdefs else []
         if refs:
             source += "\n\n" + "\n".join(refdefs[label] for label in refs)
-        key_parts = [KEY_PREFIX[kind]]
         if kind == "heading":
-            key_parts.append(str(raw.level))
-        if kind == "list_item":
-            key_parts += [raw.list_type, str(raw.depth)]
-        key = ":".join(key_parts) + ":" + body
+            key = f"h:{raw.level}:{body}"
+        elif kind == "list_item":
+            key = f"li:{raw.list_type}:{raw.depth}:{body}"
+        else:
+            key = f"{KEY_PREFIX[kind]}:{body}"
         if refs:
             key += "\x00" + "\x00".join(normalise(refdefs[label]) for label in refs)
         yield (
@@ -136,7 +137,7 @@ def _specs(splitter: Splitter) -> Iterator[_BlockSpec]:
             raw.list_type,
             counters.get(raw.depth, 0) if kind == "list_item" else 0,  # ordinal
             raw.level,
-            plain_title(raw.title) if kind == "heading" else "",  # title
+            title,
             section,
             group,
         )
