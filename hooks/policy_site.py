@@ -14,6 +14,7 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import quote as urlquote
 
 import markdown
 import markupsafe
@@ -33,7 +34,7 @@ from policykit.site.archive import Archive, Group, Settings
 from policykit.site.config import PolicySiteConfig, as_of_from
 from policykit.site.redlines import Redlines
 from policykit.site.render import PolicyRenderer
-from policykit.site.stamp import BODY_MARK, Shell, ShellError, sitemap_with, sitemap_without
+from policykit.site.stamp import Shell, ShellError, sitemap_with
 from policykit.timeline import Revision
 
 if TYPE_CHECKING:
@@ -95,7 +96,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _Build.cache_dir = config_dir / ".cache" / "policy-history"
     # One renderer for the whole build: the history's fingerprints and the archived
     # pages render the same sections, so each is rendered once.
-    _Build.renderer = PolicyRenderer(_renderer(config))
+    renderer = _Build.renderer = PolicyRenderer(_renderer(config))
+    workers = settings.jobs or os.cpu_count() or 1
     try:
         as_of = as_of_from(settings)
         loaded = load_history(
@@ -108,6 +110,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             drafts=_Build.command == "serve",
             cache_dir=_Build.cache_dir,
             renderer_settings=_renderer_settings(config),  # rendered text is sanitised
+            render_many=lambda texts: renderer.markdown_many(
+                texts, workers if _Build.command == "build" else 1),
         )
     except (PolicyError, ValidationError) as error:
         raise PluginError(str(error)) from None
@@ -138,7 +142,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _Build.every_pair_up_to = settings.compare_every_pair_up_to
     _Build.with_current = settings.compare_with_current
     _Build.stamp = settings.stamp_archive
-    _Build.workers = settings.jobs or os.cpu_count() or 1
+    _Build.workers = workers
     log.info("%d policies, %d revisions read from git as of %s", len(loaded.site.policies),
              sum(len(h.revisions) for h in loaded.site.policies.values()),
              as_of.isoformat(timespec="seconds"))
@@ -194,9 +198,6 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         check(pages.page_path(history), slug)
         add(pages.page_path(history), pages.page_markdown(history, loaded.drafts.get(slug)),
             _PageRef(slug, "current"))
-        check(pages.history_path(history), slug)
-        add(pages.history_path(history), pages.history_markdown(history),
-            _PageRef(slug, "history"), in_nav=False)
         for group in archive.plan(history, stamp=_Build.stamp):
             for page in group.members:
                 check(page.src_uri, slug)
@@ -236,7 +237,7 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
         page.meta.pop("description", None)
         if description:
             page.meta["description"] = description
-        page.meta["policy"] = _Build.archive.shell_meta(first, BODY_MARK)
+        page.meta["policy"] = _Build.archive.shell_meta()
         page.update_date = _Follow.lastmod(history, first.kind, first.version)
         return markdown_text
     if ref.kind == "history":
@@ -446,7 +447,9 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
     archive = _Build.archive
     if archive is not None:
         content = env.get_template("partials/policy-content.html")
+        feed_links = env.get_template("partials/policy-feed-links.html")
         archive.render_content = lambda context: content.render({**context, "config": config})
+        archive.render_feeds = lambda context: feed_links.render({**context, "config": config})
         # the policy templates, as the theme resolves them (a custom_dir may override them);
         # listing every template of the theme instead costs a third of a second
         names = sorted({path.name for folder in config.theme.dirs
@@ -522,19 +525,19 @@ def _extend_sitemap(site_dir: Path, archive: Archive) -> None:
     path = site_dir / "sitemap.xml"
     if not path.is_file():
         return
-    text = path.read_text("utf-8")
-    newest = ""
-    for run in archive.runs():
-        first, rest = run[0], run[1:]
-        base = archive.groups[first.src_uri].loc_base
-        if base is None or not rest:
-            continue
-        for page in rest:
-            if page.src_uri in archive.groups:  # another shell: listed once, in order
-                text = sitemap_without(text, base + page.url)
-        entries = archive.sitemap_entries(rest, base)
-        newest = max([newest, *(date or "" for _, date in entries)])
-        text = sitemap_with(text, base + first.url, entries)
+    base = archive.loc_base()
+    if base is None:
+        return
+    # MkDocs lists a policy's pages in the order of its files: current, history, versions,
+    # redlines. The shells are listed where they were added: moved to their policy's place
+    # (after its current page, the only one of its pages MkDocs always renders).
+    after: dict[str, list[tuple[str, str | None]]] = {}
+    for history, planned in archive.by_policy():
+        after[base + urlquote(pages.page_url(history))] = archive.sitemap_entries(
+            planned, base)
+    shells = {base + group.first.url for group in archive.groups.values()}
+    text = sitemap_with(path.read_text("utf-8"), after=after, without=shells)
+    newest = max((date or "" for entries in after.values() for _, date in entries), default="")
     path.write_text(text, encoding="utf-8")
     gz_path = site_dir / "sitemap.xml.gz"
     if gz_path.is_file():
@@ -560,7 +563,7 @@ def _write_following(config: MkDocsConfig, archive: Archive) -> None:
     every: list[feeds.FeedEntry] = []
     latest: list[dt.datetime] = []
     for slug, history in loaded.site.policies.items():
-        urls = following.addresses(history, site_url, redline=_changes_url)
+        urls = following.addresses(history, site_url, redline=archive.changes_url)
         entries = feeds.policy_entries(history, urls, as_of=as_of,
                                        editorial=settings.feed_editorial,
                                        takes_effect=settings.feed_takes_effect)
@@ -601,12 +604,6 @@ def _write_following(config: MkDocsConfig, archive: Archive) -> None:
     _write(site_dir, following.SITE_FEEDS["atom"], feeds.atom(site_feed))
     _write(site_dir, following.SITE_FEEDS["json"], feeds.json_feed(site_feed))
     log.info("feeds and versions.json written for %d policies", len(loaded.site.policies))
-
-
-def _changes_url(history: Any, version: Revision) -> str:
-    """The site-relative address of a version's redline against the one before it."""
-    index = history.versions.index(version)
-    return pages.compare_url(history, history.versions[index - 1], version)
 
 
 def _feed_redline(archive: Archive) -> feeds.RedlineHtml:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,10 @@ from typing import Any
 from policykit.assemble import PolicyText, assemble, make_environment
 from policykit.cache import FingerprintCache, renderer_key
 from policykit.errors import GitError, PolicyError
+from policykit.fingerprints import visible_digest
 from policykit.history_cache import HistorySnapshots, render_key, snapshot_key
 from policykit.layout import discover
-from policykit.repository import Repository, committer_date, open_repository
+from policykit.repository import LogCommit, Repository, committer_date, open_repository
 from policykit.timeline import HistoryReplay, Renderer, ReplayState, SiteHistory
 
 SHALLOW_FIX = (
@@ -73,8 +74,12 @@ def load_history(
     drafts: bool = False,
     cache_dir: Path | None = None,
     renderer_settings: object = None,
+    render_many: Callable[[list[str]], list[str]] | None = None,
 ) -> LoadedHistory:
-    """The history of every policy under ``policies_dir`` on the checked-out branch."""
+    """The history of every policy under ``policies_dir`` on the checked-out branch.
+
+    ``render_many`` renders a batch of Markdown texts (on several cores, say): a long
+    replay from scratch then renders the sections it needs all at once, first."""
     policies_path = Path(policies_dir)
     if not policies_path.is_dir():
         raise PolicyError(
@@ -130,6 +135,9 @@ def load_history(
         if repository is None:
             repo.close()
     fingerprints = FingerprintCache(cache_dir, renderer)
+    if render_many is not None and fresh and len(new_commits) >= PRERENDER_FROM:
+        _prerender(ReplayState.start(policies_rel, config_rel, variables), blobs, new_commits,
+                   fingerprints, render_many, variables, templating)
     replay = HistoryReplay(state, blobs, render=render, site_variables=variables,
                            templating=templating, fingerprints=fingerprints)
     replay.replay(new_commits, release_blobs=True)
@@ -146,6 +154,42 @@ def load_history(
     if drafts and uncommitted:
         _read_drafts(loaded, site_variables or {}, templating)
     return loaded
+
+
+#: a replay from scratch of this many commits renders its sections in one batch first
+PRERENDER_FROM = 200
+
+
+class _DryStore:
+    """The fingerprint cache, read only: a dry replay's made-up digests stay here."""
+
+    def __init__(self, cache: FingerprintCache) -> None:
+        self.cache = cache
+        self.made_up: dict[str, str] = {}
+
+    def get(self, source: str, /) -> str | None:
+        return self.made_up.get(source) or self.cache.get(source)
+
+    def __setitem__(self, source: str, value: str, /) -> None:
+        self.made_up[source] = value
+
+
+def _prerender(state: ReplayState, blobs: Mapping[str, bytes], commits: list[LogCommit],
+               fingerprints: FingerprintCache, render_many: Callable[[list[str]], list[str]],
+               variables: Mapping[str, Any], templating: bool) -> None:
+    """Find the sections the replay will render (a dry replay: which texts are read does
+    not depend on what they render to), render them in one batch, cache their digests."""
+    wanted: dict[str, None] = {}
+
+    def note(source: str) -> str:
+        wanted[source] = None
+        return ""
+
+    HistoryReplay(state, blobs, render=note, site_variables=variables, templating=templating,
+                  fingerprints=_DryStore(fingerprints)).replay(commits)
+    sources = list(wanted)
+    for source, html in zip(sources, render_many(sources), strict=True):
+        fingerprints[source] = visible_digest(html)
 
 
 def _read_drafts(loaded: LoadedHistory, variables: Mapping[str, Any], templating: bool) -> None:

@@ -219,13 +219,18 @@ class OutputLedger:
 
     def _prune(self, folder: str) -> None:
         """Files of a folder moved back that neither this build nor MkDocs wrote (pages of
-        versions that are gone) are deleted, then emptied directories."""
-        top = self.site_dir / folder
+        versions that are gone) are deleted, then the folders they leave empty."""
+        # Plain strings, not pathlib: tens of thousands of files on a large archive.
+        site = str(self.site_dir)
+        top = os.path.join(site, folder)  # noqa: PTH118
+        emptied: set[str] = set()
         for directory, _, names in os.walk(top, topdown=False):
-            base = Path(directory)
             for name in names:
-                path = (base / name).relative_to(self.site_dir).as_posix()
+                full = os.path.join(directory, name)  # noqa: PTH118
+                path = full[len(site) + 1:]
                 if path not in self.written and path not in self.fresh:
-                    (base / name).unlink()
-            if base != top and not any(base.iterdir()):
-                base.rmdir()
+                    os.unlink(full)  # noqa: PTH108
+                    emptied.add(directory)
+            if directory in emptied and directory != top and not os.listdir(directory):  # noqa: PTH208
+                os.rmdir(directory)  # noqa: PTH106
+                emptied.add(os.path.dirname(directory))  # noqa: PTH120

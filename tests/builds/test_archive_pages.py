@@ -59,9 +59,9 @@ def test_stamped_pages_are_the_pages_mkdocs_renders(site: GitRepo, tmp_path: Pat
                                                     caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     stamped = files_of(build(site.path / "mkdocs.yml", site_dir=str(tmp_path / "stamped")))
-    # privacy: shells for versions 1 (no description) and 2, and the first redline;
-    # stamped from them: versions 3 and 4, five redlines
-    assert "archive: 7 pages written" in archive_log(caplog)
+    # shells: privacy's history, versions 1 (no description) and 2, first redline; stamped
+    # from them: privacy's versions 3 and 4, five redlines, the terms' history and version
+    assert "archive: 9 pages written" in archive_log(caplog)
     write_config(site.path, site_url="https://example.com/policies/",
                  policies={"stamp_archive": False})
     rendered = files_of(build(site.path / "mkdocs.yml", site_dir=str(tmp_path / "rendered")))
@@ -92,7 +92,7 @@ def test_a_second_build_reuses_pages_and_rewrites_tampered_ones(
     caplog.clear()
     second = files_of(build(site.path / "mkdocs.yml"))
     assert second == first
-    assert "2 pages written, 10 kept" in archive_log(caplog)
+    assert "2 pages written, 12 kept" in archive_log(caplog)
 
 
 def test_a_new_version_rewrites_its_policy_pages_only(site: GitRepo) -> None:
@@ -130,14 +130,15 @@ def test_damaged_caches_are_rebuilt_not_served(site: GitRepo,
     cache = site.path / ".cache/policy-history"
     redlines = [p for p in (cache / "redlines").rglob("*") if p.is_file()]
     texts = [p for p in (cache / "texts").rglob("*") if p.is_file()]
-    assert len(redlines) == 6 and len(texts) == 5  # every redline, every version's text
+    # every redline (and apart, its changes-only view for feeds), every version's text
+    assert len(redlines) == 12 and len(texts) == 5
     for path in redlines + texts:
         path.write_bytes(path.read_bytes()[:-20])
     record = next(cache.glob("outputs-*.json"))
     record.write_bytes(record.read_bytes()[:-1] + b"0")
     caplog.clear()
     assert files_of(build(site.path / "mkdocs.yml")) == first
-    assert "7 pages written, 0 kept" in archive_log(caplog)
+    assert "9 pages written, 0 kept" in archive_log(caplog)
     assert "6 redlines computed" in archive_log(caplog)
     damaged = [r.getMessage() for r in caplog.records if "checksum mismatch" in r.getMessage()]
     assert len(damaged) == 12, damaged  # each result, and the record of pages

@@ -25,24 +25,38 @@ from policykit.site import comparisons, following, pages
 from policykit.site.pages import VersionOrder
 from policykit.site.redlines import Pair, Redlines
 from policykit.site.render import PolicyRenderer
-from policykit.site.stamp import DESCRIPTION_MARK, TITLE_MARK, Shell
+from policykit.site.stamp import BODY_MARK, DESCRIPTION_MARK, FEEDS_MARK, TITLE_MARK, Shell
 from policykit.timeline import PolicyHistory, Revision
 
 
 @dataclass
 class ArchivePage:
-    """A version's page (``old`` is None) or a redline page."""
+    """A policy's history page, a version's page, or a redline page (from ``old``)."""
 
     history: PolicyHistory
-    kind: str  # "version" or "compare"
-    version: Revision
+    kind: str  # "history", "version" or "compare"
+    version: Revision | None = None
     old: Revision | None = None
 
     @property
     def src_uri(self) -> str:
+        if self.kind == "history":
+            return pages.history_path(self.history)
+        assert self.version is not None
         if self.old is not None:
             return pages.compare_path(self.history, self.old, self.version)
         return pages.version_path(self.history, self.version)
+
+    @property
+    def folder(self) -> str:
+        """The site folder holding all the policy's pages of this kind."""
+        name = {"history": "history", "version": "versions", "compare": "compare"}[self.kind]
+        return f"{pages.base_path(self.history)}/{name}"
+
+    @property
+    def depth(self) -> int:
+        """How many folders deep the page is: pages at one depth share relative links."""
+        return self.src_uri.count("/")
 
     @property
     def url(self) -> str:
@@ -55,6 +69,9 @@ class ArchivePage:
 
     @property
     def title(self) -> str:
+        if self.kind == "history":
+            return pages.history_title(self.history)
+        assert self.version is not None
         if self.old is not None:
             return (f"{self.history.text.title}: changes from {self.old.version_id} to "
                     f"{self.version.version_id}")
@@ -62,19 +79,21 @@ class ArchivePage:
 
     @property
     def description(self) -> str | None:
-        return self.version.text.description if self.old is None else None
+        return self.version.text.description if self.kind == "version" and self.version \
+            else None
 
     def markdown(self) -> str:
-        if self.old is not None:
-            return pages.history_markdown(self.history)
-        return pages.version_markdown(self.history, self.version)
+        if self.kind == "version":
+            assert self.version is not None
+            return pages.version_markdown(self.history, self.version)
+        return pages.history_markdown(self.history)
 
 
 @dataclass
 class Group:
-    """Pages of one policy and kind that share a shell: the first page is the shell."""
+    """Pages that share a shell (the first page's): one kind, one depth in the site, with
+    or without a description; of any policy (what differs per policy is marked)."""
 
-    folder: str  # site-relative folder holding all of them
     members: list[ArchivePage]
     shell: Shell | None = None
     first_key: str = ""  # the shell's own page: its key and note, once written
@@ -113,11 +132,15 @@ class Archive:
     renderer: PolicyRenderer
     #: renders a page's content (``partials/policy-content.html``) from its context
     render_content: Callable[[dict[str, Any]], str] | None = None
+    #: renders a page's policy feed links (``partials/policy-feed-links.html``)
+    render_feeds: Callable[[dict[str, Any]], str] | None = None
     #: ``page.meta.policy`` keys shared by all pages of a policy (feeds, notices)
     follow: Callable[[PolicyHistory], dict[str, Any]] = lambda history: {}
     lastmod: Callable[[PolicyHistory, str, Revision | None], str] = lambda h, k, v: ""
     site_url: str = ""
     groups: dict[str, Group] = field(default_factory=dict)  # shell src_uri → group
+    _shapes: dict[tuple[str, int, bool], Group] = field(default_factory=dict)
+    _by_policy: dict[str, list[ArchivePage]] = field(default_factory=dict)
     #: (slug, version id) → sha256 of the archived text (for versions.json)
     text_sha256: dict[tuple[str, str], str] = field(default_factory=dict)
     _policy_keys: dict[str, str] = field(default_factory=dict)
@@ -125,51 +148,45 @@ class Archive:
     _visible: dict[str, str] = field(default_factory=dict)
     _marks: dict[str, dict[int, dict[str, Revision]]] = field(default_factory=dict)
     _orders: dict[str, VersionOrder] = field(default_factory=dict)
+    _relocations: dict[tuple[int, str], Shell] = field(default_factory=dict)
     written: int = 0
 
     # -- planning ----------------------------------------------------------------------------
 
     def plan(self, history: PolicyHistory, *, stamp: bool = True) -> list[Group]:
-        """The policy's archive pages, grouped by shell (description or not: the theme
-        prints a page's description only when it has one). Without stamping, every page
-        is a group of its own, rendered by MkDocs."""
-        out: list[Group] = []
-        versions: dict[bool, Group] = {}
-        base = pages.base_path(history)
-        for version in history.versions:
-            page = ArchivePage(history, "version", version)
-            group = versions.get(bool(page.description))
+        """The policy's archive pages, each put in the group of its shape (kind, depth,
+        description or not: the theme prints a description only when there is one). The
+        groups this policy's pages start are returned: their first page is the shell
+        MkDocs renders. Without stamping, every page is a group of its own."""
+        planned = [ArchivePage(history, "history")]
+        planned += [ArchivePage(history, "version", version) for version in history.versions]
+        planned += [ArchivePage(history, "compare", new, old) for old, new in comparisons.pairs(
+            history, self.settings.every_pair_up_to, self.settings.with_current)]
+        self._by_policy[history.slug] = planned
+        started: list[Group] = []
+        for page in planned:
+            shape = (page.kind, page.depth, bool(page.description))
+            group = self._shapes.get(shape) if stamp else None
             if group is None:
-                group = versions[bool(page.description)] = Group(f"{base}/versions", [])
-                out.append(group)
+                group = Group([])
+                if stamp:
+                    self._shapes[shape] = group
+                self.groups[page.src_uri] = group
+                started.append(group)
             group.members.append(page)
-        pairs = comparisons.pairs(history, self.settings.every_pair_up_to,
-                                  self.settings.with_current)
-        if pairs:
-            out.append(Group(f"{base}/compare", [ArchivePage(history, "compare", new, old)
-                                                 for old, new in pairs]))
-        if not stamp:
-            out = [Group(group.folder, [page]) for group in out for page in group.members]
-        for group in out:
-            self.groups[group.first.src_uri] = group
-            self.ledger.add_folder(group.folder)
-        return out
+            self.ledger.add_folder(page.folder)
+        return started
 
     def pages(self) -> Iterator[ArchivePage]:
         for group in self.groups.values():
             yield from group.members
 
-    def runs(self) -> Iterator[list[ArchivePage]]:
-        """Each policy's version pages, then its redline pages, in the order MkDocs would
-        list them; the first page of each run is a shell."""
-        by_kind: dict[tuple[str, str], list[ArchivePage]] = {}
-        for page in self.pages():
-            by_kind.setdefault((page.history.slug, page.kind), []).append(page)
-        for run in by_kind.values():
-            if run[0].kind == "version":
-                order = {id(v): i for i, v in enumerate(run[0].history.versions)}
-                run.sort(key=lambda page: order[id(page.version)])
-            yield run
+    def by_policy(self) -> Iterator[tuple[PolicyHistory, list[ArchivePage]]]:
+        """Each policy's archive pages in the order MkDocs would list them (versions, then
+        redlines), had it rendered each."""
+        for planned in self._by_policy.values():
+            if planned:
+                yield planned[0].history, planned
 
     def start_redlines(self) -> None:
         """Start computing the redlines no cache has yet: the shells' first (MkDocs waits
@@ -188,8 +205,8 @@ class Archive:
         return key
 
     def _pair(self, page: ArchivePage) -> Pair:
-        assert page.old is not None
         old, new = page.old, page.version
+        assert old is not None and new is not None
         written_at = pages.page_path(page.history)
         key = _digest("redline", self.settings.redline_code, self.settings.renderer,
                       self.settings.files, written_at, page.url, self.text_key(old),
@@ -219,11 +236,9 @@ class Archive:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def shell_meta(self, page: ArchivePage, stamp_body: str) -> dict[str, Any]:
+    def shell_meta(self) -> dict[str, Any]:
         """``page.meta.policy`` of a shell: markers where its pages differ."""
-        title = TITLE_MARK if page.old is None else page.history.text.title
-        return {"page": "stamp", "stamp_body": stamp_body, "title": title, "slug":
-                page.history.slug, **self.follow(page.history)}
+        return {"page": "stamp", "stamp_body": BODY_MARK, "stamp_feeds": FEEDS_MARK}
 
     def shell_front(self, page: ArchivePage) -> tuple[str, str | None]:
         """The shell's page title and description: markers."""
@@ -248,13 +263,13 @@ class Archive:
         group.shell = shell
         page = group.first
         key = self.page_key(page, shell)
-        kept = self.ledger.read(group.folder, page.output, key)
+        kept = self.ledger.read(page.folder, page.output, key)
         if kept is not None:
             data, record = kept
             html, note = data.decode("utf-8"), record.note
         else:
-            html, note = self._render(page, shell)
-        if page.old is None:
+            html, note = self._render(page, group)
+        if page.kind == "version":
             self._note_text(page, note)
         group.first_key, group.first_note = key, note
         return html
@@ -264,13 +279,13 @@ class Archive:
         assert group.shell is not None
         for page in group.members[1:]:
             key = self.page_key(page, group.shell)
-            reused = self.ledger.reuse(group.folder, page.output, key)
+            reused = self.ledger.reuse(page.folder, page.output, key)
             if reused is not None:
-                if page.old is None:
+                if page.kind == "version":
                     self._note_text(page, reused.note)
                 continue
-            html, note = self._render(page, group.shell)
-            if page.old is None:
+            html, note = self._render(page, group)
+            if page.kind == "version":
                 self._note_text(page, note)
             self.ledger.write(page.output, key, html.encode(), note)
             self.written += 1
@@ -278,14 +293,19 @@ class Archive:
         self.ledger.adopt(group.first.output, group.first_key, group.first_note)
 
     def _note_text(self, page: ArchivePage, text_hash: str) -> None:
-        assert page.version.version_id is not None
+        assert page.version is not None and page.version.version_id is not None
         self.text_sha256[(page.history.slug, page.version.version_id)] = text_hash
 
-    def _render(self, page: ArchivePage, shell: Shell) -> tuple[str, str]:
+    def _render(self, page: ArchivePage, group: Group) -> tuple[str, str]:
         assert self.render_content is not None
         history = page.history
         note = ""
-        if page.old is None:
+        if page.kind == "history":
+            meta = pages.history_meta(history)
+            meta["compare"] = comparisons.compare_index(
+                history, self.settings.every_pair_up_to, self.settings.with_current)
+        elif page.old is None:
+            assert page.version is not None
             marks = self._marks.get(history.slug)
             if marks is None:
                 marks = self._marks[history.slug] = pages.section_marks(history)
@@ -296,20 +316,37 @@ class Archive:
                 section["html"] = html
             note = rendered["text_sha256"]
         else:
+            assert page.version is not None
             meta = comparisons.compare_meta(history, page.old, page.version,
                                             self._order(history))
             meta["redline"] = self.redline(page)
         meta.update(self.follow(history))
-        stand_in = _StandIn(page.url, {"policy": meta})
-        body = self.render_content({"policy": meta, "page": stand_in,
-                                    "base_url": get_relative_url(".", page.url)})
+        context = {"policy": meta, "page": _StandIn(page.url, {"policy": meta}),
+                   "base_url": get_relative_url(".", page.url)}
+        body = self.render_content(context)
+        assert self.render_feeds is not None
+        feeds = self.render_feeds(context)
+        shell = self._relocated(group, page)
         description = page.description
         html = shell.page(
             title=str(markupsafe.escape(page.title)),
             description=str(markupsafe.escape(description)) if description else "",
             canonical=self.site_url + page.url if self.site_url else "",
-            body=body)
+            feeds=feeds, body=body)
         return html, note
+
+    def _relocated(self, group: Group, page: ArchivePage) -> Shell:
+        """The group's shell with its links relative to ``page``'s folder (the same for
+        every page of one policy and kind)."""
+        assert group.shell is not None
+        if page.folder == group.first.folder:
+            return group.shell
+        key = (id(group), page.folder)
+        moved = self._relocations.get(key)
+        if moved is None:
+            moved = self._relocations[key] = group.shell.relocated(
+                group.first.url, page.url, get_relative_url)
+        return moved
 
     def _order(self, history: PolicyHistory) -> VersionOrder:
         order = self._orders.get(history.slug)
@@ -320,6 +357,7 @@ class Archive:
     def _version_text(self, page: ArchivePage) -> dict[str, Any]:
         """A version's sections as HTML (links resolved for its page) and the hash of its
         rendered text: from the store, else rendered (each distinct section once)."""
+        assert page.version is not None
         written_at = pages.page_path(page.history)
         s = self.settings
         key = _digest("text", s.text_code, s.renderer, s.files, written_at, page.url,
@@ -348,18 +386,28 @@ class Archive:
             raise RedlineError(f"the redline {page.url} could not be computed: {error}"
                                ) from None
         return {k: markupsafe.Markup(v) if k in ("inline", "side_by_side") else v
-                for k, v in value.items() if k != "feed"}
+                for k, v in value.items()}
 
     def feed_redline(self, history: PolicyHistory, old: Revision, new: Revision) -> str | None:
         """The changes-only redline of two consecutive versions, for feed entries."""
         pair = self._pair(ArchivePage(history, "compare", new, old))
         self.redlines.pairs.setdefault(pair.key, pair)
-        return str(self.redlines.get(pair.key)["feed"])
+        return self.redlines.feed(pair.key)
+
+    def changes_url(self, history: PolicyHistory, version: Revision) -> str:
+        """The site-relative address of a version's redline against the one before it."""
+        order = self._order(history)
+        return pages.compare_url(history, order.versions[order.index(version) - 1], version)
 
     def sitemap_entries(self, run: list[ArchivePage], base: str
                         ) -> list[tuple[str, str | None]]:
         return [(base + page.url, self.lastmod(page.history, page.kind, page.version) or None)
                 for page in run]
+
+    def loc_base(self) -> str | None:
+        """What the sitemap puts before pages' URLs (from a shell MkDocs rendered)."""
+        return next((group.loc_base for group in self.groups.values()
+                     if group.loc_base is not None), None)
 
 
 class RedlineError(Exception):

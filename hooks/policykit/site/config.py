@@ -114,8 +114,8 @@ class PolicySiteConfig(base.Config):
     cost (each is as long as the policy, and all change when a new version is published)."""
 
     jobs = Count(default=0)
-    """How many processes compute redlines when many are missing from the cache (a cold
-    build): ``0`` for one per core, ``1`` for the build's own process only."""
+    """How many processes render sections and compute redlines when many are missing from
+    the cache (a cold build): ``0`` for one per core, ``1`` for the build's own only."""
 
     stamp_archive = c.Type(bool, default=True)
     """Write archived-version and redline pages from one page per policy and kind that

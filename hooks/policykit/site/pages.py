@@ -105,8 +105,12 @@ def version_markdown(history: PolicyHistory, version: Revision) -> str:
                      sections=False)
 
 
+def history_title(history: PolicyHistory) -> str:
+    return f"{history.text.title}: version history"
+
+
 def history_markdown(history: PolicyHistory) -> str:
-    return _markdown(None, title=f"{history.text.title}: version history", search_exclude=True)
+    return _markdown(None, title=history_title(history), search_exclude=True)
 
 
 def _markdown(text: PolicyText | None, *, title: str | None = None,

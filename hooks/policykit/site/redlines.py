@@ -9,6 +9,7 @@ checksum when read, so a damaged entry is computed again, never shown.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import re
 import sys
@@ -59,13 +60,22 @@ def compute(old_markdown: str, new_markdown: str, *, render: Callable[[str], str
 _WORK: dict[str, Any] = {}
 
 
+def _feed_key(key: str) -> str:
+    """Where the changes-only view is kept apart: feeds read it without the whole page."""
+    return hashlib.sha256(f"{key}\0feed".encode()).hexdigest()
+
+
+def _put(store: ResultStore, key: str, value: dict[str, Any]) -> None:
+    store.put(_feed_key(key), {"feed": value.pop("feed")})
+    store.put(key, value)
+
+
 def _work(key: str) -> str | None:
     pair: Pair = _WORK["pairs"][key]
-    store: ResultStore = _WORK["store"]
     try:
-        store.put(key, compute(pair.old_markdown(), pair.new_markdown(),
-                               render=_WORK["render"],
-                               links=_WORK["links"](pair.written_at, pair.shown_at)))
+        _put(_WORK["store"], key, compute(pair.old_markdown(), pair.new_markdown(),
+                                          render=_WORK["render"],
+                                          links=_WORK["links"](pair.written_at, pair.shown_at)))
     except Exception as error:  # reported by the parent, with the pair's page
         return f"{type(error).__name__}: {error}"
     return None
@@ -110,20 +120,33 @@ class Redlines:
             self._futures[key] = self._pool.submit(_work, key)
         self.computed += len(self._futures)
 
-    def get(self, key: str) -> dict[str, Any]:
-        """The redline of a wanted pair; raises RuntimeError if it cannot be computed."""
+    def feed(self, key: str) -> str:
+        """The changes-only view of a pair's redline (for feed entries)."""
+        value = self.store.get(_feed_key(key))
+        if value is None:
+            self.get(key, again=True)
+            value = self.store.get(_feed_key(key))
+        assert value is not None
+        return str(value["feed"])
+
+    def get(self, key: str, *, again: bool = False) -> dict[str, Any]:
+        """The redline of a wanted pair (``again``: recomputed whatever the store holds);
+        raises RuntimeError if it cannot be computed."""
         future = self._futures.pop(key, None)
         # Not started by a worker yet: computed here rather than waited for.
         if future is not None and not future.cancel():
             problem = future.result()
             if problem is not None:
                 raise RuntimeError(problem)
-        value = self.store.get(key)
+        value = None if again else self.store.get(key)
         if value is None:
             pair = self.pairs[key]
             value = compute(pair.old_markdown(), pair.new_markdown(), render=self.render,
                             links=self.links(pair.written_at, pair.shown_at))
-            self.store.put(key, value)
+            feed = value["feed"]
+            _put(self.store, key, value)
+            if self.store.folder is None:  # kept in memory: keep the caller's copy whole
+                value = {**value, "feed": feed}
             self.computed += 1
         return value
 

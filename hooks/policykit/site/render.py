@@ -9,15 +9,26 @@ distinct section is rendered once for all the versions that share it.
 from __future__ import annotations
 
 import html as html_lib
+import multiprocessing
 import posixpath
 import re
+import sys
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from urllib.parse import urlsplit
 
 from mkdocs.structure.files import Files
 from mkdocs.utils import get_relative_url
 
 _LINK = re.compile(r"""(\b(?:href|src)=")([^"]*)(")""")
+
+#: the renderer of forked worker processes (set just before they are forked)
+_FORKED: Callable[[str], str] | None = None
+
+
+def _render_chunk(texts: list[str]) -> list[str]:
+    assert _FORKED is not None
+    return [_FORKED(text) for text in texts]
 
 
 class PolicyRenderer:
@@ -28,6 +39,21 @@ class PolicyRenderer:
         #: the site's files, to resolve links against (set once MkDocs has gathered them)
         self.files = files
         self._cache: dict[str, str] = {}
+
+    def markdown_many(self, texts: list[str], workers: int = 1) -> list[str]:
+        """HTML of each of ``texts``, rendered in ``workers`` processes when there are
+        many (forked: they share this renderer); each remembered, as ``markdown`` does."""
+        missing = [text for text in dict.fromkeys(texts) if text not in self._cache]
+        if workers > 1 and len(missing) >= 64 and sys.platform == "linux":
+            global _FORKED
+            _FORKED = self._render
+            chunks = [missing[i:i + 32] for i in range(0, len(missing), 32)]
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                for chunk, htmls in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
+                    self._cache.update(zip(chunk, htmls, strict=True))
+            _FORKED = None
+        return [self.markdown(text) for text in texts]
 
     def markdown(self, text: str) -> str:
         """HTML of ``text`` as written (links not yet resolved); each text rendered once."""
