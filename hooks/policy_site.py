@@ -96,7 +96,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _Build.cache_dir = config_dir / ".cache" / "policy-history"
     # One renderer for the whole build: the history's fingerprints and the archived
     # pages render the same sections, so each is rendered once.
-    renderer = _Build.renderer = PolicyRenderer(_renderer(config))
+    renderer = _Build.renderer = PolicyRenderer(_renderer(config),
+                                                visible=manifest.visible_text)
     workers = settings.jobs or os.cpu_count() or 1
     try:
         as_of = as_of_from(settings)

@@ -102,7 +102,8 @@ def rendered_text(section_htmls: Sequence[str],
 
 def text_sha256(section_htmls: Sequence[str],
                 visible: Callable[[str], str] = visible_text) -> str:
-    """``visible``: ``visible_text``, or a memo of it (sections repeat across versions)."""
+    """``visible``: ``visible_text``, or what gives the same text from another handle on
+    each section (a memo by source: sections repeat across versions)."""
     return sha256(rendered_text(section_htmls, visible).encode("utf-8"))
 
 

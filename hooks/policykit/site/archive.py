@@ -145,7 +145,6 @@ class Archive:
     text_sha256: dict[tuple[str, str], str] = field(default_factory=dict)
     _policy_keys: dict[str, str] = field(default_factory=dict)
     _text_keys: dict[int, str] = field(default_factory=dict)
-    _visible: dict[str, str] = field(default_factory=dict)
     _marks: dict[str, dict[int, dict[str, Revision]]] = field(default_factory=dict)
     _orders: dict[str, VersionOrder] = field(default_factory=dict)
     _relocations: dict[tuple[int, str], Shell] = field(default_factory=dict)
@@ -364,19 +363,14 @@ class Archive:
                       self.text_key(page.version))
         value = self.bodies.get(key)
         if value is None:
+            sources = page.version.text.standalone_sections()
             sections = [self.renderer.links(self.renderer.markdown(source),
                                             written_at=written_at, shown_at=page.url)
-                        for source in page.version.text.standalone_sections()]
+                        for source in sources]
             value = {"sections": sections,
-                     "text_sha256": manifest.text_sha256(sections, self._visible_text)}
+                     "text_sha256": manifest.text_sha256(sources, self.renderer.visible)}
             self.bodies.put(key, value)
         return value
-
-    def _visible_text(self, html: str) -> str:
-        text = self._visible.get(html)
-        if text is None:
-            text = self._visible[html] = manifest.visible_text(html)
-        return text
 
     def redline(self, page: ArchivePage) -> dict[str, Any]:
         """A redline page's ``policy.redline``: both views and the counts."""

@@ -70,15 +70,19 @@ def _put(store: ResultStore, key: str, value: dict[str, Any]) -> None:
     store.put(key, value)
 
 
-def _work(key: str) -> str | None:
-    pair: Pair = _WORK["pairs"][key]
-    try:
-        _put(_WORK["store"], key, compute(pair.old_markdown(), pair.new_markdown(),
-                                          render=_WORK["render"],
-                                          links=_WORK["links"](pair.written_at, pair.shown_at)))
-    except Exception as error:  # reported by the parent, with the pair's page
-        return f"{type(error).__name__}: {error}"
-    return None
+def _work(keys: list[str]) -> dict[str, str]:
+    """Compute a run of redlines (one policy's, in order: its blocks are rendered once);
+    what went wrong, by key."""
+    problems = {}
+    for key in keys:
+        pair: Pair = _WORK["pairs"][key]
+        try:
+            _put(_WORK["store"], key, compute(
+                pair.old_markdown(), pair.new_markdown(), render=_WORK["render"],
+                links=_WORK["links"](pair.written_at, pair.shown_at)))
+        except Exception as error:  # reported by the parent, with the pair's page
+            problems[key] = f"{type(error).__name__}: {error}"
+    return problems
 
 
 class Redlines:
@@ -86,6 +90,9 @@ class Redlines:
 
     #: fewer missing redlines than this are computed in the build's own process
     PARALLEL_FROM = 24
+    #: redlines a worker computes in a row: one policy's consecutive versions share most of
+    #: their blocks, rendered once per worker
+    RUN = 48
 
     def __init__(self, store: ResultStore, render: Callable[[str], str],
                  links: Callable[[str, str], Callable[[str], str]], *, workers: int
@@ -96,9 +103,9 @@ class Redlines:
         self.links = links
         self.workers = workers
         self.pairs: dict[str, Pair] = {}
-        self._futures: dict[str, Future[str | None]] = {}
+        self._futures: dict[str, Future[dict[str, str]]] = {}
         self._pool: ProcessPoolExecutor | None = None
-        self.computed = 0
+        self._computed: set[str] = set()  # keys computed in this build, here or by a worker
 
     def want(self, pairs: Iterable[Pair]) -> None:
         """Start computing the missing ones, in the order given (the order pages are
@@ -116,9 +123,21 @@ class Redlines:
         _WORK.update(pairs=self.pairs, store=self.store, render=self.render, links=self.links)
         self._pool = ProcessPoolExecutor(self.workers,
                                          mp_context=multiprocessing.get_context("fork"))
+        run: list[str] = []
         for key in dict.fromkeys(missing):
-            self._futures[key] = self._pool.submit(_work, key)
-        self.computed += len(self._futures)
+            if run and (len(run) >= self.RUN or
+                        self.pairs[run[-1]].written_at != self.pairs[key].written_at):
+                self._submit(run)
+                run = []
+            run.append(key)
+        if run:
+            self._submit(run)
+
+    def _submit(self, keys: list[str]) -> None:
+        assert self._pool is not None
+        future = self._pool.submit(_work, keys)
+        for key in keys:
+            self._futures[key] = future
 
     def feed(self, key: str) -> str:
         """The changes-only view of a pair's redline (for feed entries)."""
@@ -133,11 +152,13 @@ class Redlines:
         """The redline of a wanted pair (``again``: recomputed whatever the store holds);
         raises RuntimeError if it cannot be computed."""
         future = self._futures.pop(key, None)
-        # Not started by a worker yet: computed here rather than waited for.
+        # Not started by a worker yet: computed here rather than waited for (the rest of
+        # its run too, as each is asked for).
         if future is not None and not future.cancel():
-            problem = future.result()
+            problem = future.result().get(key)
             if problem is not None:
                 raise RuntimeError(problem)
+            self._computed.add(key)
         value = None if again else self.store.get(key)
         if value is None:
             pair = self.pairs[key]
@@ -147,8 +168,12 @@ class Redlines:
             _put(self.store, key, value)
             if self.store.folder is None:  # kept in memory: keep the caller's copy whole
                 value = {**value, "feed": feed}
-            self.computed += 1
+            self._computed.add(key)
         return value
+
+    @property
+    def computed(self) -> int:
+        return len(self._computed)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -20,25 +20,31 @@ from urllib.parse import urlsplit
 from mkdocs.structure.files import Files
 from mkdocs.utils import get_relative_url
 
-_LINK = re.compile(r"""(\b(?:href|src)=")([^"]*)(")""")
+#: links that may need resolving: not absolute (a scheme, "/") and not only a fragment;
+#: the rest are skipped by the regex engine, not by a Python call each
+_RELATIVE_LINK = re.compile(r"""(\b(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"]*)(")""")
 
 #: the renderer of forked worker processes (set just before they are forked)
-_FORKED: Callable[[str], str] | None = None
+_FORKED: PolicyRenderer | None = None
 
 
-def _render_chunk(texts: list[str]) -> list[str]:
+def _render_chunk(texts: list[str]) -> list[tuple[str, str]]:
     assert _FORKED is not None
-    return [_FORKED(text) for text in texts]
+    return [(_FORKED.markdown(text), _FORKED.visible(text)) for text in texts]
 
 
 class PolicyRenderer:
     """Markdown → HTML with the site's extensions; links fixed up for the page shown on."""
 
-    def __init__(self, render: Callable[[str], str], files: Files | None = None) -> None:
+    def __init__(self, render: Callable[[str], str], files: Files | None = None, *,
+                 visible: Callable[[str], str] = lambda html: html) -> None:
+        """``visible``: a rendered text's words (for the manifest's text hashes)."""
         self._render = render
         #: the site's files, to resolve links against (set once MkDocs has gathered them)
         self.files = files
+        self._visible = visible
         self._cache: dict[str, str] = {}
+        self._visible_cache: dict[str, str] = {}
 
     def markdown_many(self, texts: list[str], workers: int = 1) -> list[str]:
         """HTML of each of ``texts``, rendered in ``workers`` processes when there are
@@ -46,14 +52,23 @@ class PolicyRenderer:
         missing = [text for text in dict.fromkeys(texts) if text not in self._cache]
         if workers > 1 and len(missing) >= 64 and sys.platform == "linux":
             global _FORKED
-            _FORKED = self._render
+            _FORKED = self
             chunks = [missing[i:i + 32] for i in range(0, len(missing), 32)]
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                for chunk, htmls in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
-                    self._cache.update(zip(chunk, htmls, strict=True))
+                for chunk, done in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
+                    for text, (html, words) in zip(chunk, done, strict=True):
+                        self._cache[text], self._visible_cache[text] = html, words
             _FORKED = None
         return [self.markdown(text) for text in texts]
+
+    def visible(self, text: str) -> str:
+        """The words ``text`` renders to (``visible`` of its HTML); each worked out once.
+        Resolving links does not change them: only addresses change."""
+        words = self._visible_cache.get(text)
+        if words is None:
+            words = self._visible_cache[text] = self._visible(self.markdown(text))
+        return words
 
     def markdown(self, text: str) -> str:
         """HTML of ``text`` as written (links not yet resolved); each text rendered once."""
@@ -88,4 +103,4 @@ class PolicyRenderer:
                 new += "#" + parts.fragment
             return match.group(1) + html_lib.escape(new, quote=True) + match.group(3)
 
-        return _LINK.sub(fix, html)
+        return _RELATIVE_LINK.sub(fix, html)
