@@ -157,7 +157,8 @@ def load_history(
 
 
 #: a replay from scratch of this many commits renders its sections in one batch first
-PRERENDER_FROM = 200
+#: (below it, the dry replay and the worker processes cost more than they save)
+PRERENDER_FROM = 64
 
 
 class _DryStore:
