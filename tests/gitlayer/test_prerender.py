@@ -7,21 +7,10 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-import markdown
-
 from policykit.loader import PRERENDER_FROM, load_history
+from tests.redline.redline_helpers import make_render
 
 AS_OF = dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc)
-
-
-def site_renderer() -> Callable[[str], str]:
-    converter = markdown.Markdown(extensions=["toc", "attr_list", "tables"])
-
-    def render(text: str) -> str:
-        converter.reset()
-        return converter.convert(text)
-
-    return render
 
 
 def shape(loaded: object) -> list[tuple[str, int, str, str, str | None, tuple[object, ...]]]:
@@ -33,7 +22,7 @@ def shape(loaded: object) -> list[tuple[str, int, str, str, str | None, tuple[ob
 def test_sections_rendered_in_one_batch_give_the_same_history(
         corpus: Callable[[str], Path], tmp_path: Path) -> None:
     repo = corpus("legalmattic")
-    render = site_renderer()
+    render = make_render()  # the site's Markdown extensions
     batches: list[int] = []
 
     def render_many(texts: list[str]) -> list[str]:
