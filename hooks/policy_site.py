@@ -341,8 +341,9 @@ def _renderer_settings(config: MkDocsConfig) -> object:
     return (config.markdown_extensions, config.mdx_configs, safe_html.SETTINGS)
 
 
-#: the modules that turn policy Markdown into the HTML pages show
-_RENDERING = ("site/render.py", "safe_html.py")
+#: the modules that turn a policy's files into its text (a revision's source_key names
+#: the files), and its Markdown into the HTML pages show
+_RENDERING = ("assemble.py", "metadata.py", "layout.py", "site/render.py", "safe_html.py")
 
 
 def _code_digest(*patterns: str) -> str:
@@ -563,35 +564,29 @@ def _write_following(config: MkDocsConfig, archive: Archive) -> None:
     contents: dict[str, str] = {}  # entry id → HTML, shared by the policy and site feeds
     every: list[feeds.FeedEntry] = []
     latest: list[dt.datetime] = []
-    for slug, history in loaded.site.policies.items():
+    for history in loaded.site.policies.values():
         urls = following.addresses(history, site_url, redline=archive.changes_url)
         entries = feeds.policy_entries(history, urls, as_of=as_of,
                                        editorial=settings.feed_editorial,
                                        takes_effect=settings.feed_takes_effect)
         every += entries
         latest.append(history.latest.commit.committed)
-        title = history.text.title
-        feed = feeds.Feed(
-            id=urls.atom, title=f"{title}: changes",
-            description=f"Each new version of “{title}”: its summary, dates and what changed.",
-            home_url=urls.history, atom_url=urls.atom, json_url=urls.json, author=author,
-            entries=tuple(feeds.with_content(feeds.newest_first(entries, settings.feed_entries),
-                                             redline, contents)),
-            fallback_updated=history.latest.commit.committed)
         paths = following.feed_paths(history)
-        _write(site_dir, paths["atom"], feeds.atom(feed))
-        _write(site_dir, paths["json"], feeds.json_feed(feed))
-        hashes, sources = {}, {}
-        for version in history.versions:
-            assert version.version_id is not None
-            sources[version.version_id] = archive.write_source(history, version)
-            text_hash = archive.text_sha256.get((slug, version.version_id))
-            if text_hash is None:  # its page was not rebuilt (mkdocs serve --dirty)
-                break
-            hashes[version.version_id] = text_hash
-        else:
-            _write(site_dir, paths["manifest"],
-                   manifest.dumps(manifest.manifest(history, urls, hashes, sources)))
+        sources = {version.version_id: archive.write_source(history, version)
+                   for version in history.versions}
+        # A policy's feeds and versions.json change only with its history (and settings).
+        key = archive.following_key(history, repr((
+            settings.feed_entries, settings.feed_editorial, settings.feed_takes_effect,
+            site_url, author)))
+        written = archive.bodies.get(key)
+        if written is None:
+            written = _following_files(history, urls, entries, author, redline, contents,
+                                       archive, sources)
+            if written.get("manifest") is not None:
+                archive.bodies.put(key, written)
+        for name in ("atom", "json", "manifest"):
+            if written.get(name) is not None:
+                _write(site_dir, paths[name], written[name].encode("utf-8"))
     home = following.absolute(site_url, "")
     site_feed = feeds.Feed(
         id=following.absolute(site_url, following.SITE_FEEDS["atom"]),
@@ -605,6 +600,34 @@ def _write_following(config: MkDocsConfig, archive: Archive) -> None:
     _write(site_dir, following.SITE_FEEDS["atom"], feeds.atom(site_feed))
     _write(site_dir, following.SITE_FEEDS["json"], feeds.json_feed(site_feed))
     log.info("feeds and versions.json written for %d policies", len(loaded.site.policies))
+
+
+def _following_files(history: Any, urls: feeds.Addresses, entries: list[feeds.FeedEntry],
+                     author: str, redline: feeds.RedlineHtml, contents: dict[str, str],
+                     archive: Archive, sources: dict[str | None, str]) -> dict[str, Any]:
+    """A policy's feed.xml, feed.json and versions.json (None: a version's page was not
+    built, as under ``mkdocs serve --dirty``), as text."""
+    settings = _Follow.settings
+    assert settings is not None
+    title = history.text.title
+    feed = feeds.Feed(
+        id=urls.atom, title=f"{title}: changes",
+        description=f"Each new version of “{title}”: its summary, dates and what changed.",
+        home_url=urls.history, atom_url=urls.atom, json_url=urls.json, author=author,
+        entries=tuple(feeds.with_content(feeds.newest_first(entries, settings.feed_entries),
+                                         redline, contents)),
+        fallback_updated=history.latest.commit.committed)
+    written: dict[str, Any] = {"atom": feeds.atom(feed).decode("utf-8"),
+                               "json": feeds.json_feed(feed).decode("utf-8"), "manifest": None}
+    hashes = {}
+    for version in history.versions:
+        text_hash = archive.text_sha256.get((history.slug, version.version_id))
+        if text_hash is None:
+            return written
+        hashes[version.version_id] = text_hash
+    written["manifest"] = manifest.dumps(manifest.manifest(
+        history, urls, hashes, {k: v for k, v in sources.items() if k})).decode("utf-8")
+    return written
 
 
 def _feed_redline(archive: Archive) -> feeds.RedlineHtml:

@@ -130,8 +130,9 @@ def test_damaged_caches_are_rebuilt_not_served(site: GitRepo,
     cache = site.path / ".cache/policy-history"
     redlines = [p for p in (cache / "redlines").rglob("*") if p.is_file()]
     texts = [p for p in (cache / "texts").rglob("*") if p.is_file()]
-    # every redline (and apart, its changes-only view for feeds), every version's text
-    assert len(redlines) == 12 and len(texts) == 5
+    # every redline (and apart, its changes-only view for feeds); every version's text,
+    # and each policy's feeds and versions.json
+    assert len(redlines) == 12 and len(texts) == 5 + 2
     for path in redlines + texts:
         path.write_bytes(path.read_bytes()[:-20])
     record = next(cache.glob("outputs-*.json"))
@@ -142,7 +143,7 @@ def test_damaged_caches_are_rebuilt_not_served(site: GitRepo,
     assert "9 pages written, 0 kept" in archive_log(caplog)
     assert "6 redlines computed" in archive_log(caplog)
     damaged = [r.getMessage() for r in caplog.records if "checksum mismatch" in r.getMessage()]
-    assert len(damaged) == 12, damaged  # each result, and the record of pages
+    assert len(damaged) == 6 + 7 + 1, damaged  # each result, and the record of pages
 
 
 def test_redlines_computed_in_worker_processes_equal_those_computed_alone(

@@ -144,7 +144,6 @@ class Archive:
     #: (slug, version id) → sha256 of the archived text (for versions.json)
     text_sha256: dict[tuple[str, str], str] = field(default_factory=dict)
     _policy_keys: dict[str, str] = field(default_factory=dict)
-    _text_keys: dict[int, str] = field(default_factory=dict)
     _marks: dict[str, dict[int, dict[str, Revision]]] = field(default_factory=dict)
     _orders: dict[str, VersionOrder] = field(default_factory=dict)
     _relocations: dict[tuple[int, str], Shell] = field(default_factory=dict)
@@ -196,12 +195,11 @@ class Archive:
 
     # -- keys ----------------------------------------------------------------------------------
 
-    def text_key(self, revision: Revision) -> str:
-        key = self._text_keys.get(id(revision))
-        if key is None:
-            key = self._text_keys[id(revision)] = hashlib.sha1(
-                revision.text.markdown.encode(), usedforsecurity=False).hexdigest()
-        return key
+    @staticmethod
+    def text_key(revision: Revision) -> str:
+        """Names the revision's text: its files (blobs), variables and templating; with
+        the assembling code's digest in every key that uses it."""
+        return revision.source_key
 
     def _pair(self, page: ArchivePage) -> Pair:
         old, new = page.old, page.version
@@ -227,6 +225,10 @@ class Archive:
                                       [_id(v) for v in history.upcoming],
                                       self.follow(history)], sort_keys=True, default=str))
         return key
+
+    def following_key(self, history: PolicyHistory, settings: str) -> str:
+        """The key of a policy's feeds and versions.json: its history, the settings."""
+        return _digest("following", self.settings.code, self.policy_key(history), settings)
 
     def page_key(self, page: ArchivePage, shell: Shell) -> str:
         s = self.settings
