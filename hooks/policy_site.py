@@ -484,8 +484,6 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
             and ref.version.version_id and page.meta.get("policy") and archive is not None:
         sections = [section["html"] for section in page.meta["policy"]["sections"]]
         archive.text_sha256[(ref.slug, ref.version.version_id)] = manifest.text_sha256(sections)
-        if ref.group is not None:
-            ref.group.first_key = ""  # not stamped: MkDocs writes it, nothing to reuse
     if ref is not None and ref.kind in ("version", "compare"):
         # Written: a long history has thousands of these; keep none of their HTML around.
         page.content = None

@@ -193,6 +193,18 @@ def build_cli(
     )
 
 
+def build_fails(repo: GitRepo, *expected: str, as_of: str | None = None) -> str:
+    """``mkdocs build`` in a subprocess must fail, without a traceback, saying each of
+    ``expected``; its output. ``as_of``: POLICY_AS_OF for the build."""
+    result = build_cli(repo.path, env={"POLICY_AS_OF": as_of} if as_of else None)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "Traceback" not in output, output
+    for text in expected:
+        assert text in output, output
+    return output
+
+
 def page_text(html: str) -> str:
     """Visible text of an HTML page with whitespace collapsed (for assertions)."""
     import html as html_lib

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import GitRepo, build_cli, write_config
+from tests.support import GitRepo, build_cli, build_fails, write_config
 
 GOOD_META = """\
 title: Privacy
@@ -31,13 +31,7 @@ def site_with(repo: GitRepo, files: dict[str, str | bytes | None], **config) -> 
 
 
 def assert_fails_with(repo: GitRepo, *expected: str) -> str:
-    result = build_cli(repo.path)
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, output
-    assert "Traceback" not in output, output
-    for text in expected:
-        assert text in output, output
-    return output
+    return build_fails(repo, *expected)
 
 
 CASES = {

@@ -195,19 +195,16 @@ class Archive:
 
     # -- keys ----------------------------------------------------------------------------------
 
-    @staticmethod
-    def text_key(revision: Revision) -> str:
-        """Names the revision's text: its files (blobs), variables and templating; with
-        the assembling code's digest in every key that uses it."""
-        return revision.source_key
+    # A revision's text is named by its source_key (its files' blobs, variables,
+    # templating); every key using it also holds the digest of the code that assembles it.
 
     def _pair(self, page: ArchivePage) -> Pair:
         old, new = page.old, page.version
         assert old is not None and new is not None
         written_at = pages.page_path(page.history)
         key = _digest("redline", self.settings.redline_code, self.settings.renderer,
-                      self.settings.files, written_at, page.url, self.text_key(old),
-                      self.text_key(new))
+                      self.settings.files, written_at, page.url, old.source_key,
+                      new.source_key)
         return Pair(key, lambda: old.text.markdown, lambda: new.text.markdown, written_at,
                     page.url)
 
@@ -217,7 +214,7 @@ class Archive:
         if key is None:
             state = [
                 [r.commit.sha, r.kind, r.reason, str(r.effective), r.summary, r.note,
-                 r.version_id, self.text_key(r), [vars(c) for c in r.sections_changed]]
+                 r.version_id, r.source_key, [vars(c) for c in r.sections_changed]]
                 for r in history.revisions
             ]
             key = self._policy_keys[history.slug] = _digest(
@@ -248,7 +245,7 @@ class Archive:
     def write_source(self, history: PolicyHistory, version: Revision) -> str:
         """Write ``versions/<id>/source.md``; the sha256 of its bytes."""
         path = following.source_path(history, version)
-        key = _digest("source", self.settings.code, self.text_key(version))
+        key = _digest("source", self.settings.code, version.source_key)
         folder = f"{pages.base_path(history)}/versions"
         reused = self.ledger.reuse(folder, path, key)
         if reused is not None:
@@ -362,7 +359,7 @@ class Archive:
         written_at = pages.page_path(page.history)
         s = self.settings
         key = _digest("text", s.text_code, s.renderer, s.files, written_at, page.url,
-                      self.text_key(page.version))
+                      page.version.source_key)
         value = self.bodies.get(key)
         if value is None:
             sources = page.version.text.standalone_sections()

@@ -10,9 +10,7 @@ checksum when read, so a damaged entry is computed again, never shown.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import re
-import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from typing import Any
 
 from policykit.redline import diff_documents, render_inline, render_side_by_side
 from policykit.results import ResultStore
+from policykit.site.workers import forked_pool
 
 _HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?)\s+id="[^"]*"')
 
@@ -115,14 +114,13 @@ class Redlines:
             self.pairs.setdefault(pair.key, pair)
             if not self.store.has(pair.key):
                 missing.append(pair.key)
-        # Workers are forked, sharing the loaded history; they hand results over through
-        # the on-disk store. Elsewhere than Linux, fork is unsafe or missing: no workers.
-        if not (self.workers > 1 and len(missing) >= self.PARALLEL_FROM
-                and sys.platform == "linux" and self.store.folder is not None):
+        # Workers hand results over through the on-disk store.
+        if len(missing) < self.PARALLEL_FROM or self.store.folder is None:
             return
         _WORK.update(pairs=self.pairs, store=self.store, render=self.render, links=self.links)
-        self._pool = ProcessPoolExecutor(self.workers,
-                                         mp_context=multiprocessing.get_context("fork"))
+        self._pool = forked_pool(self.workers)
+        if self._pool is None:
+            return
         run: list[str] = []
         for key in dict.fromkeys(missing):
             if run and (len(run) >= self.RUN or

@@ -9,16 +9,15 @@ distinct section is rendered once for all the versions that share it.
 from __future__ import annotations
 
 import html as html_lib
-import multiprocessing
 import posixpath
 import re
-import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from urllib.parse import urlsplit
 
 from mkdocs.structure.files import Files
 from mkdocs.utils import get_relative_url
+
+from policykit.site.workers import forked_pool
 
 #: links that may need resolving: not absolute (a scheme, "/") and not only a fragment;
 #: the rest are skipped by the regex engine, not by a Python call each
@@ -50,16 +49,16 @@ class PolicyRenderer:
         """HTML of each of ``texts``, rendered in ``workers`` processes when there are
         many (forked: they share this renderer); each remembered, as ``markdown`` does."""
         missing = [text for text in dict.fromkeys(texts) if text not in self._cache]
-        if workers > 1 and len(missing) >= 64 and sys.platform == "linux":
-            global _FORKED
-            _FORKED = self
+        global _FORKED
+        _FORKED = self
+        pool = forked_pool(workers) if len(missing) >= 64 else None
+        if pool is not None:
             chunks = [missing[i:i + 32] for i in range(0, len(missing), 32)]
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            with pool:
                 for chunk, done in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
                     for text, (html, words) in zip(chunk, done, strict=True):
                         self._cache[text], self._visible_cache[text] = html, words
-            _FORKED = None
+        _FORKED = None
         return [self.markdown(text) for text in texts]
 
     def visible(self, text: str) -> str:

@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import markupsafe
+
 #: Plain words: they pass Jinja's escaping and filters unchanged, and no policy says them.
 TITLE_MARK = "PolicykitStampTitle9f2c"
 DESCRIPTION_MARK = "PolicykitStampDescription9f2c"
@@ -137,5 +139,5 @@ def sitemap_with(sitemap: str, *, after: dict[str, list[tuple[str, str | None]]]
 
 
 def _xml_escape(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&#34;").replace("'", "&#39;"))
+    """As MkDocs' sitemap template escapes an address (``| e``)."""
+    return str(markupsafe.escape(text))
