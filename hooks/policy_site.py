@@ -27,6 +27,7 @@ from policykit import feeds, manifest, safe_html
 from policykit.cache import renderer_key
 from policykit.errors import PolicyError
 from policykit.loader import LoadedHistory, load_history
+from policykit.markdown_chunks import Chunker
 from policykit.outputs import OutputLedger
 from policykit.results import ResultStore
 from policykit.site import comparisons, following, pages
@@ -96,8 +97,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _Build.cache_dir = config_dir / ".cache" / "policy-history"
     # One renderer for the whole build: the history's fingerprints and the archived
     # pages render the same sections, so each is rendered once.
-    renderer = _Build.renderer = PolicyRenderer(_renderer(config),
-                                                visible=manifest.visible_text)
+    renderer = _Build.renderer = PolicyRenderer(
+        _renderer(config), visible=manifest.visible_text,
+        chunker=Chunker.for_extensions(config.markdown_extensions, config.mdx_configs))
     workers = settings.jobs or os.cpu_count() or 1
     try:
         as_of = as_of_from(settings)
@@ -343,7 +345,8 @@ def _renderer_settings(config: MkDocsConfig) -> object:
 
 #: the modules that turn a policy's files into its text (a revision's source_key names
 #: the files), and its Markdown into the HTML pages show
-_RENDERING = ("assemble.py", "metadata.py", "layout.py", "site/render.py", "safe_html.py")
+_RENDERING = ("assemble.py", "metadata.py", "layout.py", "site/render.py", "safe_html.py",
+              "markdown_chunks.py")
 
 
 def _code_digest(*patterns: str) -> str:

@@ -8,10 +8,13 @@ written its pages, each folder is moved back whole (MkDocs' fresh files put back
 each page whose key is unchanged is kept, every other page is written anew, and files no
 page claims are deleted.
 
-A kept file must still be the file that was written: its size and modification time
-(nanoseconds) must match the record, as git's index checks a work tree, and its CRC-32
-must match too, so an edited, truncated or swapped file is written anew, never served. A
-record that does not read back, or belongs to another site folder, means nothing is reused.
+A kept file must still be the file that was written: its size, inode, and modification
+and change times (nanoseconds) must match the record, as git's index checks a work tree.
+Writing to a file, or setting its modification time back, sets its change time to the
+clock's; replacing it changes the inode; copying the site elsewhere changes both. So an
+edited, truncated, swapped or forged file is written anew, never served, without reading
+the gigabytes of pages a large archive keeps. A record that does not read back, or
+belongs to another site folder, means nothing is reused.
 """
 
 from __future__ import annotations
@@ -21,11 +24,10 @@ import json
 import os
 import shutil
 import tempfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,20 @@ class Written:
     key: str
     size: int
     mtime_ns: int
-    crc: int
+    ctime_ns: int
+    inode: int
     #: a value the writer wants back with the file (e.g. a hash of the page's text)
     note: str = ""
+
+
+def _record(key: str, stat: os.stat_result, note: str) -> Written:
+    return Written(key, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, note)
+
+
+def _unchanged(stat: os.stat_result, old: Written) -> bool:
+    """The file is the one recorded (see the module's docstring)."""
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) == (
+        old.size, old.mtime_ns, old.ctime_ns, old.inode)
 
 
 class OutputLedger:
@@ -53,6 +66,7 @@ class OutputLedger:
         self.fresh: set[str] = set()  # files MkDocs wrote into them meanwhile
         self.problem: str | None = None
         self.reused = 0
+        self._made: set[Path] = set()  # folders this build has made sure exist
 
     # -- before MkDocs empties the site folder ----------------------------------------------
 
@@ -112,10 +126,10 @@ class OutputLedger:
         aside = self.moved.get(folder)
         source = aside / path[len(folder) + 1:] if aside else self.site_dir / path
         try:
+            if not _unchanged(source.stat(), old):
+                return None
             data = source.read_bytes()
         except OSError:
-            return None
-        if len(data) != old.size or zlib.crc32(data) != old.crc:
             return None
         return data, old
 
@@ -158,10 +172,7 @@ class OutputLedger:
             return None
         target = self.site_dir / path
         try:
-            stat = target.stat()
-            if (stat.st_size, stat.st_mtime_ns) != (old.size, old.mtime_ns):
-                return None
-            if zlib.crc32(target.read_bytes()) != old.crc:
+            if not _unchanged(target.stat(), old):
                 return None
         except OSError:
             return None
@@ -171,21 +182,19 @@ class OutputLedger:
 
     def adopt(self, path: str, key: str, note: str = "") -> None:
         """Record a file someone else wrote (MkDocs, for the shells' own pages)."""
-        target = self.site_dir / path
         try:
-            data = target.read_bytes()
-            stat = target.stat()
+            stat = (self.site_dir / path).stat()
         except OSError:
             return
-        self.written[path] = Written(key, stat.st_size, stat.st_mtime_ns, zlib.crc32(data), note)
+        self.written[path] = _record(key, stat, note)
 
     def write(self, path: str, key: str, data: bytes, note: str = "") -> None:
         target = self.site_dir / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._made:  # one folder per page: mkdir is not free
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
         target.write_bytes(data)
-        stat = target.stat()
-        self.written[path] = Written(key, stat.st_size, stat.st_mtime_ns, zlib.crc32(data),
-                                     note)
+        self.written[path] = _record(key, target.stat(), note)
 
     def add_folder(self, folder: str) -> None:
         """``folder`` (site-relative) holds only files written through this ledger or by
@@ -202,7 +211,7 @@ class OutputLedger:
             shutil.rmtree(self.aside, ignore_errors=True)
         if self.record is None:
             return
-        files = {path: [w.key, w.size, w.mtime_ns, w.crc, w.note]
+        files = {path: [w.key, w.size, w.mtime_ns, w.ctime_ns, w.inode, w.note]
                  for path, w in sorted(self.written.items())}
         body = json.dumps({"format": FORMAT, "site_dir": str(self.site_dir),
                            "folders": sorted(self.folders), "files": files},

@@ -1,0 +1,128 @@
+"""Texts rendered by pieces must come out byte for byte as rendered whole: where a cut
+would change the HTML, the text is not cut (each guard is shown to matter)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import markdown
+import pytest
+
+from policykit import safe_html
+from policykit.loader import load_history
+from policykit.markdown_chunks import Chunker, render_by_pieces
+
+#: the sample site's extensions, plus those MkDocs always adds
+EXTENSIONS = ["toc", "attr_list", "tables", "admonition", "fenced_code"]
+CONFIGS = {"toc": {"permalink": True}}
+
+
+def site_render(extensions: list[str] = EXTENSIONS,
+                configs: dict[str, dict[str, object]] = CONFIGS) -> Callable[[str], str]:
+    converter = markdown.Markdown(extensions=extensions, extension_configs=configs)
+
+    def render(text: str) -> str:
+        converter.reset()
+        return safe_html.sanitise(converter.convert(text))
+
+    return render
+
+
+RENDER = site_render()
+CHUNKER = Chunker.for_extensions(EXTENSIONS, CONFIGS)
+#: with the extensions whose definitions reach across blocks
+RENDER_ALL = site_render([*EXTENSIONS, "footnotes", "abbr"])
+
+
+def naive(text: str) -> str:
+    """Every blank line a cut: what the guards are there to prevent."""
+    return "\n".join(html for html in map(RENDER_ALL, text.split("\n\n")) if html)
+
+
+CUT = {
+    "paragraphs and headings":
+        "## Data\n\nWe collect *data*.\n\nWe keep it.\n\n### Logs\n\nFor 30 days.",
+    "a list then a paragraph": "- one\n- two\n\nAfter the list.\n\n1. first\n2. second\n\nEnd.",
+    "a paragraph starting with bold": "Intro.\n\n**Note:** this starts with a star.",
+    "a table": "Before.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nAfter.",
+    "an admonition": "Before.\n\n!!! note\n    Inside.\n\n    Still inside.\n\nAfter.",
+    "a setext heading and a rule": "Title\n=====\n\nText.\n\n---\n\nMore.",
+    "indented code after a paragraph": "Text:\n\n    code\n\n    more code\n\nAfter.",
+    "blank lines with spaces": "One.\n   \n\nTwo.\n\n\n\nThree.",
+    "headings that differ only in case have one id apart": "# Rights\n\nA.\n\n# Duties\n\nB.",
+    "a loose list then a paragraph": "- one\n\n- two\n\nText.",
+    "a list item's second paragraph": "- one\n\n    more of one\n\nText.",
+}
+
+
+@pytest.mark.parametrize("text", CUT.values(), ids=CUT.keys())
+def test_a_text_cut_into_pieces_renders_as_it_does_whole(text: str) -> None:
+    assert CHUNKER is not None
+    assert len(CHUNKER.pieces(text)) > 1
+    assert render_by_pieces(text, CHUNKER, RENDER) == RENDER(text)
+
+
+NOT_CUT = {
+    "a numbered list going on": "1. one\n\n2. two",
+    "a quote going on": "> one\n\n> two",
+    "a reference definition": "See [the law][law].\n\nText.\n\n[law]: https://example.com/law",
+    "a footnote": "A claim.[^1]\n\nText.\n\n[^1]: The source.",
+    "an abbreviation": "The GDPR applies.\n\nText.\n\n*[GDPR]: General Data Protection Regulation",
+    "a raw HTML block": "<div>\n\nText inside.\n\n</div>",
+    "fenced code with a blank line": "```\ncode\n\nmore\n```\n\nText.",
+    "two headings with one id": "## Contact\n\nA.\n\n## Contact\n\nB.",
+    "one id without a space after the hashes": "###Rules\n\nA.\n\n#### Rules:\n\nB.",
+    "headings that differ only in markup": "## The *rules*\n\nA.\n\n## The rules\n\nB.",
+    "an explicit id": "## Intro\n\nA.\n\n## Start {#intro}\n\nB.",
+    "a table of contents": "[TOC]\n\n## One\n\nA.\n\n## Two\n\nB.",
+}
+
+
+@pytest.mark.parametrize("text", NOT_CUT.values(), ids=NOT_CUT.keys())
+def test_a_text_whose_blocks_reach_each_other_is_rendered_whole(text: str) -> None:
+    assert CHUNKER is not None
+    assert CHUNKER.pieces(text) == [text]
+    assert naive(text) != RENDER_ALL(text)  # cutting it would have changed the page
+
+
+def test_unknown_extensions_or_their_own_slugify_turn_cutting_off() -> None:
+    assert Chunker.for_extensions(["toc", "pymdownx.superfences"]) is None
+    assert Chunker.for_extensions(["markdown.extensions.toc", "tables"]) is not None
+    custom = Chunker.for_extensions(["toc"], {"toc": {"slugify": lambda text, sep: "x"}})
+    assert custom is not None
+    assert custom.pieces("## A\n\nText.\n\n## B\n\nMore.") == ["## A\n\nText.\n\n## B\n\nMore."]
+    assert len(custom.pieces("## A\n\nText.\n\nMore.")) == 3  # one heading: no id to clash
+
+
+def distinct_sections(repo: Path, tmp_path: Path) -> list[str]:
+    """Every distinct section a build of ``repo``'s history renders."""
+    seen: dict[str, None] = {}
+
+    def record(text: str) -> str:
+        seen[text] = None
+        return RENDER(text)
+
+    load_history(repo, render=record, as_of=dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc),
+                 cache_dir=tmp_path, check_working_tree=False)
+    return list(seen)
+
+
+@pytest.mark.parametrize("name", ["basecamp-policies", "legalmattic"])
+def test_every_section_of_a_real_history_renders_the_same_by_pieces(
+        name: str, corpus: Callable[[str], Path], tmp_path: Path) -> None:
+    assert CHUNKER is not None
+    sections = distinct_sections(corpus(name), tmp_path)
+    cut = [text for text in sections if len(CHUNKER.pieces(text)) > 1]
+    assert len(cut) > len(sections) / 2  # cutting pays on real text
+    pieces: dict[str, str] = {}
+
+    def by_piece(piece: str) -> str:
+        if piece not in pieces:
+            pieces[piece] = RENDER(piece)
+        return pieces[piece]
+
+    for text in sections:
+        assert render_by_pieces(text, CHUNKER, by_piece) == RENDER(text), text[:200]
+    assert sum(map(len, pieces)) < sum(map(len, sections)) * 0.8  # shared pieces, once
