@@ -1,4 +1,5 @@
-"""A visitor reads what changed between two versions of the sample policy."""
+"""A visitor reads what changed between two versions of a policy: the sample's, a policy
+made to show each kind of change, and real ones."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import sample_versions
+from policykit.redline import diff_documents, render_side_by_side
+from policykit.site import redlines
+from tests.support import GitRepo, build, sample_versions, write_config
 
 pytestmark = pytest.mark.browser
 
@@ -79,3 +82,272 @@ def test_compare_control_reaches_any_pair(browser, serve, sample_sites) -> None:
         assert page.locator(".redline-view--inline ins").count() > 0
     finally:
         page.close()
+
+
+# ---- The side-by-side view, built in the browser from the inline view ------------------------
+# Pages used to carry render_side_by_side's table as well as the inline view. The builds below
+# keep that table for every page they write (by the inline view it goes with), so the table
+# the browser builds can be checked against it: same rows, same cells, same marks, and the
+# same folds in "Changes only".
+
+HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?)\s+id="[^"]*"')
+
+#: What a reader sees of a side-by-side table: each row's id and classes, and in each cell
+#: its block elements (with list numbers), move links, and every character with its mark
+#: ({+inserted+}, [-deleted-]) once spaces collapse as CSS collapses them; screen-reader
+#: labels left out.
+TABLE_ACCOUNT = """(root) => {
+  const BLOCKS = /^(P|H[1-6]|UL|OL|LI|TABLE|THEAD|TBODY|TR|TD|TH|BLOCKQUOTE|PRE|DIV|HR|DL|DT|DD)$/;
+  const OPEN = {"+": "{+", "-": "[-", "": ""}, CLOSE = {"+": "+}", "-": "-]", "": ""};
+  function cell(td) {
+    const seen = [];  // [character or element, mark]; a block's edges have the mark "B"
+    (function walk(node, mark) {
+      for (const child of node.childNodes) {
+        if (child.nodeType === 3) {
+          for (const c of child.data) seen.push([/\\s/.test(c) ? " " : c, mark]);
+        } else if (child.nodeType !== 1 || child.matches(".redline-sr")) {
+          continue;
+        } else if (child.matches(".redline-note")) {
+          seen.push(["«" + child.textContent + " " + child.getAttribute("href") + "»", mark]);
+        } else if (BLOCKS.test(child.tagName)) {
+          const tag = child.tagName.toLowerCase(), value = child.getAttribute("value");
+          seen.push(["<" + tag + (value ? "=" + value : "") + ">", "B"]);
+          walk(child, mark);
+          seen.push(["</" + tag + ">", "B"]);
+        } else {
+          walk(child, child.matches("ins.redline-ins") ? "+"
+            : child.matches("del.redline-del") ? "-" : mark);
+        }
+      }
+    })(td, "");
+    const shown = [];
+    let space = true;  // a space after a space, or at a block's edge, is not shown
+    for (const [c, mark] of seen) {
+      if (mark === "B") {
+        if (shown.length && shown[shown.length - 1][0] === " ") shown.pop();
+        shown.push([c, ""]);
+        space = true;
+      } else if (c !== " " || !space) {
+        shown.push([c, mark]);
+        space = c === " ";
+      }
+    }
+    let text = "", open = "";
+    for (const [c, mark] of shown) {
+      if (mark !== open) { text += CLOSE[open] + OPEN[mark]; open = mark; }
+      text += c;
+    }
+    return (text + CLOSE[open]).trim();
+  }
+  return [...root.querySelectorAll("tr.redline-row")].map(row => [row.id, row.className,
+    cell(row.querySelector("td.redline-old")), cell(row.querySelector("td.redline-new"))]);
+}"""
+
+#: What "Changes only" shows of the side view: each row shown or folded, and the folds' buttons.
+FOLDS = """(view) => [...view.querySelectorAll("tbody > tr")].map(row =>
+  row.matches(".redline-skip-js") ? row.textContent.trim()
+    : row.id + (row.matches(".redline-hidden") ? " folded" : ""))"""
+
+
+def recording_build(config: Path) -> tuple[Path, dict[str, str]]:
+    """Build the site; also the server-side table each redline page used to carry, by the
+    inline view on that page (as the build made it: links resolved, heading ids dropped)."""
+    tables: dict[str, str] = {}
+    compute = redlines.compute
+
+    def recording(old_markdown: str, new_markdown: str, *, render, links) -> dict:
+        value = compute(old_markdown, new_markdown, render=render, links=links)
+        changes = diff_documents(old_markdown, new_markdown, render=render, anchor_prefix="r")
+        side = str(render_side_by_side(changes, anchor_suffix="-side"))
+        tables[value["inline"]] = links(HEADING_ID.sub(r"\1", side))
+        return value
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(redlines, "compute", recording)
+        return build(config), tables
+
+
+def server_table(page_html: str, tables: dict[str, str]) -> str:
+    found = [table for inline, table in tables.items() if inline in page_html]
+    assert len(found) == 1, "the page's inline view is not one the build computed"
+    return found[0]
+
+
+def side_view(browser, url: str, table: str | None = None) -> tuple[list, list]:
+    """What the side view folds in "Changes only", and its rows in "Show all"; with
+    ``table``, as the page was: that table shipped in the side view (then not built)."""
+    # not site_pages.visit: the corpus's own text has images that are not in the corpus
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(url)
+        view = page.locator(".redline-view--side")
+        if table is not None:
+            view.evaluate("(view, table) => view.insertAdjacentHTML('beforeend', table)", table)
+        page.get_by_role("button", name="Side by side").click()
+        assert view.is_visible()
+        assert view.locator("table.redline-side-by-side").count() == 1
+        folds = view.evaluate(FOLDS)
+        page.get_by_role("button", name="Show all").click()
+        rows = view.evaluate(TABLE_ACCOUNT)
+        assert not errors, errors
+        return folds, rows
+    finally:
+        page.close()
+
+
+def check_side_view(browser, url: str, table: str) -> None:
+    """The side view the browser builds against the server's table the page used to carry:
+    every row and cell, and what "Changes only" folds."""
+    server_folds, server_rows = side_view(browser, url, table)
+    folds, rows = side_view(browser, url)
+    assert len(rows) == len(server_rows)
+    for row, server_row in zip(rows, server_rows, strict=True):
+        assert row == server_row
+    assert folds == server_folds
+
+
+def smallest_page_with(site: Path, pattern: str) -> str:
+    """The site-relative URL of the smallest redline page whose inline view matches."""
+    found = [p for p in site.rglob("compare/*/*/index.html")
+             if re.search(pattern, p.read_text("utf-8"))]
+    assert found, f"no redline page has {pattern!r}"
+    return min(found, key=lambda p: p.stat().st_size).parent.relative_to(site).as_posix() + "/"
+
+
+FEATURE_OLD = """\
+# Terms
+
+## Scope
+
+This policy covers the service and every app we make for it.
+
+This paragraph moves to the end of the document, its words unchanged on the way.
+
+First half of a thought that the next version joins to the paragraph after it.
+
+Second half of that thought, which follows on in the next version.
+
+A paragraph with two sentences that the next version splits into two. Here is the
+second sentence, which becomes a paragraph of its own later on.
+
+1. Sign up with an email address.
+2. Confirm the address by following the link.
+3. Choose a plan:
+    - monthly, paid each month
+    - yearly, paid once a year
+
+| Data | Kept for |
+| --- | --- |
+| Server logs | 90 days |
+| Backups | 30 days |
+
+### Contact
+
+Write to us at the address below, and we will answer within two weeks.
+
+Our offices are open on weekdays between nine and five o'clock.
+
+A paragraph the next version deletes, gone for good.
+"""
+
+FEATURE_NEW = """\
+# Terms
+
+## Scope
+
+This policy covers the service and every app we make for it, on the web and on phones.
+
+First half of a thought that the next version joins to the paragraph after it. Second half
+of that thought, which follows on in the next version.
+
+A paragraph with two sentences that the next version splits into two.
+
+Here is the second sentence, which becomes a paragraph of its own later on.
+
+1. Read these terms.
+2. Sign up with an email address.
+3. Confirm the address by following the link.
+4. Choose a plan:
+    - monthly, paid each month
+    - yearly, paid once a year at a discount
+
+| Data | Kept for |
+| --- | --- |
+| Server logs | 30 days |
+| Support emails | 1 year |
+| Backups | 30 days |
+
+## Contact
+
+Write to us at the address below, and we will answer within two weeks.
+
+- Our offices are open on weekdays between nine and five o'clock.
+
+A new closing paragraph, all of it inserted.
+
+This paragraph moves to the end of the document, its words unchanged on the way.
+"""
+
+#: What the engine makes of the two versions above, as the inline view marks it.
+FEATURES = {
+    "a move": r"redline-moved-from",
+    "a split paragraph": r"redline-split",
+    "merged paragraphs": r"data-old-break=",
+    "a changed list item": r'<li id="[^"]+" class="redline-block redline-replace',
+    "renumbered list items": r"data-old-number=",
+    "a changed table row": r'<tr id="[^"]+" class="redline-block redline-replace',
+    "an inserted table row": r'<tr id="[^"]+" class="redline-block redline-insert',
+    "a heading's new level": r"data-old-level=",
+    "a paragraph become a list item": r'data-old-kind="paragraph"',
+    "a deletion": r"redline-block redline-delete",
+    "an insertion": r"redline-block redline-insert redline-kind-paragraph",
+}
+
+
+@pytest.fixture(scope="module")
+def feature_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """Two versions of a policy with each kind of change the side view shows differently."""
+    repo = GitRepo.init(tmp_path_factory.mktemp("side") / "site")
+    meta = "title: Terms\nchanges:\n{}"
+    entries = ["  - effective: 2024-03-01\n    summary: Everything changes.\n",
+               "  - effective: 2023-01-10\n    summary: First.\n"]
+    config = write_config(repo.path, policies={"jobs": 1})
+    repo.commit("First", "2023-01-10", {"policies/terms/policy.yml": meta.format(entries[1]),
+                                        "policies/terms/10-terms.md": FEATURE_OLD})
+    repo.commit("Second", "2024-03-01", {"policies/terms/policy.yml": meta.format("".join(entries)),
+                                         "policies/terms/10-terms.md": FEATURE_NEW})
+    return recording_build(config)
+
+
+def test_side_view_is_the_server_one_for_every_kind_of_change(browser, serve,
+                                                                feature_site) -> None:
+    site, tables = feature_site
+    html = (site / "terms/compare/2023-01-10/2024-03-01/index.html").read_text("utf-8")
+    missing = [name for name, pattern in FEATURES.items() if not re.search(pattern, html)]
+    assert not missing, f"the engine no longer makes {missing} of the test's versions"
+    # the page carries the text once: the side view is only an empty table's template
+    assert 'class="redline-row' not in html and "redline-old" not in html
+    check_side_view(browser, serve(site) + "terms/compare/2023-01-10/2024-03-01/",
+                    server_table(html, tables))
+
+
+@pytest.mark.corpus
+def test_side_view_is_the_server_one_on_real_pairs(browser, serve, corpus,
+                                                   tmp_path_factory) -> None:
+    """basecamp-policies' real history: the smallest page with each kind of change."""
+    from tests.builds.test_corpora import CORPUS_VARIABLES
+
+    root = tmp_path_factory.mktemp("corpus-side")
+    site, tables = recording_build(write_config(
+        root, policies_dir=str(corpus("basecamp-policies")), extra=CORPUS_VARIABLES,
+        home=False, policies={"jobs": 1}))
+    urls = {smallest_page_with(site, pattern) for pattern in (
+        r"redline-moved-from", r"redline-split", r"data-old-break=", r"data-old-kind=",
+        r"data-old-level=", r"data-old-number=", r"data-old-list=",
+        r'<li id="[^"]+" class="redline-block redline-replace')}
+    base = serve(site)
+    for url in sorted(urls):
+        check_side_view(browser, base + url,
+                        server_table((site / url / "index.html").read_text("utf-8"), tables))

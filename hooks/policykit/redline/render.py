@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from policykit.redline.markup import DEL, INS, SR_TEXT, Mark, sr
 from policykit.redline.model import Block, BlockChange, Redline
-from policykit.redline.text import mark_all
+from policykit.redline.text import extract_text, mark_all
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HEADING_ID_RE = re.compile(r"(<h[1-6]\b[^>]*?)\s+id=\"[^\"]*\"")
@@ -65,14 +65,48 @@ def _escaped(text: str) -> str:
 
 
 def _block_open(
-    tag: str, anchor: str, op: str, kind: str, classes: str = "", value: int | None = None
+    tag: str, anchor: str, op: str, kind: str, classes: str = "", value: int | None = None,
+    old: str = "",
 ) -> str:
     extra = f" {classes}" if classes else ""
     number = f' value="{value}"' if value else ""
     return (
         f'<{tag} id="{_escaped(anchor)}" class="redline-block redline-{op} redline-kind-{kind}'
-        f'{extra}"{number}>'
+        f'{extra}"{number}{old}>'
     )
+
+
+def _old_frame(change: BlockChange) -> str:
+    """How the old block of an unchanged or replaced block was framed, where that differs
+    from the new one the inline view shows: its kind, heading level, list and number, and
+    where a merged paragraph broke. Data attributes (usually none) for the side-by-side
+    view, which a site may build from the inline view instead of shipping both."""
+    old, new = change.old, change.new
+    if old is None or new is None or change.op not in ("equal", "replace"):
+        return ""
+    attrs = []
+    if old.kind != new.kind:
+        attrs.append(f' data-old-kind="{old.kind}"')
+    if old.kind == "heading" and (new.kind != "heading" or old.level != new.level):
+        attrs.append(f' data-old-level="{old.level}"')
+    if old.kind == "list_item":
+        tag = old.list_type or "ul"
+        same_list = (new.kind == "list_item" and (new.list_type or "ul") == tag
+                     and new.depth == old.depth)
+        if not same_list:
+            attrs.append(f' data-old-list="{tag} {old.depth}"')
+        if tag == "ol" and not (same_list and new.ordinal == old.ordinal):
+            attrs.append(f' data-old-number="{old.ordinal}"')
+    if change.note == "merged":
+        attrs.append(f' data-old-break="{_break(change.old_marked_html)}"')
+    return "".join(attrs)
+
+
+def _break(html: str) -> int:
+    """Where the first of two merged paragraphs ended: how many characters of text, not
+    counting spaces and screen-reader labels, come before it."""
+    end = html.find("</p>")
+    return sum(not c.isspace() for c in extract_text(html[:end])) if end >= 0 else 0
 
 
 def _skip(count: int) -> str:
@@ -268,11 +302,13 @@ class _Inline:
                 self.out.append("</thead><tbody>")
                 self.table = "body"
             cells = _inner(_with_note(block, content.html, content.note))
-            self.out.append(_block_open("tr", anchor, change.op, block.kind, classes))
+            old = _old_frame(change)
+            self.out.append(_block_open("tr", anchor, change.op, block.kind, classes, old=old))
             self.out.append(cells + "</tr>")
         else:
             self.close_all()
-            self.out.append(_block_open("div", anchor, change.op, block.kind, classes))
+            old = _old_frame(change)
+            self.out.append(_block_open("div", anchor, change.op, block.kind, classes, old=old))
             self.out.append(_with_note(block, content.html, content.note) + "</div>")
 
     def _list_item(
@@ -293,7 +329,8 @@ class _Inline:
             self.lists.append((tag, False))
         value = block.ordinal if tag == "ol" else None
         anchor = change.anchor
-        self.out.append(_block_open("li", anchor, change.op, block.kind, classes, value))
+        old = _old_frame(change)
+        self.out.append(_block_open("li", anchor, change.op, block.kind, classes, value, old))
         self.out.append(_inner(_with_note(block, content.html, content.note)))
         self.lists[-1] = (tag, True)
 

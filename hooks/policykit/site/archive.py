@@ -372,13 +372,13 @@ class Archive:
         return value
 
     def redline(self, page: ArchivePage) -> dict[str, Any]:
-        """A redline page's ``policy.redline``: both views and the counts."""
+        """A redline page's ``policy.redline``: its inline view and the counts."""
         try:
             value = self.redlines.get(self._pair(page).key)
         except RuntimeError as error:
             raise RedlineError(f"the redline {page.url} could not be computed: {error}"
                                ) from None
-        return {k: markupsafe.Markup(v) if k in ("inline", "side_by_side") else v
+        return {k: markupsafe.Markup(v) if k == "inline" else v
                 for k, v in value.items()}
 
     def feed_redline(self, history: PolicyHistory, old: Revision, new: Revision) -> str | None:

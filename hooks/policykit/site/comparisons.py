@@ -53,7 +53,7 @@ def compare_meta(history: PolicyHistory, old: Revision, new: Revision,
         "new": _version_view(history, new, order),
         "consecutive": consecutive,
         "summary": new.summary if consecutive else None,
-        "redline": None,  # {inline, side_by_side, stats} filled in by the hook
+        "redline": None,  # {inline, stats} filled in by the hook
     }
 
 

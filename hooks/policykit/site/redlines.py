@@ -10,17 +10,14 @@ checksum when read, so a damaged entry is computed again, never shown.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from policykit.redline import diff_documents, render_inline, render_side_by_side
+from policykit.redline import diff_documents, render_inline
 from policykit.results import ResultStore
 from policykit.site.workers import forked_pool
-
-_HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?)\s+id="[^"]*"')
 
 
 @dataclass(frozen=True)
@@ -36,15 +33,14 @@ class Pair:
 
 def compute(old_markdown: str, new_markdown: str, *, render: Callable[[str], str],
             links: Callable[[str], str]) -> dict[str, Any]:
-    """Both views of the redline for its page, the changes-only view for feeds, counts."""
+    """The inline view of the redline for its page, the changes-only view for feeds, counts.
+
+    The page's side-by-side view is built from the inline one in the browser
+    (``policy-history.js``): shipped too, it was over half of every redline page."""
     changes = diff_documents(old_markdown, new_markdown, render=render, anchor_prefix="r")
-    inline = str(render_inline(changes))
-    # Both views are on one page: only the inline one keeps heading ids (anchors).
-    side = _HEADING_ID.sub(r"\1", str(render_side_by_side(changes, anchor_suffix="-side")))
     stats = changes.stats
     return {
-        "inline": links(inline),
-        "side_by_side": links(side),
+        "inline": links(str(render_inline(changes))),
         "feed": str(render_inline(changes, changes_only=True)),
         "empty": changes.is_empty,
         "words_added": stats.words_added,
