@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
+from redline_helpers import git_show, git_versions
 
 from policykit.redline import (
     clear_caches,
@@ -16,8 +18,8 @@ from policykit.redline import (
     render_side_by_side,
     render_summary,
 )
-from policykit.redline.blocks import normalise, split_row
-from policykit.redline.document import parse
+from policykit.redline.blocks import Splitter, normalise, split_row
+from policykit.redline.document import _pieces, _specs, parse
 from policykit.redline.memo import MODULES
 
 
@@ -165,3 +167,91 @@ def test_kept_frames_escape_a_label_unless_it_is_markup(render) -> None:
     plain = str(render_side_by_side(redline, old_label="<b>Before</b>"))
     assert '<th scope="col"><b>Before</b></th>' in trusted
     assert '<th scope="col">&lt;b&gt;Before&lt;/b&gt;</th>' in plain
+
+
+# Documents split piece by piece (``document._pieces``): the blocks of splitting them whole.
+
+SPEC_FIELDS = (
+    "kind", "source", "key", "text", "index", "line", "depth", "list_type", "ordinal",
+    "level", "title", "section", "group",
+)  # fmt: skip
+
+
+def split_whole(text: str) -> list[tuple[object, ...]]:
+    """The blocks' fields from one split of the whole document (no pieces, no caches)."""
+    splitter = Splitter(text)
+    return list(_specs(splitter.split(), splitter.refdefs, ""))
+
+
+def split_in_pieces(text: str) -> list[tuple[object, ...]]:
+    return [tuple(getattr(b, name) for name in SPEC_FIELDS) for b in parse(text).blocks]
+
+
+def pieces_of(text: str) -> int:
+    splitter = Splitter(text)
+    return len(_pieces(splitter.lines, tuple(splitter.refdefs.items())))
+
+
+#: Lines that start, end or continue every kind of block, and the ones that run on past
+#: a blank line (fences, HTML, comments, indented code, admonitions, list continuations).
+MARKDOWN_LINES = [
+    "", "", "", "# Title", "## Sub", "### A | B", "Setext", "===", "---", "Some *text* here.",
+    "Uses [a link][one] and [two].", "[one]: https://a.example", "[Two]: https://b.example",
+    "- item", "* other", "1. first", "2. second", "    - nested", "    1. nested",
+    "    continued paragraph", "        deep code", "  - spaced item", " lazy", "```", "~~~",
+    "```python", "<div>", "</div>", "<div><div>", "<!-- note", "-->", "<hr>", "<p>raw</p>",
+    "| a | b |", "| --- | --- |", "| 1 | 2 |", "> quoted", "> # quoted heading",
+    "!!! note", "??? tip", "***", "\tTabbed", "text  ", "Last line.",
+]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(MARKDOWN_LINES), max_size=40))
+def test_pieces_give_the_blocks_of_the_whole_document(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert split_in_pieces(text) == split_whole(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(MARKDOWN_LINES), max_size=30),
+    st.lists(st.tuples(st.integers(0, 30), st.sampled_from(MARKDOWN_LINES)), max_size=4),
+)
+def test_pieces_kept_from_one_version_fit_the_next(lines: list[str], edits) -> None:
+    """Versions sharing pieces (kept from the one before) still split as wholes."""
+    edited = list(lines)
+    for where, line in edits:
+        edited.insert(min(where, len(edited)), line)
+    for text in ("\n".join(lines), "\n".join(edited)):
+        assert split_in_pieces(text) == split_whole(text)
+
+
+def test_pieces_give_the_blocks_of_real_policies(clone) -> None:
+    repo = clone("ota-pga-versions")
+    tracked = subprocess.run(
+        ["git", "-C", str(repo), "ls-files", "*.md"], check=True, capture_output=True, text=True
+    ).stdout.splitlines()
+    texts = [git_show(repo, "HEAD", path) for path in tracked]
+    # Consecutive versions of the biggest policy: most of their pieces are kept ones.
+    facebook = "Facebook/Privacy Policy.md"
+    texts += [git_show(repo, commit, facebook) for commit in git_versions(repo, facebook)[-40:]]
+    for text in texts:
+        assert split_in_pieces(text) == split_whole(text)
+    # The pieces are small: the shortcut is taken, not skipped.
+    assert pieces_of(texts[-1]) > 200
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Para.\n\n```\ncode\n\nstill code\n```\n\nAfter.\n",  # a fence across blank lines
+        "<div>\n\nInside.\n\n</div>\n\nAfter.\n",  # raw HTML across blank lines
+        "<!-- a\n\nb -->\n\nAfter.\n",
+        "```\nnever closed\n\n# Not a heading\n\nStill code.\n",
+        "- a\n\n- b\n\n1. c\n\n2. d\n",  # loose lists: one group, numbered on
+        "- a\n\n    more of a\n\nText.\n\n- b\n",
+        "Text [x].\n\n# H\n\n[x]: https://a.example\n\nMore [x].\n",
+    ],
+)
+def test_pieces_where_blocks_run_on_past_a_blank_line(text: str) -> None:
+    assert split_in_pieces(text) == split_whole(text)

@@ -144,8 +144,18 @@ class Splitter:
         self.lines = ["" if not line.strip() else line for line in text.split("\n")]
         self.refdefs: dict[str, str] = {}
         self.raws: list[_Raw] = []
+        #: Whether the last ``split(stop)`` ended exactly at line ``stop`` (see there).
+        self.landed = True
         if "]:" in text:  # else there is no definition to look for
             self._strip_refdefs()
+
+    @classmethod
+    def of_lines(cls, lines: list[str]) -> Splitter:
+        """A splitter over lines another one already prepared (normalised, definitions
+        stripped): a piece of a document."""
+        splitter = cls("")
+        splitter.lines = lines
+        return splitter
 
     def _strip_refdefs(self) -> None:
         fence = ""
@@ -160,10 +170,13 @@ class Splitter:
                 self.lines[n] = ""
 
     # ----------------------------------------------------------------------------------
-    def split(self) -> list[_Raw]:
+    def split(self, stop: int | None = None) -> list[_Raw]:
+        """The blocks of the lines (of ``lines[:stop]``: then ``landed`` tells whether the
+        last block ended exactly at ``stop``, none reading on past it)."""
         lines, n, i = self.lines, len(self.lines), 0
+        end = n if stop is None else stop
         in_list = False
-        while i < n:
+        while i < end:
             line = lines[i]
             if not line:
                 i += 1
@@ -205,6 +218,7 @@ class Splitter:
                 i = self._quote(i)
             else:
                 i = self._paragraph(i)
+        self.landed = i == end
         return self.raws
 
     def _interrupts(self, line: str) -> bool:

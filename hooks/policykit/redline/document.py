@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
-from policykit.redline.blocks import Splitter, normalise, plain_title
+from policykit.redline.blocks import ITEM_RE, Splitter, _Raw, normalise, plain_title
 from policykit.redline.model import Block
 
 
@@ -59,35 +59,141 @@ _BlockSpec = tuple[str, str, str, str, int, int, int, str, int, int, str, str, i
 
 
 @dataclass(frozen=True)
-class _Parsed:
+class _Piece:
+    """The blocks of a piece of a document, numbered from the piece's start: its blocks'
+    ``index``, ``line`` and ``group`` are offset by the pieces before it."""
+
     specs: tuple[_BlockSpec, ...]
+    groups: int  # lists and tables started in the piece
+    section: str  # the section at its end (the one it started in if it has no heading)
+
+
+#: (piece, its first block's index, its first line - 1, groups before it).
+_Placed = tuple[_Piece, int, int, int]
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    pieces: tuple[_Placed, ...]
     refdefs: tuple[tuple[str, str], ...]
 
 
 #: Documents parsed lately, by their text: a site diffs each version against several
 #: others. Entries are immutable; every caller gets Blocks of its own.
 PARSE_CACHE_SIZE = 8
+#: Pieces of documents (see ``_pieces``) parsed lately, by their text: consecutive
+#: versions of a policy share most of theirs. A big policy has several hundred (Facebook's
+#: privacy policy about 540).
+PIECE_CACHE_SIZE = 8192
+#: How many times a piece is extended to the next one when its last block runs on into
+#: it (raw HTML with blank lines inside) before the piece is taken to the document's end.
+PIECE_RUN_ON = 16
 
 
 def parse(markdown_text: str, html_for: Callable[[Block], str] | None = None) -> Document:
     """Split ``markdown_text`` into blocks; ``html_for`` renders a block (see render_block)."""
     parsed = _parse_cached(markdown_text)
-    return Document(
-        [Block(*spec, _html=html_for) for spec in parsed.specs], dict(parsed.refdefs)
-    )
+    blocks = [
+        Block(kind, source, key, text, index + first_index, line + first_line, depth,
+              list_type, ordinal, level, title, section, group + groups_before, _html=html_for)
+        for piece, first_index, first_line, groups_before in parsed.pieces
+        for (kind, source, key, text, index, line, depth, list_type, ordinal, level, title,
+             section, group) in piece.specs
+    ]  # fmt: skip
+    return Document(blocks, dict(parsed.refdefs))
 
 
 @lru_cache(maxsize=PARSE_CACHE_SIZE)
 def _parse_cached(markdown_text: str) -> _Parsed:
     splitter = Splitter(markdown_text)
-    specs = tuple(_specs(splitter))
-    return _Parsed(specs, tuple(splitter.refdefs.items()))
+    refdefs = tuple(splitter.refdefs.items())
+    return _Parsed(_pieces(splitter.lines, refdefs), refdefs)
 
 
-def _specs(splitter: Splitter) -> Iterator[_BlockSpec]:
-    raws = splitter.split()
-    refdefs = splitter.refdefs
+# A document is split piece by piece, each piece's blocks kept by its text (consecutive
+# versions share most pieces), and that gives the blocks of splitting it whole when each
+# piece but the last ends where the whole split starts a new block: at the next piece's
+# first line. A piece starts at a line after a blank line, not indented and no list item:
+# - nothing that started before the blank line reads on past it (paragraphs, lists,
+#   quotes and tables stop there; code, admonitions and list continuations stop at a line
+#   indented less than 4), except a fenced code block or raw HTML not closed yet;
+# - so a piece is split with the next piece's first line after it (the *sentinel*, which
+#   blocks may look at to stop) and ``Splitter.split(stop)`` tells whether the last block
+#   ended just before the sentinel; when one ran on (an open fence or HTML), the piece
+#   takes in the next one and is split again;
+# - the first line starts a block with no state from before it: not indented, it ends
+#   any list (and its continuations); no list item, it starts no list of the one before
+#   (and a table always starts with its header), so list numbers and list/table groups
+#   start afresh in the piece, offset by the groups before it.
+# Reference definitions are stripped from the whole document's lines first, and a piece
+# is kept by its text, all the definitions (blocks' keys and sources hold the ones they
+# use) and the section it starts in (its blocks before a heading are in that section).
+
+
+def _piece_starts(lines: list[str]) -> list[int]:
+    """Where pieces may start: the first line and every line after a blank one, not
+    indented and no list item."""
+    return [0] + [
+        n
+        for n in range(1, len(lines))
+        if lines[n] and not lines[n - 1] and lines[n][0] != " " and not ITEM_RE.match(lines[n])
+    ]
+
+
+def _pieces(lines: list[str], refdefs: tuple[tuple[str, str], ...]) -> tuple[_Placed, ...]:
+    """The document's pieces, each placed after the ones before it."""
+    starts = _piece_starts(lines)
+    placed: list[_Placed] = []
+    index = groups = k = 0
     section = ""
+    while k < len(starts):
+        piece, next_k = _piece_from(lines, starts, k, refdefs, section)
+        placed.append((piece, index, starts[k], groups))
+        index += len(piece.specs)
+        groups += piece.groups
+        section = piece.section
+        k = next_k
+    return tuple(placed)
+
+
+def _piece_from(
+    lines: list[str],
+    starts: list[int],
+    k: int,
+    refdefs: tuple[tuple[str, str], ...],
+    section: str,
+) -> tuple[_Piece, int]:
+    """The piece from ``starts[k]`` and where the next one starts (in ``starts``): up to
+    the next start, unless a block runs on past it (see ``PIECE_RUN_ON``)."""
+    start = starts[k]
+    for end_k in range(k + 1, min(len(starts), k + 1 + PIECE_RUN_ON)):
+        end = starts[end_k]
+        piece = _piece("\n".join(lines[start : end + 1]), end - start, refdefs, section)
+        if piece is not None:
+            return piece, end_k
+    piece = _piece("\n".join(lines[start:]), None, refdefs, section)
+    assert piece is not None  # the last piece reads on to the end: nothing runs past it
+    return piece, len(starts)
+
+
+@lru_cache(maxsize=PIECE_CACHE_SIZE)
+def _piece(
+    text: str, stop: int | None, refdefs: tuple[tuple[str, str], ...], section: str
+) -> _Piece | None:
+    """The blocks of ``text``'s lines before line ``stop`` (the sentinel; None: all of
+    them), or None if the last of them reads on past the sentinel."""
+    splitter = Splitter.of_lines(text.split("\n"))
+    raws = splitter.split(stop)
+    if not splitter.landed:
+        return None
+    specs = tuple(_specs(raws, dict(refdefs), section))
+    groups = specs[-1][12] if specs else 0
+    return _Piece(specs, groups, specs[-1][11] if specs else section)
+
+
+def _specs(raws: list[_Raw], refdefs: dict[str, str], section: str) -> Iterator[_BlockSpec]:
+    """Each block's fields, numbered from the first of ``raws`` (in ``section`` until
+    their first heading)."""
     group = 0
     counters: dict[int, int] = {}
     previous_kind = ""

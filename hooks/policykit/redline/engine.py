@@ -64,8 +64,18 @@ class _WordDiff:
     new_marked_html: str
 
 
+#: Tokenized blocks: a block changed from one version to the next is the new side of one
+#: word diff and the old side of the next one. Streams are never changed once made.
+STREAM_MEMO_SIZE = 256
+
+
+@lru_cache(maxsize=STREAM_MEMO_SIZE)
+def _stream(html: str) -> Stream:
+    return tokenize(html)
+
+
 def _aligned(old_html: str, new_html: str) -> tuple[Stream, Stream, list[Opcode]]:
-    a, b = tokenize(old_html), tokenize(new_html)
+    a, b = _stream(old_html), _stream(new_html)
     return a, b, align_words(a.tokens, b.tokens)
 
 

@@ -2,9 +2,10 @@
 
 A site computes thousands of redlines between the versions of a few documents, so the
 redline keeps recent results in bounded LRU caches (``functools.lru_cache``): parsed
-documents, blocks' HTML, word diffs, word bags, anchors' digests. Every cached function is
-pure (its result depends only on its arguments, all strings or numbers), so a redline is
-the same whether its parts were kept or computed afresh.
+documents and pieces of documents, blocks' HTML, tokenized blocks, word diffs, word bags,
+anchors' digests. Every cached function is pure (its result depends only on its
+arguments, all strings or numbers), so a redline is the same whether its parts were kept
+or computed afresh.
 """
 
 from __future__ import annotations
