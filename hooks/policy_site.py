@@ -449,6 +449,7 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"'{config.docs_dir}/{path}' would be overwritten by a feed "
                                   "of the policies; rename or remove it")
+    env.globals["policy_asset_versions"] = _asset_versions(config)
     archive = _Build.archive
     if archive is not None:
         content = env.get_template("partials/policy-content.html")
@@ -465,6 +466,22 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
             digest.update(name.encode() + b"\0" + source.encode())
         archive.settings.templates = digest.hexdigest()
     return env
+
+
+#: the theme's own files, linked with a digest of their content so that a browser never
+#: pairs a new page with a script or stylesheet it cached from an older build
+_ASSETS = {"css": "assets/stylesheets/policy-history.css",
+           "js": "assets/javascripts/policy-history.js"}
+
+
+def _asset_versions(config: MkDocsConfig) -> dict[str, str]:
+    versions = {}
+    for kind, path in _ASSETS.items():
+        found = next((Path(folder) / path for folder in config.theme.dirs
+                      if (Path(folder) / path).is_file()), None)
+        data = found.read_bytes() if found is not None else b""
+        versions[kind] = hashlib.sha256(data).hexdigest()[:12]
+    return versions
 
 
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:

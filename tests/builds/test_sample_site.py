@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from pathlib import Path
 
@@ -65,3 +66,19 @@ def test_home_page_lists_every_policy_with_its_date(sample_site: Path) -> None:
 def test_search_index_has_the_current_text(sample_site: Path) -> None:
     index = (sample_site / "search/search_index.json").read_text("utf-8")
     assert "Web browser cookies" in index
+
+
+def test_pages_link_the_script_and_stylesheet_by_a_digest_of_their_content(
+        sample_site: Path) -> None:
+    """A browser must never pair a page with a script it cached from an older build (the
+    redline's side-by-side view is built by the script from the page's markup)."""
+    for asset in ("javascripts/policy-history.js", "stylesheets/policy-history.css"):
+        digest = hashlib.sha256((ROOT / "overrides/assets" / asset).read_bytes()).hexdigest()
+        for page in (sample_site / "index.html",
+                     *sample_site.glob("privacy/compare/*/*/index.html"),
+                     *sample_site.glob("privacy/versions/*/index.html")):
+            html = page.read_text("utf-8")
+            link = re.search(rf'"([./]*assets/{asset})\?v=([0-9a-f]+)"', html)
+            assert link is not None, page
+            assert digest.startswith(link.group(2))
+            assert (page.parent / link.group(1)).resolve().is_file()
