@@ -101,10 +101,15 @@ class Chunker:
         return _CUT.split(text)
 
 
+def pieces(text: str, chunker: Chunker | None) -> list[str]:
+    """``text``'s pieces (itself alone without a chunker: the extensions forbid cutting)."""
+    return chunker.pieces(text) if chunker is not None else [text]
+
+
 def join(htmls: Iterable[str]) -> str:
     """The HTML of a text from its pieces' HTML (a piece may render to nothing)."""
     return "\n".join(html for html in htmls if html)
 
 
-def render_by_pieces(text: str, chunker: Chunker, render: Callable[[str], str]) -> str:
-    return join(render(piece) for piece in chunker.pieces(text))
+def render_by_pieces(text: str, chunker: Chunker | None, render: Callable[[str], str]) -> str:
+    return join(map(render, pieces(text, chunker)))

@@ -187,8 +187,10 @@ def _piece(
     if not splitter.landed:
         return None
     specs = tuple(_specs(raws, dict(refdefs), section))
-    groups = specs[-1][12] if specs else 0
-    return _Piece(specs, groups, specs[-1][11] if specs else section)
+    if not specs:
+        return _Piece(specs, 0, section)
+    *_, last_section, last_group = specs[-1]  # the spec's last two fields
+    return _Piece(specs, last_group, last_section)
 
 
 def _specs(raws: list[_Raw], refdefs: dict[str, str], section: str) -> Iterator[_BlockSpec]:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from mkdocs.structure.files import Files
 from mkdocs.utils import get_relative_url
 
+from policykit import markdown_chunks
 from policykit.markdown_chunks import Chunker, join
 from policykit.site.workers import forked_pool
 
@@ -105,7 +106,7 @@ class PolicyRenderer:
 
     def pieces(self, text: str) -> list[str]:
         """The pieces ``text`` is rendered by (itself alone if it may not be cut)."""
-        return self._chunker.pieces(text) if self._chunker is not None else [text]
+        return markdown_chunks.pieces(text, self._chunker)
 
     def render_piece(self, piece: str) -> str:
         html = self._pieces.get(piece)
@@ -118,7 +119,8 @@ class PolicyRenderer:
         by its pieces."""
         html = self._cache.get(text)
         if html is None:
-            html = self._cache[text] = join(map(self.render_piece, self.pieces(text)))
+            html = self._cache[text] = markdown_chunks.render_by_pieces(
+                text, self._chunker, self.render_piece)
         return html
 
     def links(self, html: str, *, written_at: str, shown_at: str) -> str:
