@@ -86,10 +86,32 @@ class _TextContent(HTMLParser):
             self.parts.append(data)
 
 
+#: numeric character references to controls and noncharacters: Python's parser drops
+#: them, an HTML5 parser (a browser) keeps the character (a parse error, not a removal)
+_CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+_KEPT_BY_BROWSERS = frozenset(
+    [*range(0x01, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F, *range(0xFDD0, 0xFDF0),
+     *(plane + low for plane in range(0, 0x110000, 0x10000) for low in (0xFFFE, 0xFFFF))])
+
+
+def _browser_charrefs(html: str) -> str:
+    """``html`` with the references a browser keeps and Python drops written out."""
+    if "&#" not in html:
+        return html
+
+    def write_out(match: re.Match[str]) -> str:
+        hexadecimal, decimal = match.groups()
+        number = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        return chr(number) if number in _KEPT_BY_BROWSERS else match.group(0)
+
+    return _CHARREF.sub(write_out, html)
+
+
 def visible_text(html: str) -> str:
-    """An HTML fragment's text, chrome left out, ASCII whitespace collapsed and trimmed."""
+    """An HTML fragment's text as a browser reads it (its ``textContent``), chrome left
+    out, ASCII whitespace collapsed and trimmed."""
     parser = _TextContent()
-    parser.feed(html)
+    parser.feed(_browser_charrefs(html))
     parser.close()
     return _ASCII_WHITESPACE.sub(" ", "".join(parser.parts)).strip(" ")
 

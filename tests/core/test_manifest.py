@@ -169,6 +169,7 @@ def html5lib_text(fragment: str) -> str:
     "A&nbsp;non-breaking space, a &lt;tag&gt; and &#x201C;quotes&#x201D;.\n\n- one\n- two\n",
     "<div markdown>Raw <b>HTML</b><br>with a break</div>\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
     "Text<!-- a comment --> after.\n\n```\ncode   block\n```\n",
+    "Controls &#1 and &#x7f; and &#65534; a browser keeps; &#128; &#0; &#xD800; it maps.\n",
 ])
 def test_visible_text_matches_an_html5_parser(markdown_text: str) -> None:
     html = render(markdown_text)
