@@ -36,6 +36,7 @@ from policykit.site.config import PolicySiteConfig, as_of_from
 from policykit.site.redlines import Redlines
 from policykit.site.render import PolicyRenderer
 from policykit.site.stamp import Shell, ShellError, sitemap_with
+from policykit.site.workers import thaw
 from policykit.timeline import Revision
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         )
     config_dir = Path(config.config_file_path or ".").resolve().parent
     _close()
+    thaw()  # the previous build's objects (mkdocs serve) may be collected now
     _Build.cache_dir = config_dir / ".cache" / "policy-history"
     # One renderer for the whole build: the history's fingerprints and the archived
     # pages render the same sections, so each is rendered once.
@@ -214,8 +216,22 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     # Links in policy text resolve against the site's files: part of every archive key.
     archive.settings.files = hashlib.sha256(
         "\n".join(sorted(file.src_uri for file in files)).encode()).hexdigest()
-    archive.start_redlines()
+    archive.start_redlines(_feed_pairs(loaded))
     return files
+
+
+def _feed_pairs(loaded: LoadedHistory) -> list[tuple[Revision, Revision]]:
+    """The redlines the feeds will show (as ``_write_following`` picks their entries)."""
+    settings, as_of = _Follow.settings, _Follow.as_of
+    if settings is None or as_of is None or not settings.feeds:
+        return []
+    pairs = []
+    for history in loaded.site.policies.values():
+        entries = feeds.policy_entries(history, following.addresses(history, ""), as_of=as_of,
+                                       editorial=settings.feed_editorial,
+                                       takes_effect=settings.feed_takes_effect)
+        pairs += feeds.redline_pairs(feeds.newest_first(entries, settings.feed_entries))
+    return pairs
 
 
 def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:

@@ -194,6 +194,16 @@ def newest_first(entries: Iterable[FeedEntry], limit: int = 0) -> list[FeedEntry
 RedlineHtml = Callable[[Revision, Revision], str | None]
 
 
+def _shows_redline(entry: FeedEntry) -> bool:
+    return entry.previous is not None and entry.kind != TAKES_EFFECT
+
+
+def redline_pairs(entries: Iterable[FeedEntry]) -> list[tuple[Revision, Revision]]:
+    """The (old, new) revisions whose redline ``with_content`` puts in these entries."""
+    return [(entry.previous, entry.revision) for entry in entries
+            if entry.previous is not None and _shows_redline(entry)]
+
+
 def with_content(entries: Sequence[FeedEntry], redline: RedlineHtml | None,
                  cache: dict[str, str] | None = None) -> list[FeedEntry]:
     """The entries with their HTML content: summary, dates, links, and the redline
@@ -203,8 +213,7 @@ def with_content(entries: Sequence[FeedEntry], redline: RedlineHtml | None,
     for entry in entries:
         if entry.id not in cache:
             changes = None
-            if redline is not None and entry.previous is not None \
-                    and entry.kind != TAKES_EFFECT:
+            if redline is not None and entry.previous is not None and _shows_redline(entry):
                 changes = redline(entry.previous, entry.revision)
             cache[entry.id] = entry_html(entry, changes)
         out.append(replace(entry, content_html=cache[entry.id]))

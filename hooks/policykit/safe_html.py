@@ -41,6 +41,18 @@ SETTINGS = (getattr(nh3, "__version__", "?"), sorted(TAGS),
             sorted(PREFIXES), sorted(STYLE_PROPERTIES), sorted(URL_SCHEMES))
 
 
+#: built once: configuring the cleaner cost three times what cleaning a paragraph does
+_CLEANER = nh3.Cleaner(
+    tags=set(TAGS),
+    attributes=ATTRIBUTES,
+    generic_attribute_prefixes=PREFIXES,
+    filter_style_properties=STYLE_PROPERTIES,
+    url_schemes=URL_SCHEMES,
+    strip_comments=False,
+    link_rel=None,
+)
+
+
 def sanitise(html: str) -> str:
     """``html`` with everything that could run removed; the words and their markup kept.
 
@@ -48,13 +60,4 @@ def sanitise(html: str) -> str:
     """
     if "<" not in html and "&" not in html:
         return html
-    return nh3.clean(
-        html,
-        tags=set(TAGS),
-        attributes=ATTRIBUTES,
-        generic_attribute_prefixes=PREFIXES,
-        filter_style_properties=STYLE_PROPERTIES,
-        url_schemes=URL_SCHEMES,
-        strip_comments=False,
-        link_rel=None,
-    )
+    return _CLEANER.clean(html)

@@ -130,9 +130,9 @@ def test_damaged_caches_are_rebuilt_not_served(site: GitRepo,
     cache = site.path / ".cache/policy-history"
     redlines = [p for p in (cache / "redlines").rglob("*") if p.is_file()]
     texts = [p for p in (cache / "texts").rglob("*") if p.is_file()]
-    # every redline (and apart, its changes-only view for feeds); every version's text,
-    # and each policy's feeds and versions.json
-    assert len(redlines) == 12 and len(texts) == 5 + 2
+    # every redline (and apart, the changes-only view of the three the feed shows); every
+    # version's text, and each policy's feeds and versions.json
+    assert len(redlines) == 6 + 3 and len(texts) == 5 + 2
     for path in redlines + texts:
         path.write_bytes(path.read_bytes()[:-20])
     record = next(cache.glob("outputs-*.json"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from policykit.redline.align import Step, align
 from policykit.redline.document import BlockRenderer, parse
@@ -60,8 +60,19 @@ class _WordDiff:
     added: int
     removed: int
     inline_html: str  # the new block with insertions and deletions marked
-    old_marked_html: str  # each side with only its own marks
-    new_marked_html: str
+    #: the aligned tokens, for each side with only its own marks (made when first asked
+    #: for: a site's pages build the side-by-side view in the browser)
+    old: Stream
+    new: Stream
+    ops: list[Opcode]
+
+    @cached_property
+    def old_marked_html(self) -> str:
+        return write(self.old, plan_side(self.old.tokens, self.ops, "old"))
+
+    @cached_property
+    def new_marked_html(self) -> str:
+        return write(self.new, plan_side(self.new.tokens, self.ops, "new"))
 
 
 #: Tokenized blocks: a block changed from one version to the next is the new side of one
@@ -88,24 +99,31 @@ def _word_diff(old_html: str, new_html: str) -> _WordDiff:
         added=added,
         removed=removed,
         inline_html=write(b, plan_inline(a, b, ops)),
-        old_marked_html=write(a, plan_side(a.tokens, ops, "old")),
-        new_marked_html=write(b, plan_side(b.tokens, ops, "new")),
+        old=a,
+        new=b,
+        ops=ops,
     )
 
 
-@lru_cache(maxsize=WORD_DIFF_MEMO_SIZE)
-def _move_diff(old_html: str, new_html: str) -> _WordDiff:
+@dataclass(frozen=True)
+class _MoveDiff:
     """A moved block: wholly marked at both ends, words edited on the way marked apart."""
+
+    added: int
+    removed: int
+    old_marked_html: str
+    new_marked_html: str
+
+
+@lru_cache(maxsize=WORD_DIFF_MEMO_SIZE)
+def _move_diff(old_html: str, new_html: str) -> _MoveDiff:
     a, b, ops = _aligned(old_html, new_html)
     added, removed = changed_words(a.tokens, b.tokens, ops)
-    new_marked = write(b, plan_moved(b.tokens, ops, "new"))
-    return _WordDiff(
-        same=all(tag == "equal" for tag, *_ in ops),
+    return _MoveDiff(
         added=added,
         removed=removed,
-        inline_html=new_marked,
         old_marked_html=write(a, plan_moved(a.tokens, ops, "old")),
-        new_marked_html=new_marked,
+        new_marked_html=write(b, plan_moved(b.tokens, ops, "new")),
     )
 
 
@@ -131,8 +149,7 @@ def _build(step: Step) -> BlockChange:
             return change
         change.words_added, change.words_removed = diff.added, diff.removed
         change.inline_html = diff.inline_html
-        change.old_marked_html = diff.old_marked_html
-        change.new_marked_html = diff.new_marked_html
+        change.side_marks = diff
     return change
 
 

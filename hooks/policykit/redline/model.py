@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 #: Block kinds produced by :mod:`policykit.redline.blocks`.
 BLOCK_KINDS = (
@@ -68,6 +69,16 @@ class Block:
         return ""
 
 
+class SideMarks(Protocol):
+    """Both sides of a changed block, each with only its own marks."""
+
+    @property
+    def old_marked_html(self) -> str: ...
+
+    @property
+    def new_marked_html(self) -> str: ...
+
+
 @dataclass(eq=False)
 class BlockChange:
     """One step of the redline, in reading order of the new document.
@@ -91,9 +102,38 @@ class BlockChange:
     words_removed: int = 0
     #: For replace and move-to: the new block's HTML with <ins>/<del> inside it.
     inline_html: str = ""
-    #: For replace and moves: each side with only its own marks (side-by-side columns).
-    old_marked_html: str = ""
-    new_marked_html: str = ""
+    #: For replace: where each side's own marks come from, worked out when first asked
+    #: for (the site builds the side-by-side view in the browser, so it rarely is)
+    side_marks: SideMarks | None = field(default=None, repr=False)
+    _old_marked: str = field(default="", repr=False)
+    _new_marked: str = field(default="", repr=False)
+
+    @property
+    def old_marked_html(self) -> str:
+        """For replace and moves: the old side with only its own marks (side by side)."""
+        self._resolve_marks()
+        return self._old_marked
+
+    @old_marked_html.setter
+    def old_marked_html(self, html: str) -> None:
+        self._resolve_marks()
+        self._old_marked = html
+
+    @property
+    def new_marked_html(self) -> str:
+        """For replace and moves: the new side with only its own marks."""
+        self._resolve_marks()
+        return self._new_marked
+
+    @new_marked_html.setter
+    def new_marked_html(self, html: str) -> None:
+        self._resolve_marks()
+        self._new_marked = html
+
+    def _resolve_marks(self) -> None:
+        if self.side_marks is not None:
+            marks, self.side_marks = self.side_marks, None
+            self._old_marked, self._new_marked = marks.old_marked_html, marks.new_marked_html
 
     @property
     def kind(self) -> str:

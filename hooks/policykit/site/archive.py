@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote as urlquote
@@ -147,6 +147,8 @@ class Archive:
     _marks: dict[str, dict[int, dict[str, Revision]]] = field(default_factory=dict)
     _orders: dict[str, VersionOrder] = field(default_factory=dict)
     _relocations: dict[tuple[int, str], Shell] = field(default_factory=dict)
+    #: (slug, old commit, new commit) of the redlines feed entries show
+    _feed_pairs: set[tuple[str, str, str]] = field(default_factory=set)
     written: int = 0
 
     # -- planning ----------------------------------------------------------------------------
@@ -186,12 +188,20 @@ class Archive:
             if planned:
                 yield planned[0].history, planned
 
-    def start_redlines(self) -> None:
+    def start_redlines(self, feed_pairs: Iterable[tuple[Revision, Revision]] = ()) -> None:
         """Start computing the redlines no cache has yet: the shells' first (MkDocs waits
-        for them), then in the order the other pages are written."""
+        for them), then in the order the other pages are written. ``feed_pairs``: the
+        (old, new) revisions whose redline feed entries show (their changes-only view is
+        made with them)."""
+        feed_pairs = list(feed_pairs)
+        self._feed_pairs = {_pair_id_of(old, new) for old, new in feed_pairs}
         firsts = [group.first for group in self.groups.values()]
-        self.redlines.want(self._pair(page) for page in [*firsts, *self.pages()]
-                           if page.old is not None)
+        pages = [page for page in [*firsts, *self.pages()] if page.old is not None]
+        shown = {_pair_id(page) for page in pages}
+        # feed entries of editorial revisions show redlines no page shows
+        pages += [ArchivePage(self._by_policy[new.slug][0].history, "compare", new, old)
+                  for old, new in feed_pairs if _pair_id_of(old, new) not in shown]
+        self.redlines.want(self._pair(page) for page in pages)
 
     # -- keys ----------------------------------------------------------------------------------
 
@@ -206,7 +216,7 @@ class Archive:
                       self.settings.files, written_at, page.url, old.source_key,
                       new.source_key)
         return Pair(key, lambda: old.text.markdown, lambda: new.text.markdown, written_at,
-                    page.url)
+                    page.url, feed=_pair_id_of(old, new) in self._feed_pairs)
 
     def policy_key(self, history: PolicyHistory) -> str:
         """Changes whenever anything any archive page of the policy shows could change."""
@@ -413,6 +423,15 @@ class _StandIn:
 
     url: str
     meta: dict[str, Any]
+
+
+def _pair_id_of(old: Revision, new: Revision) -> tuple[str, str, str]:
+    return new.slug, old.commit.sha, new.commit.sha
+
+
+def _pair_id(page: ArchivePage) -> tuple[str, str, str]:
+    assert page.old is not None and page.version is not None
+    return _pair_id_of(page.old, page.version)
 
 
 def _id(revision: Revision | None) -> str | None:

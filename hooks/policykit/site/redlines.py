@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from policykit.redline import diff_documents, render_inline
@@ -29,25 +29,30 @@ class Pair:
     new_markdown: Callable[[], str]
     written_at: str  # the policy page's src_uri: where its relative links were written
     shown_at: str  # the redline page's URL: its links are made relative to it
+    #: a feed entry shows it: its changes-only view is made too (most pairs have none)
+    feed: bool = False
 
 
 def compute(old_markdown: str, new_markdown: str, *, render: Callable[[str], str],
-            links: Callable[[str], str]) -> dict[str, Any]:
-    """The inline view of the redline for its page, the changes-only view for feeds, counts.
+            links: Callable[[str], str], feed: bool = False) -> dict[str, Any]:
+    """The inline view of the redline for its page, counts, and (``feed``) the
+    changes-only view for feed entries.
 
     The page's side-by-side view is built from the inline one in the browser
     (``policy-history.js``): shipped too, it was over half of every redline page."""
     changes = diff_documents(old_markdown, new_markdown, render=render, anchor_prefix="r")
     stats = changes.stats
-    return {
+    value: dict[str, Any] = {
         "inline": links(str(render_inline(changes))),
-        "feed": str(render_inline(changes, changes_only=True)),
         "empty": changes.is_empty,
         "words_added": stats.words_added,
         "words_removed": stats.words_removed,
         "blocks_changed": stats.blocks_changed,
         "sections_changed": list(stats.sections_changed),
     }
+    if feed:
+        value["feed"] = str(render_inline(changes, changes_only=True))
+    return value
 
 
 #: What a worker process computes with: set before the workers are forked, so they share
@@ -61,7 +66,8 @@ def _feed_key(key: str) -> str:
 
 
 def _put(store: ResultStore, key: str, value: dict[str, Any]) -> None:
-    store.put(_feed_key(key), {"feed": value.pop("feed")})
+    if "feed" in value:
+        store.put(_feed_key(key), {"feed": value.pop("feed")})
     store.put(key, value)
 
 
@@ -74,7 +80,7 @@ def _work(keys: list[str]) -> dict[str, str]:
         try:
             _put(_WORK["store"], key, compute(
                 pair.old_markdown(), pair.new_markdown(), render=_WORK["render"],
-                links=_WORK["links"](pair.written_at, pair.shown_at)))
+                links=_WORK["links"](pair.written_at, pair.shown_at), feed=pair.feed))
         except Exception as error:  # reported by the parent, with the pair's page
             problems[key] = f"{type(error).__name__}: {error}"
     return problems
@@ -108,7 +114,10 @@ class Redlines:
         missing = []
         for pair in pairs:
             self.pairs.setdefault(pair.key, pair)
-            if not self.store.has(pair.key):
+            if pair.feed:
+                self.pairs[pair.key] = pair
+            if not self.store.has(pair.key) or (
+                    pair.feed and not self.store.has(_feed_key(pair.key))):
                 missing.append(pair.key)
         # Workers hand results over through the on-disk store.
         if len(missing) < self.PARALLEL_FROM or self.store.folder is None:
@@ -136,9 +145,11 @@ class Redlines:
     def feed(self, key: str) -> str:
         """The changes-only view of a pair's redline (for feed entries)."""
         value = self.store.get(_feed_key(key))
-        if value is None:
-            self.get(key, again=True)
-            value = self.store.get(_feed_key(key))
+        if value is None:  # not asked for in advance (or damaged): computed now
+            self.pairs[key] = replace(self.pairs[key], feed=True)
+            value = self.get(key, again=True)
+            if "feed" not in value:
+                value = self.store.get(_feed_key(key))
         assert value is not None
         return str(value["feed"])
 
@@ -157,11 +168,11 @@ class Redlines:
         if value is None:
             pair = self.pairs[key]
             value = compute(pair.old_markdown(), pair.new_markdown(), render=self.render,
-                            links=self.links(pair.written_at, pair.shown_at))
-            feed = value["feed"]
+                            links=self.links(pair.written_at, pair.shown_at), feed=pair.feed)
+            whole = dict(value)
             _put(self.store, key, value)
             if self.store.folder is None:  # kept in memory: keep the caller's copy whole
-                value = {**value, "feed": feed}
+                value = whole
             self._computed.add(key)
         return value
 
