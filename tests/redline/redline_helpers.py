@@ -170,6 +170,11 @@ def check_redline(
         return redline
     again = diff_documents(old, new, render=render)
     assert str(render_inline(again)) == inline
+    # Runs of shared pieces are written from kept markup: block by block, the same bytes.
+    whole = Redline(redline.blocks, redline.stats, redline.anchor_prefix)
+    assert str(render_inline(whole)) == inline
+    assert str(render_inline(whole, changes_only=True)) == str(
+        render_inline(redline, changes_only=True))
     assert [c.anchor for c in again.blocks] == [c.anchor for c in redline.blocks]
     assert len({c.anchor for c in redline.blocks}) == len(redline.blocks)
     if old == new:

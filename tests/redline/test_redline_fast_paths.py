@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
-from redline_helpers import git_show, git_versions
+from redline_helpers import check_redline, git_show, git_versions
 
 from policykit.redline import (
     clear_caches,
@@ -255,3 +255,43 @@ def test_pieces_give_the_blocks_of_real_policies(clone) -> None:
 )
 def test_pieces_where_blocks_run_on_past_a_blank_line(text: str) -> None:
     assert split_in_pieces(text) == split_whole(text)
+
+
+# Runs of pieces both versions share (``runs``): kept whole, written from kept markup.
+
+LONG = "".join(
+    f"## Part {n}\n\nClause {n} keeps the same words in every version.\n\n"
+    f"- item {n}a\n- item {n}b\n    - nested {n}\n\n"
+    f"| Kind | Kept |\n| --- | --- |\n| Logs {n} | {n} days |\n\n"
+    "Learn more.\n\n"  # the same paragraph in every part: anchors numbered on
+    for n in range(1, 21)
+)
+
+
+def test_a_small_change_in_a_long_document_keeps_the_rest_as_runs(render) -> None:
+    new = LONG.replace("Clause 11 keeps", "Clause 11 now keeps")
+    redline = check_redline(LONG, new, render)
+    # a run, the pieces around the change block by block (the one before it too: where a
+    # piece ends is read off the next one's first line), a run
+    assert [getattr(item, "size", 1) for item in redline.items] == [80, 1, 1, 1, 1, 1, 75]
+    assert len(redline.blocks) == len(parse(new).blocks) == 20 * 8
+    assert [c.new.text for c in redline.changes] == ["Clause 11 now keeps the same words in "
+                                                      "every version."]
+    # the changes-only view shows one block of context on each side, the rest counted
+    shown = str(render_inline(redline, changes_only=True))
+    assert "… 80 unchanged blocks …" in shown and "… 77 unchanged blocks …" in shown
+    assert [item.size for item in check_redline(LONG, LONG, render).items] == [160]
+
+
+@pytest.mark.parametrize("edit", [
+    lambda text: text.replace("| Logs 5 | 5 days |\n", ""),  # a row of a table goes
+    lambda text: text.replace("- item 7b\n", "- item 7b\n- item 7c\n"),  # an item comes
+    lambda text: text.replace("## Part 3\n\n", "") + "Learn more.\n",  # a heading goes
+    lambda text: text.replace("Learn more.\n\n", "", 1),  # a repeated paragraph goes
+    lambda text: "| Kind |\n| --- |\n\n" + text,  # a table of one header row before all
+])
+def test_runs_around_every_kind_of_change(render, edit) -> None:
+    """Runs next to list items, table rows, repeated blocks: the same bytes as writing
+    every block (check_redline), anchors numbered across runs and changes."""
+    check_redline(LONG, edit(LONG), render)
+    check_redline(edit(LONG), LONG, render)

@@ -17,6 +17,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from policykit.redline.model import Block
+from policykit.redline.words import Opcode
 
 WORD_RE = re.compile(r"[^\W_]+", re.U)
 TEXT_KINDS = frozenset({"paragraph", "list_item", "blockquote"})
@@ -207,10 +208,14 @@ class Aligner:
                 start = best_j + 1
         return pairs
 
-    def steps(self) -> list[Step]:
+    def steps(self, opcodes: list[Opcode] | None = None) -> list[Step]:
+        """The steps; ``opcodes``: the blocks matched by key, if already known (else
+        matched here)."""
         old, new = self.old, self.new
-        matcher = SequenceMatcher(None, [b.key for b in old], [b.key for b in new], autojunk=False)
-        opcodes = matcher.get_opcodes()
+        if opcodes is None:
+            opcodes = list(SequenceMatcher(
+                None, [b.key for b in old], [b.key for b in new], autojunk=False
+            ).get_opcodes())
         # Exact moves: a deleted key that reappears among the inserted blocks.
         waiting: dict[str, list[int]] = {}
         for tag, _, _, j1, j2 in opcodes:

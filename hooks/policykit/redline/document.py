@@ -58,7 +58,7 @@ assert tuple(f.name for f in fields(Block))[: len(SPEC_FIELDS)] == SPEC_FIELDS
 _BlockSpec = tuple[str, str, str, str, int, int, int, str, int, int, str, str, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: kept pieces are shared
 class _Piece:
     """The blocks of a piece of a document, numbered from the piece's start: its blocks'
     ``index``, ``line`` and ``group`` are offset by the pieces before it."""
@@ -69,12 +69,13 @@ class _Piece:
 
 
 #: (piece, its first block's index, its first line - 1, groups before it).
-_Placed = tuple[_Piece, int, int, int]
+Placed = tuple[_Piece, int, int, int]
+Piece = _Piece
 
 
 @dataclass(frozen=True)
 class _Parsed:
-    pieces: tuple[_Placed, ...]
+    pieces: tuple[Placed, ...]
     refdefs: tuple[tuple[str, str], ...]
 
 
@@ -93,14 +94,27 @@ PIECE_RUN_ON = 16
 def parse(markdown_text: str, html_for: Callable[[Block], str] | None = None) -> Document:
     """Split ``markdown_text`` into blocks; ``html_for`` renders a block (see render_block)."""
     parsed = _parse_cached(markdown_text)
-    blocks = [
+    blocks = [block for placed in parsed.pieces for block in placed_blocks(placed, html_for)]
+    return Document(blocks, dict(parsed.refdefs))
+
+
+def pieces(markdown_text: str) -> tuple[Placed, ...]:
+    """The document's pieces, each placed after the ones before it (see ``_pieces``):
+    kept ones are the same objects, so a piece two versions share is found by identity."""
+    return _parse_cached(markdown_text).pieces
+
+
+def placed_blocks(placed: Placed, html_for: Callable[[Block], str] | None = None,
+                  start: int = 0, stop: int | None = None) -> list[Block]:
+    """The blocks of a placed piece (``start``:``stop`` of them), numbered in its
+    document."""
+    piece, first_index, first_line, groups_before = placed
+    return [
         Block(kind, source, key, text, index + first_index, line + first_line, depth,
               list_type, ordinal, level, title, section, group + groups_before, _html=html_for)
-        for piece, first_index, first_line, groups_before in parsed.pieces
         for (kind, source, key, text, index, line, depth, list_type, ordinal, level, title,
-             section, group) in piece.specs
+             section, group) in piece.specs[start:stop]
     ]  # fmt: skip
-    return Document(blocks, dict(parsed.refdefs))
 
 
 @lru_cache(maxsize=PARSE_CACHE_SIZE)
@@ -140,10 +154,10 @@ def _piece_starts(lines: list[str]) -> list[int]:
     ]
 
 
-def _pieces(lines: list[str], refdefs: tuple[tuple[str, str], ...]) -> tuple[_Placed, ...]:
+def _pieces(lines: list[str], refdefs: tuple[tuple[str, str], ...]) -> tuple[Placed, ...]:
     """The document's pieces, each placed after the ones before it."""
     starts = _piece_starts(lines)
-    placed: list[_Placed] = []
+    placed: list[Placed] = []
     index = groups = k = 0
     section = ""
     while k < len(starts):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
-from policykit.redline.align import Step, align
-from policykit.redline.document import BlockRenderer, parse
+from policykit.redline.align import Aligner, Step
+from policykit.redline.document import BlockRenderer, Placed, pieces, placed_blocks
 from policykit.redline.markup import write
 from policykit.redline.model import Block, BlockChange, Redline, RedlineStats
+from policykit.redline.runs import EqualRun, anchor, anchor_digest
 from policykit.redline.tokens import Stream, count_words, plain_text, tokenize
 from policykit.redline.words import Opcode, changed_words, plan_inline, plan_moved, plan_side
 from policykit.redline.words import align as align_words
@@ -164,20 +165,66 @@ def _moved(to: BlockChange, source: BlockChange) -> None:
     to.move_peer, source.move_peer = source.anchor, to.anchor
 
 
-@lru_cache(maxsize=MEMO_SIZE * 2)  # a digest per block: the newest version's come back
-def _digest(op: str, role: str, old_key: str, new_key: str) -> str:
-    material = "\x00".join((op, role, old_key, new_key)).encode()
-    return hashlib.blake2b(material, digest_size=5).hexdigest()
-
-
 def _anchor(change: BlockChange, prefix: str, seen: dict[str, int]) -> str:
     old_key = change.old.key if change.old is not None else ""
     new_key = change.new.key if change.new is not None else ""
     op = "equal" if change.op == "equal" else "change"
-    digest = _digest(op, change.move_role, old_key, new_key)
+    digest = anchor_digest(op, change.move_role, old_key, new_key)
     count = seen.get(digest, 0)
     seen[digest] = count + 1
-    return f"{prefix}-{digest}" + (f"-{count}" if count else "")
+    return anchor(prefix, digest, count)
+
+
+#: the kind of the stand-in block of a run of shared pieces during alignment
+RUN_KIND = "run"
+
+
+def _outline(
+    old: Sequence[Placed], new: Sequence[Placed], renderer: BlockRenderer
+) -> tuple[list[Block], list[Block], list[Opcode], dict[str, EqualRun]]:
+    """Both documents for the block alignment: the pieces they share in the same order
+    become one stand-in block each run (aligned with each other), the others their
+    blocks. Between two runs, blocks are matched by key; moves and pairs are then found
+    across the whole document, as if no run had been cut out."""
+    matcher = SequenceMatcher(None, [id(placed[0]) for placed in old],
+                              [id(placed[0]) for placed in new], autojunk=False)
+    olds: list[Block] = []
+    news: list[Block] = []
+    opcodes: list[Opcode] = []
+    runs: dict[str, EqualRun] = {}
+    loose_old: list[Block] = []
+    loose_new: list[Block] = []
+
+    def between() -> None:
+        """Blocks of the pieces since the last run, matched by key."""
+        if loose_old or loose_new:
+            i, j = len(olds), len(news)
+            opcodes.extend(
+                (tag, i + i1, i + i2, j + j1, j + j2)
+                for tag, i1, i2, j1, j2 in SequenceMatcher(
+                    None, [b.key for b in loose_old], [b.key for b in loose_new],
+                    autojunk=False).get_opcodes())
+            olds.extend(loose_old)
+            news.extend(loose_new)
+            loose_old.clear()
+            loose_new.clear()
+
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            for placed in old[i1:i2]:
+                loose_old.extend(placed_blocks(placed, renderer))
+            for placed in new[j1:j2]:
+                loose_new.extend(placed_blocks(placed, renderer))
+            continue
+        between()
+        key = f"\x00run {len(runs)}"
+        runs[key] = EqualRun(old[i1:i2], new[j1:j2], renderer)
+        stand_in = Block(RUN_KIND, "", key, "", -1, 0)
+        opcodes.append(("equal", len(olds), len(olds) + 1, len(news), len(news) + 1))
+        olds.append(stand_in)
+        news.append(stand_in)
+    between()
+    return olds, news, opcodes, runs
 
 
 def diff_documents(
@@ -191,21 +238,33 @@ def diff_documents(
 
     ``render`` turns Markdown into HTML (the site's own Markdown configuration); it is
     called once per distinct block, and only for blocks that are looked at.
+
+    The documents' pieces are compared first: runs of pieces both have, in the same order,
+    are kept whole (``runs``); the blocks of the others are aligned, then their words.
     """
     renderer = BlockRenderer(render)
-    old = parse(old_markdown, renderer).blocks
-    new = parse(new_markdown, renderer).blocks
-    steps = align(old, new)
-    changes = [_build(step) for step in steps]
+    old, new, opcodes, runs = _outline(pieces(old_markdown), pieces(new_markdown), renderer)
+    steps = Aligner(old, new).steps(opcodes)
+    items: list[BlockChange | EqualRun] = []
+    for step in steps:
+        run = runs.get(step.news[0].key) if step.op == "equal" and \
+            step.news[0].kind == RUN_KIND else None
+        items.append(run if run is not None else _build(step))
     seen: dict[str, int] = {}
-    for change in changes:
-        change.anchor = _anchor(change, anchor_prefix, seen)
-        block = change.new or change.old
-        change.section = block.section if block is not None else ""
-    for step, change in zip(steps, changes, strict=True):
+    for item in items:
+        if isinstance(item, EqualRun):
+            item.number(anchor_prefix, seen)
+            continue
+        item.anchor = _anchor(item, anchor_prefix, seen)
+        block = item.new or item.old
+        item.section = block.section if block is not None else ""
+    for n, step in enumerate(steps):
         if step.op == "move" and step.role == "to":
-            _moved(change, changes[step.peer])
-    return Redline(changes, _stats(changes), anchor_prefix)
+            to, source = items[n], items[step.peer]
+            assert isinstance(to, BlockChange) and isinstance(source, BlockChange)
+            _moved(to, source)
+    changes = [item for item in items if isinstance(item, BlockChange)]
+    return Redline(items, _stats(changes), anchor_prefix, render=render)
 
 
 def _stats(changes: list[BlockChange]) -> RedlineStats:

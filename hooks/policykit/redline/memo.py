@@ -12,10 +12,21 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from policykit.redline import align, blocks, document, engine, markup, render, text, tokens, words
+from policykit.redline import (
+    align,
+    blocks,
+    document,
+    engine,
+    markup,
+    render,
+    runs,
+    text,
+    tokens,
+    words,
+)
 
 MODULES: tuple[ModuleType, ...] = (
-    align, blocks, document, engine, markup, render, text, tokens, words,
+    align, blocks, document, engine, markup, render, runs, text, tokens, words,
 )  # fmt: skip
 
 

@@ -5,9 +5,12 @@ Nothing here renders pages; ``policykit.redline.render`` turns a :class:`Redline
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from policykit.redline.runs import EqualRun
 
 #: Block kinds produced by :mod:`policykit.redline.blocks`.
 BLOCK_KINDS = (
@@ -172,16 +175,32 @@ class RedlineStats:
 
 @dataclass(eq=False)
 class Redline:
-    """The structured difference between two Markdown documents."""
+    """The structured difference between two Markdown documents.
 
-    blocks: list[BlockChange]
+    ``items`` are its steps in reading order, where a run of pieces both versions share
+    stands for all of their (equal) steps; ``blocks`` lists every step."""
+
+    items: Sequence[BlockChange | EqualRun]
     stats: RedlineStats
     anchor_prefix: str = "r"
+    #: the Markdown renderer the blocks' HTML came from (what kept markup is keyed by)
+    render: Callable[[str], str] | None = None
+    _blocks: list[BlockChange] | None = field(default=None, repr=False)
+
+    @property
+    def blocks(self) -> list[BlockChange]:
+        """Every step, one per block (the runs' made on first use)."""
+        if self._blocks is None:
+            self._blocks = [change for item in self.items
+                            for change in (item.steps() if not isinstance(item, BlockChange)
+                                           else (item,))]
+        return self._blocks
 
     @property
     def is_empty(self) -> bool:
-        return all(change.op == "equal" for change in self.blocks)
+        return all(item.op == "equal" for item in self.items)
 
     @property
     def changes(self) -> list[BlockChange]:
-        return [change for change in self.blocks if change.op != "equal"]
+        return [item for item in self.items
+                if isinstance(item, BlockChange) and item.op != "equal"]

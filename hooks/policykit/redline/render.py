@@ -12,6 +12,7 @@ sit inside an ``<li>``/``<td>``, never around one.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,8 +20,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from policykit.redline.document import BlockRenderer, Piece, placed_blocks
 from policykit.redline.markup import DEL, INS, SR_TEXT, Mark, sr
 from policykit.redline.model import Block, BlockChange, Redline
+from policykit.redline.runs import EqualRun, anchor, piece_digests
 from policykit.redline.text import extract_text, mark_all
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -342,13 +345,96 @@ class _Inline:
 def render_inline(redline: Redline, *, changes_only: bool = False, context: int = 1) -> Markup:
     """Track changes: the new version with insertions and deletions marked in place."""
     inline = _Inline()
-    for item in _visible(redline, changes_only, context):
-        if isinstance(item, int):
-            inline.skip(item)
-        else:
-            inline.add(item)
+    if changes_only:
+        for shown in _with_context(redline.items, context):
+            if isinstance(shown, int):
+                inline.skip(shown)
+            else:
+                inline.add(shown)
+    else:
+        for item in redline.items:
+            if isinstance(item, BlockChange):
+                inline.add(item)
+            elif redline.render is None:
+                for change in item.steps():
+                    inline.add(change)
+            else:
+                # A piece starts no list or table of the block before it: what is open
+                # closes here, as its first block would close it.
+                inline.close_all()
+                for placed, counts in zip(item.new, item.counts, strict=True):
+                    inline.out.extend(
+                        _piece_markup(placed[0], item.prefix, counts, redline.render))
     before, after = _frame("inline.html", changes_only=changes_only)
     return Markup("".join((before, inline.html(), after)))
+
+
+#: pieces of documents whose unchanged blocks' markup is kept: a redline of a long policy
+#: shows hundreds of pieces the redline of the version before showed too
+PIECE_MEMO_SIZE = 8192
+
+
+@lru_cache(maxsize=PIECE_MEMO_SIZE)
+def _piece_markup(piece: Piece, prefix: str, counts: tuple[int, ...],
+                  render: Callable[[str], str]) -> tuple[str, ...]:
+    """The inline view's markup of an unchanged piece, from a fresh start (nothing open)
+    to its end (everything closed); its anchors numbered from ``counts``."""
+    html_for = BlockRenderer(render)
+    inline = _Inline()
+    blocks = placed_blocks((piece, 0, 0, 0), html_for)
+    for block, digest, count in zip(blocks, piece_digests(piece), counts, strict=True):
+        inline.add(BlockChange("equal", block, block, anchor(prefix, digest, count),
+                               block.section))
+    inline.close_all()
+    return tuple(inline.out)
+
+
+def _with_context(items: Sequence[BlockChange | EqualRun], context: int
+                  ) -> list[BlockChange | int]:
+    """The steps to show in the changes-only view: each change and the ``context`` steps
+    on each side of it; the hidden steps between them as their counts."""
+    starts: list[int] = []
+    changed: list[int] = []
+    position = 0
+    for item in items:
+        starts.append(position)
+        if isinstance(item, BlockChange):
+            if item.op != "equal":
+                changed.append(position)
+            position += 1
+        else:
+            position += item.size
+    kept: list[list[int]] = []  # [from, to) spans of steps shown, in order
+    for step in changed:
+        start, stop = max(0, step - context), min(position, step + context + 1)
+        if kept and start <= kept[-1][1]:
+            kept[-1][1] = max(kept[-1][1], stop)
+        else:
+            kept.append([start, stop])
+    out: list[BlockChange | int] = []
+    hidden = k = 0
+    for start, item in zip(starts, items, strict=True):
+        end = start + (1 if isinstance(item, BlockChange) else item.size)
+        cursor = start
+        while cursor < end:
+            while k < len(kept) and kept[k][1] <= cursor:
+                k += 1
+            if k < len(kept) and kept[k][0] <= cursor:
+                stop = min(end, kept[k][1])
+                if hidden:
+                    out.append(hidden)
+                    hidden = 0
+                if isinstance(item, BlockChange):
+                    out.append(item)
+                else:
+                    out.extend(item.steps(cursor - start, stop - start))
+            else:
+                stop = min(end, kept[k][0]) if k < len(kept) else end
+                hidden += stop - cursor
+            cursor = stop
+    if hidden:
+        out.append(hidden)
+    return out
 
 
 def _with_note(block: Block, html: str, note: str) -> str:
