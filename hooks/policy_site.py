@@ -31,12 +31,13 @@ from policykit.markdown_chunks import Chunker
 from policykit.outputs import OutputLedger
 from policykit.results import ResultStore
 from policykit.site import comparisons, following, pages
-from policykit.site.archive import Archive, Group, Settings
+from policykit.site.archive import Archive, Group, RedlineError, Settings
 from policykit.site.config import PolicySiteConfig, as_of_from
 from policykit.site.redlines import Redlines
 from policykit.site.render import PolicyRenderer
 from policykit.site.stamp import Shell, ShellError, sitemap_with
 from policykit.site.workers import thaw
+from policykit.site.writers import ArchiveWriters
 from policykit.timeline import Revision
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class _Build:
     cache_dir: ClassVar[Path | None] = None
     ledger: ClassVar[OutputLedger | None] = None
     archive: ClassVar[Archive | None] = None
+    writers: ClassVar[ArchiveWriters | None] = None
 
 
 def on_startup(*, command: str, dirty: bool) -> None:
@@ -115,8 +117,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             drafts=_Build.command == "serve",
             cache_dir=_Build.cache_dir,
             renderer_settings=_renderer_settings(config),  # rendered text is sanitised
-            render_many=lambda texts: renderer.markdown_many(
-                texts, workers if _Build.command == "build" else 1),
+            prerender=lambda groups: renderer.prerender(
+                groups, workers if _Build.command == "build" else 1),
         )
     except (PolicyError, ValidationError) as error:
         raise PluginError(str(error)) from None
@@ -172,10 +174,12 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     ledger = _Build.ledger or OutputLedger(None, Path(config.site_dir))
     taken = {file.src_uri for file in files}
     added: list[File] = []
+    shells: list[File] = []
 
     def add(src_uri: str, content: str, ref: _PageRef, in_nav: bool = True) -> None:
         inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
-        added.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
+        file = File.generated(config, src_uri, content=content, inclusion=inclusion)
+        (shells if ref.kind == "shell" else added).append(file)
         _Build.pages[src_uri] = ref
 
     def check(src_uri: str, slug: str) -> None:
@@ -194,8 +198,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         ledger=ledger,
         redlines=Redlines(ResultStore(_Build.cache_dir / "redlines" if _Build.cache_dir
                                       else None),
-                          renderer.markdown, _links(renderer),
-                          workers=_Build.workers if _Build.command == "build" else 1),
+                          renderer.markdown, _links(renderer)),
         bodies=ResultStore(_Build.cache_dir / "texts" if _Build.cache_dir else None),
         renderer=renderer, site_url=_Follow.site_url,
         follow=_Follow.meta, lastmod=_Follow.lastmod)
@@ -203,20 +206,25 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         check(pages.page_path(history), slug)
         add(pages.page_path(history), pages.page_markdown(history, loaded.drafts.get(slug)),
             _PageRef(slug, "current"))
-        for group in archive.plan(history, stamp=_Build.stamp):
-            for page in group.members:
-                check(page.src_uri, slug)
+        started = archive.plan(history, stamp=_Build.stamp)
+        for page in archive.planned(slug):
+            check(page.src_uri, slug)
+        for group in started:
             add(group.first.src_uri, group.first.markdown(),
                 _PageRef(slug, "shell" if _Build.stamp else group.first.kind,
                          group.first.version, group.first.old, group), in_nav=False)
-    for file in added:
-        files.append(file)
+    # The shells first: MkDocs writes pages in this order, and the other archive pages
+    # are written (on every core) from the shells while it writes the rest.
+    files = type(files)([*shells, *files, *added])
     if files.get_file_from_path("index.md") is None:
         files.append(File.generated(config, "index.md", content=f"# {config.site_name}\n"))
+    renderer.files = files
     # Links in policy text resolve against the site's files: part of every archive key.
     archive.settings.files = hashlib.sha256(
         "\n".join(sorted(file.src_uri for file in files)).encode()).hexdigest()
-    archive.start_redlines(_feed_pairs(loaded))
+    archive.note_feeds(_feed_pairs(loaded))
+    _Build.writers = ArchiveWriters(archive, _Build.workers if _Build.command == "build"
+                                    else 1)
     return files
 
 
@@ -317,6 +325,8 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
 
 def on_page_context(context: dict[str, Any], *, page: Page, config: MkDocsConfig,
                     nav: Navigation) -> dict[str, Any]:
+    if _Build.writers is not None:  # once every shell is written: the rest, on every core
+        _Build.writers.start()
     if _Build.loaded is not None and page.is_homepage:
         context["policy_index"] = pages.policy_index(_Build.loaded.site.policies.values())
     return context
@@ -332,11 +342,11 @@ def on_build_error(*, error: Exception) -> None:
 
 
 def _close() -> None:
-    """Stop the redline workers; the previous pages set aside are dropped (next build
+    """Stop the archive's workers; the previous pages set aside are dropped (next build
     writes them anew)."""
-    if _Build.archive is not None:
-        _Build.archive.redlines.close()
-    _Build.archive, _Build.ledger = None, None
+    if _Build.writers is not None:
+        _Build.writers.close()
+    _Build.archive, _Build.ledger, _Build.writers = None, None, None
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -532,25 +542,25 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
 def on_post_build(*, config: MkDocsConfig) -> None:
     """Write the archive pages MkDocs did not render, add them to the sitemap; write each
     policy's feeds, versions.json and versions' source.md, and the site's feeds."""
-    archive = _Build.archive
-    if archive is None:
+    archive, writers = _Build.archive, _Build.writers
+    if archive is None or writers is None:
         return
     try:
-        for group in archive.groups.values():
-            if group.shell is not None:
-                archive.write_rest(group)
-        try:
-            _extend_sitemap(Path(config.site_dir), archive)
-        except ShellError as error:
-            raise PluginError(f"sitemap.xml: {error}. Set 'extra: policies: stamp_archive: "
-                              "false' in mkdocs.yml to render every page through MkDocs"
-                              ) from None
-        _write_following(config, archive)
-        archive.ledger.finish()
-    finally:
-        archive.redlines.close()
+        writers.finish()
+    except RedlineError as error:
+        raise PluginError(str(error)) from None
+    for line in writers.log:
+        log.debug("%s", line)
+    try:
+        _extend_sitemap(Path(config.site_dir), archive)
+    except ShellError as error:
+        raise PluginError(f"sitemap.xml: {error}. Set 'extra: policies: stamp_archive: "
+                          "false' in mkdocs.yml to render every page through MkDocs"
+                          ) from None
+    _write_following(config, archive)
+    archive.ledger.finish()
     log.info("archive: %d pages written, %d kept from the previous build, %d redlines "
-             "computed", archive.written, archive.ledger.reused, archive.redlines.computed)
+             "computed", archive.written, archive.ledger.reused, len(archive.redlines.computed))
     for problem in [*archive.redlines.store.problems, *archive.bodies.problems]:
         log.info("cache: %s", problem)
 
@@ -606,8 +616,8 @@ def _write_following(config: MkDocsConfig, archive: Archive) -> None:
         every += entries
         latest.append(history.latest.commit.committed)
         paths = following.feed_paths(history)
-        sources = {version.version_id: archive.write_source(history, version)
-                   for version in history.versions}
+        sources = {version.version_id: archive.source_sha256[(history.slug, version.version_id)]
+                   for version in history.versions if version.version_id}
         # A policy's feeds and versions.json change only with its history (and settings).
         key = archive.following_key(history, repr((
             settings.feed_entries, settings.feed_editorial, settings.feed_takes_effect,
@@ -638,7 +648,7 @@ def _write_following(config: MkDocsConfig, archive: Archive) -> None:
 
 def _following_files(history: Any, urls: feeds.Addresses, entries: list[feeds.FeedEntry],
                      author: str, redline: feeds.RedlineHtml, contents: dict[str, str],
-                     archive: Archive, sources: dict[str | None, str]) -> dict[str, Any]:
+                     archive: Archive, sources: dict[str, str]) -> dict[str, Any]:
     """A policy's feed.xml, feed.json and versions.json (None: a version's page was not
     built, as under ``mkdocs serve --dirty``), as text."""
     settings = _Follow.settings
@@ -660,7 +670,7 @@ def _following_files(history: Any, urls: feeds.Addresses, entries: list[feeds.Fe
             return written
         hashes[version.version_id] = text_hash
     written["manifest"] = manifest.dumps(manifest.manifest(
-        history, urls, hashes, {k: v for k, v in sources.items() if k})).decode("utf-8")
+        history, urls, hashes, sources)).decode("utf-8")
     return written
 
 

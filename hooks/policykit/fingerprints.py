@@ -28,20 +28,49 @@ _TARGET = re.compile(r"""\b(?:href|src)=(["'])(.*?)\1""")
 _TAG = re.compile(r"<[^>]*>")
 
 
+#: What ``visible_text`` reads of a piece of HTML: its words (whitespace collapsed) and
+#: its link and image targets.
+VisibleParts = tuple[str, tuple[str, ...]]
+
+
+def visible_parts(html: str) -> VisibleParts:
+    """The words and targets of ``html``. The parts of HTML written one after the other
+    (with whitespace between) are the parts of each, joined: no tag, entity or target
+    reaches from one into the next, so a section's are its pieces' (``joined_visible``)."""
+    targets = tuple(match.group(2) for match in _TARGET.finditer(html))
+    text = _WHITESPACE.sub(" ", html_lib.unescape(_TAG.sub(" ", html))).strip()
+    return text, targets
+
+
+def joined_visible(parts: Iterable[VisibleParts]) -> str:
+    """The visible text of pieces of HTML written one after the other."""
+    texts: list[str] = []
+    targets: list[str] = []
+    for text, found in parts:
+        if text:
+            texts.append(text)
+        targets.extend(found)
+    words, links = " ".join(texts), " ".join(targets)
+    return f"{words} \u2192 {links}" if links else words
+
+
 def visible_text(html: str) -> str:
     """Rendered text reduced to its words plus link and image targets (a changed target is
     a change), with whitespace collapsed. Markup is left out on purpose: bold to plain, a
     tight list made loose or a list renumbered is formatting, not a change of what the
     policy says."""
-    targets = " ".join(match.group(2) for match in _TARGET.finditer(html))
-    text = _WHITESPACE.sub(" ", html_lib.unescape(_TAG.sub(" ", html))).strip()
-    return f"{text} \u2192 {targets}" if targets else text
+    return joined_visible([visible_parts(html)])
+
+
+def digest_of(visible: str) -> str:
+    """16 bytes of BLAKE2b of a visible text (a collision would hide one change, and is
+    not a practical risk)."""
+    return hashlib.blake2b(visible.encode(), digest_size=16).hexdigest()
 
 
 def visible_digest(html: str) -> str:
-    """A digest of ``visible_text``: equal exactly when the visible texts are (16 bytes of
-    BLAKE2b; a collision would hide one change, and is not a practical risk)."""
-    return hashlib.blake2b(visible_text(html).encode(), digest_size=16).hexdigest()
+    """A digest of ``visible_text``: equal exactly when the visible texts are."""
+    return digest_of(visible_text(html))
 
 
 class FingerprintStore(Protocol):

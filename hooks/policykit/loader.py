@@ -17,7 +17,7 @@ from typing import Any
 from policykit.assemble import PolicyText, assemble, make_environment
 from policykit.cache import FingerprintCache, renderer_key
 from policykit.errors import GitError, PolicyError
-from policykit.fingerprints import visible_digest
+from policykit.fingerprints import Fingerprint, SectionFingerprints
 from policykit.history_cache import HistorySnapshots, render_key, snapshot_key
 from policykit.layout import discover
 from policykit.repository import LogCommit, Repository, committer_date, open_repository
@@ -74,12 +74,13 @@ def load_history(
     drafts: bool = False,
     cache_dir: Path | None = None,
     renderer_settings: object = None,
-    render_many: Callable[[list[str]], list[str]] | None = None,
+    prerender: Prerender | None = None,
 ) -> LoadedHistory:
     """The history of every policy under ``policies_dir`` on the checked-out branch.
 
-    ``render_many`` renders a batch of Markdown texts (on several cores, say): a long
-    replay from scratch then renders the sections it needs all at once, first."""
+    ``prerender`` renders a batch of sections (on several cores, say) and gives each one's
+    fingerprint digest: a long replay from scratch then renders the sections it needs all
+    at once, first."""
     policies_path = Path(policies_dir)
     if not policies_path.is_dir():
         raise PolicyError(
@@ -135,11 +136,12 @@ def load_history(
         if repository is None:
             repo.close()
     fingerprints = FingerprintCache(cache_dir, renderer)
-    if render_many is not None and fresh and len(new_commits) >= PRERENDER_FROM:
+    texts: dict[tuple[str, bool], PolicyText] = {}
+    if prerender is not None and fresh and len(new_commits) >= PRERENDER_FROM:
         _prerender(ReplayState.start(policies_rel, config_rel, variables), blobs, new_commits,
-                   fingerprints, render_many, variables, templating)
+                   fingerprints, prerender, variables, templating, texts)
     replay = HistoryReplay(state, blobs, render=render, site_variables=variables,
-                           templating=templating, fingerprints=fingerprints)
+                           templating=templating, fingerprints=fingerprints, texts=texts)
     replay.replay(new_commits, release_blobs=True)
     del blobs  # the largest part of a long history, no longer needed
     replay.blobs = {}
@@ -155,6 +157,10 @@ def load_history(
         _read_drafts(loaded, site_variables or {}, templating)
     return loaded
 
+
+#: renders the sections of each policy (slug → their Markdown, standalone), each distinct
+#: piece once, and gives each section's fingerprint digest (``visible_digest`` of its HTML)
+Prerender = Callable[[dict[str, list[str]]], dict[str, str]]
 
 #: a replay from scratch of this many commits renders its sections in one batch first
 #: (below it, the dry replay and the worker processes cost more than they save)
@@ -175,22 +181,37 @@ class _DryStore:
         self.made_up[source] = value
 
 
-def _prerender(state: ReplayState, blobs: Mapping[str, bytes], commits: list[LogCommit],
-               fingerprints: FingerprintCache, render_many: Callable[[list[str]], list[str]],
-               variables: Mapping[str, Any], templating: bool) -> None:
-    """Find the sections the replay will render (a dry replay: which texts are read does
-    not depend on what they render to), render them in one batch, cache their digests."""
-    wanted: dict[str, None] = {}
+class _Noting(SectionFingerprints):
+    """A dry replay's fingerprints: which sections each policy's revisions would render."""
 
-    def note(source: str) -> str:
-        wanted[source] = None
+    def __init__(self, store: _DryStore) -> None:
+        super().__init__(self._note, store)
+        self.wanted: dict[str, dict[str, None]] = {}
+        self._slug = ""
+
+    def of(self, text: PolicyText) -> Fingerprint:
+        self._slug = text.slug
+        return super().of(text)
+
+    def _note(self, source: str) -> str:
+        self.wanted.setdefault(self._slug, {})[source] = None
         return ""
 
-    HistoryReplay(state, blobs, render=note, site_variables=variables, templating=templating,
-                  fingerprints=_DryStore(fingerprints)).replay(commits)
-    sources = list(wanted)
-    for source, html in zip(sources, render_many(sources), strict=True):
-        fingerprints[source] = visible_digest(html)
+
+def _prerender(state: ReplayState, blobs: Mapping[str, bytes], commits: list[LogCommit],
+               fingerprints: FingerprintCache, prerender: Prerender,
+               variables: Mapping[str, Any], templating: bool,
+               texts: dict[tuple[str, bool], PolicyText]) -> None:
+    """Find the sections the replay will render (a dry replay: which texts are read does
+    not depend on what they render to), render them in one batch, cache their digests.
+    The texts the dry replay assembles are kept in ``texts`` for the real one."""
+    dry = HistoryReplay(state, blobs, render=lambda source: "", site_variables=variables,
+                        templating=templating, texts=texts)
+    noting = dry.fingerprints = _Noting(_DryStore(fingerprints))
+    dry.replay(commits)
+    groups = {slug: list(sources) for slug, sources in noting.wanted.items()}
+    for source, digest in prerender(groups).items():
+        fingerprints[source] = digest
 
 
 def _read_drafts(loaded: LoadedHistory, variables: Mapping[str, Any], templating: bool) -> None:

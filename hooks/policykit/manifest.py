@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from html.parser import HTMLParser
 from typing import Any
 
@@ -114,6 +114,13 @@ def visible_text(html: str) -> str:
     parser.feed(_browser_charrefs(html))
     parser.close()
     return _ASCII_WHITESPACE.sub(" ", "".join(parser.parts)).strip(" ")
+
+
+def joined_visible_text(parts: Iterable[str]) -> str:
+    """The ``visible_text`` of pieces of HTML written one after the other, whitespace
+    between them, from each piece's: a piece's elements close in it (the sanitiser
+    balances its tags), so nothing the parser tracks reaches into the next piece."""
+    return " ".join(part for part in parts if part)
 
 
 def rendered_text(section_htmls: Sequence[str],

@@ -161,6 +161,17 @@ class OutputLedger:
             self.problem = f"pages of the previous build not reused: {error}"
             self.previous = {}
 
+    def recorded(self, path: str, key: str) -> bool:
+        """Whether the previous build wrote ``path`` for ``key`` (``reuse`` checks the
+        file is still the one it wrote)."""
+        old = self.previous.get(path)
+        return old is not None and old.key == key
+
+    def restore_all(self) -> None:
+        """Move every folder set aside back (``reuse`` moves each when first asked)."""
+        for folder in list(self.moved):
+            self.restore(folder)
+
     def reuse(self, folder: str, path: str, key: str) -> Written | None:
         """Keep the file at site-relative ``path`` (under ``folder``) if it was written for
         ``key`` and is intact; its record, or None (then write it)."""

@@ -210,7 +210,10 @@ class HistoryReplay:
         site_variables: Mapping[str, Any],
         templating: bool,
         fingerprints: FingerprintStore | None = None,
+        texts: dict[tuple[str, bool], PolicyText] | None = None,
     ) -> None:
+        """``texts``: texts assembled before, by source key (and whether variables were
+        filled in), shared with another replay of the same commits."""
         self.state = state
         #: the blobs of every file the replayed commits add or change, and of the files
         #: of ``state.tree`` (a policy is read whole when one of its files changes)
@@ -224,6 +227,7 @@ class HistoryReplay:
         self._owners_of: dict[str, PolicyLayout] | None = None
         self._owner: dict[str, list[str]] = {}
         self._blob_uses: _BlobUses | None = None
+        self.texts: dict[tuple[str, bool], PolicyText] = {} if texts is None else texts
 
     def replay(self, commits: Sequence[LogCommit], *, release_blobs: bool = False) -> None:
         """Replay ``commits``, the ones after ``state.last_commit``. With ``release_blobs``
@@ -400,8 +404,12 @@ class HistoryReplay:
         sources = [layout.slug, layout.kind, layout.path]
         files = {path: self._read(path, sources) for path in layout.source_paths}
         sources += [self.state.variables_key, str(self.templating)]
-        text = assemble(layout, files, self.state.variables, self.env if fill else None)
         key = hashlib.blake2b("\n".join(sources).encode(), digest_size=12).hexdigest()
+        text = self.texts.get((key, fill))
+        if text is None:
+            text = self.texts[(key, fill)] = self.shared.share(
+                assemble(layout, files, self.state.variables, self.env if fill else None))
+            return text, key
         return self.shared.share(text), key
 
     def _read_text(self, slug: str, layout: PolicyLayout,

@@ -146,21 +146,33 @@ def test_damaged_caches_are_rebuilt_not_served(site: GitRepo,
     assert len(damaged) == 6 + 7 + 1, damaged  # each result, and the record of pages
 
 
-def test_redlines_computed_in_worker_processes_equal_those_computed_alone(
+def test_pages_written_by_worker_processes_equal_those_written_alone(
         repo: GitRepo, tmp_path: Path) -> None:
-    """Eight versions: 28 redline pages, enough for worker processes (a real CLI build)."""
+    """Two policies of eight versions: 56 redline pages, enough text for worker processes
+    (a real CLI build); then one new version, written in the build's own process."""
     write_config(repo.path)
+    words = " ".join(f"word{k}" for k in range(300))  # long clauses: work enough to fork
     for n in range(1, 9):
         repo.commit(f"Version {n}", f"2020-0{n}-01", {
-            "policies/terms.md": "# Terms\n\n" + "".join(
-                f"Clause {i} {'changed ' * (i == n)}applies.\n\n" for i in range(1, 9))})
+            f"policies/{name}.md": f"# {name.title()}\n\n" + "".join(
+                f"Clause {i} {'changed ' * (i == n)}applies: {words}.\n\n"
+                for i in range(1, 9)) for name in ("terms", "privacy")})
     results = {}
     for jobs in (2, 1):
         write_config(repo.path, policies={"jobs": jobs})
         shutil.rmtree(repo.path / ".cache", ignore_errors=True)
-        result = build_cli(repo.path, "-d", str(tmp_path / f"site-{jobs}"),
+        result = build_cli(repo.path, "-v", "-d", str(tmp_path / f"site-{jobs}"),
                            env={"POLICY_AS_OF": "2021-01-01"})
         assert result.returncode == 0, result.stderr
-        assert "28 redlines computed" in result.stderr, result.stderr
+        assert "56 redlines computed" in result.stderr, result.stderr
+        assert ("archive worker 2:" in result.stderr) == (jobs == 2), result.stderr
         results[jobs] = files_of(tmp_path / f"site-{jobs}")
     assert results[2] == results[1]
+    repo.commit("Version 9", "2020-09-01", {"policies/terms.md": "# Terms\n\nAll new.\n"})
+    write_config(repo.path, policies={"jobs": 2})
+    result = build_cli(repo.path, "-v", "-d", str(tmp_path / "site-1"),
+                       env={"POLICY_AS_OF": "2021-01-01"})
+    assert result.returncode == 0, result.stderr
+    assert "archive worker" not in result.stderr, result.stderr  # little to write
+    # every pair of up to 12 versions has a page: the new one against each of the eight
+    assert "8 redlines computed" in result.stderr, result.stderr

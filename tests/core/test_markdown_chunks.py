@@ -10,9 +10,11 @@ from pathlib import Path
 import markdown
 import pytest
 
-from policykit import safe_html
+from policykit import manifest, safe_html
+from policykit.fingerprints import joined_visible, visible_digest, visible_parts, visible_text
 from policykit.loader import load_history
 from policykit.markdown_chunks import Chunker, render_by_pieces
+from policykit.site.render import PolicyRenderer
 
 #: the sample site's extensions, plus those MkDocs always adds
 EXTENSIONS = ["toc", "attr_list", "tables", "admonition", "fenced_code"]
@@ -126,3 +128,29 @@ def test_every_section_of_a_real_history_renders_the_same_by_pieces(
     for text in sections:
         assert render_by_pieces(text, CHUNKER, by_piece) == RENDER(text), text[:200]
     assert sum(map(len, pieces)) < sum(map(len, sections)) * 0.8  # shared pieces, once
+
+
+@pytest.mark.parametrize("name", ["basecamp-policies", "legalmattic"])
+def test_what_sections_say_is_worked_out_from_their_pieces(
+        name: str, corpus: Callable[[str], Path], tmp_path: Path) -> None:
+    """A cold build renders pieces and works out each section's words (for versions.json)
+    and fingerprint from its pieces': the same as from the section's whole HTML."""
+    sections = distinct_sections(corpus(name), tmp_path)
+    renderer = PolicyRenderer(RENDER, visible=manifest.visible_text, chunker=CHUNKER)
+    halves = {"a": sections[::2], "b": sections[1::2]}  # two policies, shared pieces too
+    digests = renderer.prerender(halves, workers=2)
+    assert set(digests) == set(sections)
+    for text in sections:
+        html = RENDER(text)
+        assert renderer.markdown(text) == html
+        assert renderer.visible(text) == manifest.visible_text(html)
+        assert digests[text] == visible_digest(html), text[:200]
+
+
+def test_pieces_words_and_targets_join_as_the_whole_text_s() -> None:
+    html = ('<p>One <a href="a.md">link</a>&amp;</p>\n<p> </p>\n<p><a href="">empty</a> '
+            '<img src="x.png" alt=""></p>')
+    pieces = html.split("\n")
+    assert joined_visible(visible_parts(piece) for piece in pieces) == visible_text(html)
+    assert manifest.joined_visible_text(manifest.visible_text(p) for p in pieces) == \
+        manifest.visible_text(html)

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from policykit.fingerprints import visible_digest
 from policykit.loader import PRERENDER_FROM, load_history
 from tests.redline.redline_helpers import make_render
 
@@ -25,16 +26,17 @@ def test_sections_rendered_in_one_batch_give_the_same_history(
     render = make_render()  # the site's Markdown extensions
     batches: list[int] = []
 
-    def render_many(texts: list[str]) -> list[str]:
-        batches.append(len(texts))
-        return [render(text) for text in texts]
+    def prerender(groups: dict[str, list[str]]) -> dict[str, str]:
+        batches.append(sum(len(texts) for texts in groups.values()))
+        return {text: visible_digest(render(text)) for texts in groups.values()
+                for text in texts}
 
     batched = load_history(repo, render=render, as_of=AS_OF, cache_dir=tmp_path / "a",
-                           render_many=render_many)
+                           prerender=prerender)
     assert len(batches) == 1 and batches[0] > 100  # the replay had 300 commits to go
     assert sum(len(h.revisions) for h in batched.site.policies.values()) >= PRERENDER_FROM / 2
     one_by_one = load_history(repo, render=render, as_of=AS_OF, cache_dir=tmp_path / "b")
     assert shape(batched) == shape(one_by_one)
     again = load_history(repo, render=render, as_of=AS_OF, cache_dir=tmp_path / "a",
-                         render_many=render_many)  # the saved replay: nothing to render
+                         prerender=prerender)  # the saved replay: nothing to render
     assert len(batches) == 1 and shape(again) == shape(batched)

@@ -80,6 +80,10 @@ class Token(NamedTuple):
         return self.word + self.space
 
 
+_make_token = tuple.__new__
+assert Token._fields[-3:] == ("boundary", "detached", "space_item")  # the order made above
+
+
 @dataclass
 class Stream:
     items: list[Item] = field(default_factory=list)
@@ -176,9 +180,12 @@ class _Tokenizer:
         items = self.stream.items
         ctx, first = self.ctx, len(items)
         spaced = self.in_pre > 0  # in <pre>, spaces are part of the key
+        # Made as plain tuples of the Token type (all fields given), without the named
+        # tuple's own constructor: most of a block's tokens are words.
         self.stream.tokens.extend(
             [
-                Token((word, ctx, space if spaced else ""), word, space, n, ctx, _counts(word))
+                _make_token(Token, ((word, ctx, space if spaced else ""), word, space, n, ctx,
+                                    _counts(word), False, False, -1))
                 for n, (word, space, _) in enumerate(pieces, first)
             ]
         )

@@ -149,6 +149,11 @@ class Archive:
     _relocations: dict[tuple[int, str], Shell] = field(default_factory=dict)
     #: (slug, old commit, new commit) of the redlines feed entries show
     _feed_pairs: set[tuple[str, str, str]] = field(default_factory=set)
+    #: each redline's pair, by (slug, old commit, new commit, page address)
+    _pairs: dict[tuple[str, str, str, str], Pair] = field(default_factory=dict)
+    _group_of: dict[str, Group] = field(default_factory=dict)  # page src_uri → its group
+    #: (slug, version id) → sha256 of ``versions/<id>/source.md``
+    source_sha256: dict[tuple[str, str], str] = field(default_factory=dict)
     written: int = 0
 
     # -- planning ----------------------------------------------------------------------------
@@ -174,6 +179,7 @@ class Archive:
                 self.groups[page.src_uri] = group
                 started.append(group)
             group.members.append(page)
+            self._group_of[page.src_uri] = group
             self.ledger.add_folder(page.folder)
         return started
 
@@ -188,20 +194,38 @@ class Archive:
             if planned:
                 yield planned[0].history, planned
 
-    def start_redlines(self, feed_pairs: Iterable[tuple[Revision, Revision]] = ()) -> None:
-        """Start computing the redlines no cache has yet: the shells' first (MkDocs waits
-        for them), then in the order the other pages are written. ``feed_pairs``: the
-        (old, new) revisions whose redline feed entries show (their changes-only view is
-        made with them)."""
-        feed_pairs = list(feed_pairs)
+    def note_feeds(self, feed_pairs: Iterable[tuple[Revision, Revision]]) -> None:
+        """The (old, new) revisions whose redline feed entries show: their changes-only
+        view is made with them."""
         self._feed_pairs = {_pair_id_of(old, new) for old, new in feed_pairs}
-        firsts = [group.first for group in self.groups.values()]
-        pages = [page for page in [*firsts, *self.pages()] if page.old is not None]
-        shown = {_pair_id(page) for page in pages}
-        # feed entries of editorial revisions show redlines no page shows
-        pages += [ArchivePage(self._by_policy[new.slug][0].history, "compare", new, old)
-                  for old, new in feed_pairs if _pair_id_of(old, new) not in shown]
-        self.redlines.want(self._pair(page) for page in pages)
+
+    def planned(self, slug: str) -> list[ArchivePage]:
+        """A policy's archive pages."""
+        return self._by_policy.get(slug, [])
+
+    def slugs(self) -> list[str]:
+        """The policies that have archive pages."""
+        return [slug for slug, planned in self._by_policy.items() if planned]
+
+    @property
+    def shells_ready(self) -> bool:
+        """Whether MkDocs has rendered every shell (all other pages can be written)."""
+        return all(group.shell is not None for group in self.groups.values())
+
+    def cost(self, slug: str) -> int:
+        """Roughly what writing a policy's archive pages costs: how long the texts of those
+        the previous build did not write for their key are (0: every page is kept)."""
+        total = 0
+        for page in self._by_policy.get(slug, ()):
+            group = self._group_of[page.src_uri]
+            if page is group.first or group.shell is None or self.ledger.recorded(
+                    page.output, self.page_key(page, group.shell)):
+                continue
+            total += 1
+            for revision in (page.version, page.old):
+                if revision is not None:
+                    total += sum(len(section.markdown) for section in revision.text.sections)
+        return total
 
     # -- keys ----------------------------------------------------------------------------------
 
@@ -209,14 +233,23 @@ class Archive:
     # templating); every key using it also holds the digest of the code that assembles it.
 
     def _pair(self, page: ArchivePage) -> Pair:
+        which = (*_pair_id(page), page.url)
+        pair = self._pairs.get(which)
+        if pair is None:
+            pair = self._pairs[which] = self._new_pair(page)
+        return pair
+
+    def _new_pair(self, page: ArchivePage) -> Pair:
         old, new = page.old, page.version
         assert old is not None and new is not None
         written_at = pages.page_path(page.history)
         key = _digest("redline", self.settings.redline_code, self.settings.renderer,
                       self.settings.files, written_at, page.url, old.source_key,
                       new.source_key)
+        size = sum(len(section.markdown) for text in (old.text, new.text)
+                   for section in text.sections)
         return Pair(key, lambda: old.text.markdown, lambda: new.text.markdown, written_at,
-                    page.url, feed=_pair_id_of(old, new) in self._feed_pairs)
+                    page.url, feed=_pair_id_of(old, new) in self._feed_pairs, size=size)
 
     def policy_key(self, history: PolicyHistory) -> str:
         """Changes whenever anything any archive page of the policy shows could change."""
@@ -259,15 +292,18 @@ class Archive:
         folder = f"{pages.base_path(history)}/versions"
         reused = self.ledger.reuse(folder, path, key)
         if reused is not None:
-            return reused.note
-        data = manifest.source_bytes(version)
-        digest = manifest.sha256(data)
-        self.ledger.write(path, key, data, digest)
+            digest = reused.note
+        else:
+            data = manifest.source_bytes(version)
+            digest = manifest.sha256(data)
+            self.ledger.write(path, key, data, digest)
+        assert version.version_id is not None
+        self.source_sha256[(history.slug, version.version_id)] = digest
         return digest
 
     def write_group(self, group: Group, shell: Shell) -> str:
         """The HTML of the group's first page (MkDocs writes it: the shell's own page),
-        kept from the previous build or rendered; ``write_rest`` writes the others."""
+        kept from the previous build or rendered; ``write_policy`` writes the others."""
         group.shell = shell
         page = group.first
         key = self.page_key(page, shell)
@@ -282,23 +318,35 @@ class Archive:
         group.first_key, group.first_note = key, note
         return html
 
-    def write_rest(self, group: Group) -> None:
-        """Write the pages of ``group`` after its shell's: reused, or rendered."""
-        assert group.shell is not None
-        for page in group.members[1:]:
+    def write_policy(self, slug: str) -> None:
+        """Write a policy's archive pages but the shells' own (MkDocs writes those), each
+        kept from the previous build or rendered, and its versions' ``source.md``."""
+        for page in self._by_policy.get(slug, ()):
+            if page.kind == "version" and page.version is not None:
+                self.write_source(page.history, page.version)
+            group = self._group_of[page.src_uri]
+            if page is group.first:
+                continue
+            assert group.shell is not None
             key = self.page_key(page, group.shell)
             reused = self.ledger.reuse(page.folder, page.output, key)
-            if reused is not None:
-                if page.kind == "version":
-                    self._note_text(page, reused.note)
-                continue
-            html, note = self._render(page, group)
-            if page.kind == "version":
-                self._note_text(page, note)
-            self.ledger.write(page.output, key, html.encode(), note)
-            self.written += 1
-        # the shell's own page, written by MkDocs meanwhile
-        self.ledger.adopt(group.first.output, group.first_key, group.first_note)
+            if reused is None:
+                self._write(page, group, key)
+            elif page.kind == "version":
+                self._note_text(page, reused.note)
+
+    def adopt_shells(self) -> None:
+        """Record the shells' own pages, which MkDocs wrote."""
+        for group in self.groups.values():
+            if group.shell is not None:
+                self.ledger.adopt(group.first.output, group.first_key, group.first_note)
+
+    def _write(self, page: ArchivePage, group: Group, key: str) -> None:
+        html, note = self._render(page, group)
+        if page.kind == "version":
+            self._note_text(page, note)
+        self.ledger.write(page.output, key, html.encode(), note)
+        self.written += 1
 
     def _note_text(self, page: ArchivePage, text_hash: str) -> None:
         assert page.version is not None and page.version.version_id is not None
@@ -384,18 +432,17 @@ class Archive:
     def redline(self, page: ArchivePage) -> dict[str, Any]:
         """A redline page's ``policy.redline``: its inline view and the counts."""
         try:
-            value = self.redlines.get(self._pair(page).key)
-        except RuntimeError as error:
-            raise RedlineError(f"the redline {page.url} could not be computed: {error}"
-                               ) from None
+            value = self.redlines.get(self.redlines.want(self._pair(page)))
+        except Exception as error:  # a bug in the engine: stop with the page it was for
+            raise RedlineError(f"the redline {page.url} could not be computed: "
+                               f"{type(error).__name__}: {error}") from None
         return {k: markupsafe.Markup(v) if k == "inline" else v
                 for k, v in value.items()}
 
     def feed_redline(self, history: PolicyHistory, old: Revision, new: Revision) -> str | None:
         """The changes-only redline of two consecutive versions, for feed entries."""
-        pair = self._pair(ArchivePage(history, "compare", new, old))
-        self.redlines.pairs.setdefault(pair.key, pair)
-        return self.redlines.feed(pair.key)
+        return self.redlines.feed(self.redlines.want(
+            self._pair(ArchivePage(history, "compare", new, old))))
 
     def changes_url(self, history: PolicyHistory, version: Revision) -> str:
         """The site-relative address of a version's redline against the one before it."""

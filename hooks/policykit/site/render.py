@@ -11,13 +11,14 @@ from __future__ import annotations
 import html as html_lib
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from mkdocs.structure.files import Files
 from mkdocs.utils import get_relative_url
 
-from policykit import markdown_chunks
+from policykit import fingerprints, markdown_chunks
+from policykit.manifest import joined_visible_text as manifest_joined
 from policykit.markdown_chunks import Chunker, join
 from policykit.site.workers import forked_pool
 
@@ -29,17 +30,16 @@ _RELATIVE_LINK = re.compile(
     r"""(="(?:(?<=\Whref=")|(?<=\Wsrc=")))(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"]*)(")""")
 
 #: the renderer of forked worker processes (set just before they are forked)
-_FORKED: PolicyRenderer | None = None
+_FORKED: list[PolicyRenderer] = []
+
+#: What a worker hands back for the texts it rendered: each distinct piece it rendered,
+#: with its HTML, its words for the manifest and for fingerprints; and for each text, the
+#: pieces it is made of (by number) and its fingerprint digest.
+Rendered = tuple[list[tuple[str, str, str]], list[tuple[str, tuple[int, ...], str]]]
 
 
-def _render_batch(pieces: list[str]) -> list[str]:
-    assert _FORKED is not None
-    return [_FORKED.render_piece(piece) for piece in pieces]
-
-
-def _visible_batch(texts: list[str]) -> list[str]:
-    assert _FORKED is not None
-    return [_FORKED.visible(text) for text in texts]
+def _render_share(texts: list[str]) -> Rendered:
+    return _FORKED[0].render_texts(texts)
 
 
 class PolicyRenderer:
@@ -62,39 +62,58 @@ class PolicyRenderer:
         self._pieces: dict[str, str] = {}
         self._visible_cache: dict[str, str] = {}
 
-    def markdown_many(self, texts: list[str], workers: int = 1) -> list[str]:
-        """HTML of each of ``texts``, rendered in ``workers`` processes when there are
-        many (forked: they share this renderer); each remembered, as ``markdown`` does."""
-        missing = [text for text in dict.fromkeys(texts) if text not in self._cache]
-        cut = {text: self.pieces(text) for text in missing}
-        pieces = [piece for piece in dict.fromkeys(
-            piece for parts in cut.values() for piece in parts) if piece not in self._pieces]
-        global _FORKED
-        _FORKED = self
-        try:
-            # each distinct piece once, then the words of each text (from its joined HTML)
-            for piece, html in zip(pieces, self._map(_render_batch, pieces, workers),
-                                   strict=True):
-                self._pieces[piece] = html
-            for text, parts in cut.items():
-                self._cache[text] = join(self._pieces[piece] for piece in parts)
-            for text, words in zip(missing, self._map(_visible_batch, missing, workers),
-                                   strict=True):
-                self._visible_cache[text] = words
-        finally:
-            _FORKED = None
-        return [self._cache[text] for text in texts]
-
-    @staticmethod
-    def _map(work: Callable[[list[str]], list[str]], items: list[str], workers: int
-             ) -> list[str]:
-        """``work`` over ``items`` in batches, on forked workers when there are many."""
-        batches = [items[i:i + 32] for i in range(0, len(items), 32)]
-        pool = forked_pool(workers) if len(items) >= 64 else None
+    def prerender(self, groups: Mapping[str, Sequence[str]], workers: int = 1
+                  ) -> dict[str, str]:
+        """Render the texts of ``groups`` (policy → its sections' Markdown) on ``workers``
+        processes, each distinct piece once: their HTML and words are remembered (as
+        ``markdown`` and ``visible`` would), and each text's fingerprint digest
+        (``fingerprints.visible_digest`` of its HTML) returned. A policy's texts go to one
+        process, which renders the pieces its versions share once."""
+        todo = {slug: [text for text in dict.fromkeys(texts) if text not in self._cache]
+                for slug, texts in groups.items()}
+        todo = {slug: texts for slug, texts in todo.items() if texts}
+        count = sum(len(texts) for texts in todo.values())
+        pool = forked_pool(workers) if count >= 64 and len(todo) > 1 else None
+        digests: dict[str, str] = {}
         if pool is None:
-            return [result for batch in batches for result in work(batch)]
-        with pool:
-            return [result for done in pool.map(work, batches) for result in done]
+            results = [self.render_texts([t for texts in todo.values() for t in texts])]
+        else:  # one task per policy, the longest first: the workers share them out
+            order = sorted(todo, key=lambda slug: -sum(map(len, todo[slug])))
+            _FORKED[:] = [self]
+            try:
+                with pool:
+                    results = list(pool.map(_render_share, [todo[slug] for slug in order]))
+            finally:
+                _FORKED.clear()
+        for pieces, texts in results:
+            for piece, html, _ in pieces:
+                self._pieces.setdefault(piece, html)
+            for text, numbers, digest in texts:
+                self._cache[text] = join(pieces[n][1] for n in numbers)
+                self._visible_cache[text] = manifest_joined(pieces[n][2] for n in numbers)
+                digests[text] = digest
+        return digests
+
+    def render_texts(self, texts: Sequence[str]) -> Rendered:
+        """Render ``texts`` by pieces, each distinct piece once (see ``prerender``)."""
+        numbered: dict[str, int] = {}
+        pieces: list[tuple[str, str, str]] = []
+        parts: list[fingerprints.VisibleParts] = []
+        out: list[tuple[str, tuple[int, ...], str]] = []
+        for text in texts:
+            numbers = []
+            for piece in self.pieces(text):
+                number = numbered.get(piece)
+                if number is None:
+                    number = numbered[piece] = len(pieces)
+                    html = self.render_piece(piece)
+                    pieces.append((piece, html, self._visible(html)))
+                    parts.append(fingerprints.visible_parts(html))
+                numbers.append(number)
+            digest = fingerprints.digest_of(fingerprints.joined_visible(
+                parts[n] for n in numbers))
+            out.append((text, tuple(numbers), digest))
+        return pieces, out
 
     def visible(self, text: str) -> str:
         """The words ``text`` renders to (``visible`` of its HTML); each worked out once.

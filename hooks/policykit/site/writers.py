@@ -1,0 +1,154 @@
+"""The archive's pages written on every core, once MkDocs has rendered their shells.
+
+Each worker process writes whole policies: their pages, their redlines (computed unless
+the cache has them) and their versions' ``source.md``; a policy's versions share most of
+their texts and blocks, rendered once in its process. Policies are dealt out longest
+first, each to the least loaded worker, so that the workers finish together; meanwhile
+MkDocs goes on writing the current pages. A worker hands back only what the build records
+of the files it wrote; the files themselves go straight into the site folder.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from policykit.outputs import Written
+from policykit.site.archive import Archive, RedlineError
+from policykit.site.workers import deal, forked_pool
+
+#: the archive the workers write (set just before they are forked: they share it)
+_ARCHIVE: list[Archive] = []
+
+
+@dataclass
+class Outcome:
+    """What writing some policies' archive pages gave."""
+
+    records: dict[str, Written] = field(default_factory=dict)  # site path → its record
+    text_sha256: dict[tuple[str, str], str] = field(default_factory=dict)
+    source_sha256: dict[tuple[str, str], str] = field(default_factory=dict)
+    written: int = 0
+    reused: int = 0
+    computed: set[str] = field(default_factory=set)  # redlines computed
+    problems: list[str] = field(default_factory=list)  # cache entries that did not read
+    error: str | None = None  # why it stopped (a redline the engine could not compute)
+    seconds: float = 0.0  # how long it took, and of that on a core (for the build's log)
+    cpu_seconds: float = 0.0
+    faults: int = 0  # pages of memory it had to be given (copied from the parent, or new)
+
+
+def write_policies(archive: Archive, slugs: list[str]) -> Outcome:
+    """Write the archive pages of ``slugs``; what the build records of them."""
+    ledger = archive.ledger
+    known = dict(ledger.written)
+    texts, sources = dict(archive.text_sha256), dict(archive.source_sha256)
+    written, reused = archive.written, ledger.reused
+    computed = set(archive.redlines.computed)
+    problem_counts = len(archive.redlines.store.problems), len(archive.bodies.problems)
+    outcome = Outcome()
+    start, cpu = time.perf_counter(), time.process_time()
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    try:
+        for slug in slugs:
+            archive.write_policy(slug)
+    except Exception as error:  # handed to the build, which stops with it
+        outcome.error = str(error) or type(error).__name__
+    outcome.seconds = time.perf_counter() - start
+    outcome.cpu_seconds = time.process_time() - cpu
+    outcome.faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    outcome.records = {path: record for path, record in ledger.written.items()
+                       if known.get(path) is not record}
+    outcome.text_sha256 = {k: v for k, v in archive.text_sha256.items() if texts.get(k) != v}
+    outcome.source_sha256 = {k: v for k, v in archive.source_sha256.items()
+                             if sources.get(k) != v}
+    outcome.written, outcome.reused = archive.written - written, ledger.reused - reused
+    outcome.computed = archive.redlines.computed - computed
+    outcome.problems = [*archive.redlines.store.problems[problem_counts[0]:],
+                        *archive.bodies.problems[problem_counts[1]:]]
+    return outcome
+
+
+def _work(slugs: list[str]) -> Outcome:
+    return write_policies(_ARCHIVE[0], slugs)
+
+
+class ArchiveWriters:
+    """Writes an archive's pages: on ``workers`` forked processes from ``start`` (once
+    the shells are rendered), or in this process at ``finish``."""
+
+    #: less than this much to write (``Archive.cost``) is written in the build's process
+    FORK_FROM = 500_000
+
+    def __init__(self, archive: Archive, workers: int) -> None:
+        self.archive = archive
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future[Outcome]] = []
+        self.started = False
+        self.log: list[str] = []  # how the workers did
+
+    def start(self) -> None:
+        """Fork the workers, if it pays: several cores, several policies to write."""
+        archive = self.archive
+        if self.started or not archive.shells_ready:
+            return
+        self.started = True
+        if self.workers < 2:
+            return
+        costs = {slug: archive.cost(slug) for slug in archive.slugs()}
+        busy = [slug for slug, cost in costs.items() if cost]
+        if len(busy) < 2 or sum(costs.values()) < self.FORK_FROM:
+            return  # nearly every page kept from the previous build: not worth a fork
+        # Folders of the previous build go back now, before the workers look in them.
+        archive.ledger.restore_all()
+        _ARCHIVE[:] = [archive]
+        self._pool = forked_pool(self.workers)
+        if self._pool is None:
+            return
+        shares = deal(costs, self.workers)
+        self._futures = [self._pool.submit(_work, share) for share in shares]
+
+    def finish(self) -> None:
+        """Every page written (waiting for the workers, or writing here); the records
+        merged into the archive's. Raises RedlineError if a redline failed."""
+        self.start()
+        archive = self.archive
+        if self._futures:
+            try:
+                outcomes = [future.result() for future in self._futures]
+            finally:
+                self.close()
+            for number, outcome in enumerate(outcomes, 1):
+                _merge(archive, outcome)
+                self.log.append(f"archive worker {number}: {outcome.written} pages written "
+                                f"in {outcome.seconds:.1f} s ({outcome.cpu_seconds:.1f} s "
+                                f"on a core, {outcome.faults} page faults)")
+        else:  # written here: the archive's records are already this process's
+            outcomes = [write_policies(archive, archive.slugs())]
+        archive.adopt_shells()
+        errors = [outcome.error for outcome in outcomes if outcome.error]
+        if errors:
+            raise RedlineError(errors[0])
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._futures = []
+        _ARCHIVE.clear()
+
+
+def _merge(archive: Archive, outcome: Outcome) -> None:
+    """What a worker wrote, into the build's own records."""
+    archive.ledger.written.update(outcome.records)
+    archive.ledger.reused += outcome.reused
+    archive.text_sha256.update(outcome.text_sha256)
+    archive.source_sha256.update(outcome.source_sha256)
+    archive.written += outcome.written
+    archive.redlines.computed |= outcome.computed
+    archive.redlines.store.problems.extend(outcome.problems)
+
+
