@@ -42,18 +42,6 @@ def forked_pool(workers: int, *, alone: bool = False) -> ProcessPoolExecutor | N
                                initializer=_started)
 
 
-def deal(costs: dict[str, int], workers: int) -> list[list[str]]:
-    """Policies dealt to ``workers`` by what each costs: longest first, each to the least
-    loaded worker (so that they finish together)."""
-    shares: list[list[str]] = [[] for _ in range(workers)]
-    load = [0] * workers
-    for slug in sorted(costs, key=lambda slug: (-costs[slug], slug)):
-        least = load.index(min(load))
-        shares[least].append(slug)
-        load[least] += costs[slug]
-    return [share for share in shares if share]
-
-
 def thaw() -> None:
     """Let the collector see again what ``forked_pool`` froze (call once the workers of a
     build are gone: in ``mkdocs serve`` the previous build's objects become garbage)."""

@@ -2,14 +2,15 @@
 
 Each worker process writes whole policies: their pages, their redlines (computed unless
 the cache has them) and their versions' ``source.md``; a policy's versions share most of
-their texts and blocks, rendered once in its process. Policies are dealt out longest
-first, each to the least loaded worker, so that the workers finish together; meanwhile
+their texts and blocks, rendered once in its process. Policies are handed out longest
+first, each to the next worker free, so that the workers finish together; meanwhile
 MkDocs goes on writing the current pages. A worker hands back only what the build records
 of the files it wrote; the files themselves go straight into the site folder.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 from policykit.outputs import Written
 from policykit.site.archive import Archive, RedlineError
-from policykit.site.workers import deal, forked_pool
+from policykit.site.workers import forked_pool
 
 #: the archive the workers write (set just before they are forked: they share it)
 _ARCHIVE: list[Archive] = []
@@ -38,6 +39,7 @@ class Outcome:
     seconds: float = 0.0  # how long it took, and of that on a core (for the build's log)
     cpu_seconds: float = 0.0
     faults: int = 0  # pages of memory it had to be given (copied from the parent, or new)
+    worker: int = 0  # the process that wrote them
 
 
 def write_policies(archive: Archive, slugs: list[str]) -> Outcome:
@@ -59,6 +61,7 @@ def write_policies(archive: Archive, slugs: list[str]) -> Outcome:
     outcome.seconds = time.perf_counter() - start
     outcome.cpu_seconds = time.process_time() - cpu
     outcome.faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    outcome.worker = os.getpid()
     outcome.records = {path: record for path, record in ledger.written.items()
                        if known.get(path) is not record}
     outcome.text_sha256 = {k: v for k, v in archive.text_sha256.items() if texts.get(k) != v}
@@ -108,8 +111,9 @@ class ArchiveWriters:
         self._pool = forked_pool(self.workers)
         if self._pool is None:
             return
-        shares = deal(costs, self.workers)
-        self._futures = [self._pool.submit(_work, share) for share in shares]
+        # One task a policy, the longest first: a worker takes the next when it is done.
+        self._futures = [self._pool.submit(_work, [slug]) for slug in
+                         sorted(costs, key=lambda slug: (-costs[slug], slug))]
 
     def finish(self) -> None:
         """Every page written (waiting for the workers, or writing here); the records
@@ -121,11 +125,17 @@ class ArchiveWriters:
                 outcomes = [future.result() for future in self._futures]
             finally:
                 self.close()
-            for number, outcome in enumerate(outcomes, 1):
+            by_worker: dict[int, list[Outcome]] = {}
+            for outcome in outcomes:
                 _merge(archive, outcome)
-                self.log.append(f"archive worker {number}: {outcome.written} pages written "
-                                f"in {outcome.seconds:.1f} s ({outcome.cpu_seconds:.1f} s "
-                                f"on a core, {outcome.faults} page faults)")
+                by_worker.setdefault(outcome.worker, []).append(outcome)
+            for number, done in enumerate(by_worker.values(), 1):
+                self.log.append(
+                    f"archive worker {number}: {len(done)} policies, "
+                    f"{sum(o.written for o in done)} pages written in "
+                    f"{sum(o.seconds for o in done):.1f} s "
+                    f"({sum(o.cpu_seconds for o in done):.1f} s on a core, "
+                    f"{sum(o.faults for o in done)} page faults)")
         else:  # written here: the archive's records are already this process's
             outcomes = [write_policies(archive, archive.slugs())]
         archive.adopt_shells()
