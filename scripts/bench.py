@@ -219,6 +219,12 @@ def build(config: Path) -> tuple[float, int]:
     return timed([MKDOCS, "build", "-q", "-f", str(config)], config.parent)
 
 
+def settle() -> None:
+    """Write out what earlier runs left in the page cache (deleting a 2 GB site leaves a
+    lot), so that the next run is not charged for it."""
+    os.sync()
+
+
 def clear_cache(folder: Path) -> None:
     for name in (".cache", "site"):
         shutil.rmtree(folder / name, ignore_errors=True)
@@ -319,17 +325,31 @@ def measure(name: str, repo: Path, policies_rel: str, work: Path, runs: int,
     config = site_config(folder, repo / policies_rel if policies_rel else repo, extra)
     result = Result(name, commits=history_size(repo, policies_rel))
     log(f"{name}: {result.commits} commits")
+    # The baselines run between the measured builds, not after them all: on a shared
+    # machine whose speed drifts, a ratio then compares builds run at the same time.
+    plain, dated = baseline_configs(folder, repo, policies_rel) if baselines else (None, None)
+
+    def baseline(runs: Runs, config: Path | None) -> None:
+        if config is not None:
+            settle()
+            runs.add(*timed([MKDOCS, "build", "-q", "-f", str(config)], config.parent))
+
     for _ in range(runs):
+        baseline(result.plain, plain)
         clear_cache(folder)
+        settle()
         result.cold.add(*build(config))
         log(f"  cold {result.cold.seconds[-1]:.2f}s")
     result.pages = count_pages(folder / "site")
     result.output_mb = folder_mb(folder / "site")
     for _ in range(runs):
+        baseline(result.dated, dated)
+        settle()
         result.warm.add(*build(config))
     log(f"  warm {result.warm.median:.2f}s")
     for i in range(runs):
         edit_fragment(repo, policies_rel, commit=True, n=i)
+        settle()
         result.edit.add(*build(config))
     log(f"  edit {result.edit.median:.2f}s")
     if serve:
@@ -339,10 +359,6 @@ def measure(name: str, repo: Path, policies_rel: str, work: Path, runs: int,
     result.git_processes = count_git_processes(config)
     result.peak_mb = max(result.cold.rss_mb + result.warm.rss_mb + result.edit.rss_mb)
     if baselines:
-        plain, dated = baseline_configs(folder, repo, policies_rel)
-        for _ in range(runs):
-            result.plain.add(*timed([MKDOCS, "build", "-q", "-f", str(plain)], plain.parent))
-            result.dated.add(*timed([MKDOCS, "build", "-q", "-f", str(dated)], dated.parent))
         log(f"  plain {result.plain.median:.2f}s, with git dates {result.dated.median:.2f}s")
     versions = json_versions(folder / "site")
     result.versions = versions
