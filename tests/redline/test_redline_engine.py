@@ -131,6 +131,16 @@ def test_statistics_name_the_changed_sections(render) -> None:
     assert "2 words added" in summary and "1 word removed" in summary and ">B</a>" in summary
 
 
+def test_section_names_read_as_the_headings_show(render) -> None:
+    """Backslash escapes in a heading ("1\\. Scope", as numbered headings are often
+    written) are shown as the page shows them."""
+    old = "## 1\\. Scope \\(all users\\)\n\nOne two three.\n"
+    new = "## 1\\. Scope \\(all users\\)\n\nOne two four.\n"
+    redline = check_redline(old, new, render)
+    assert redline.stats.sections_changed == ["1. Scope (all users)"]
+    assert "1. Scope (all users)" in str(render_summary(redline))
+
+
 def test_changes_only_collapses_long_unchanged_runs(render) -> None:
     paras = [f"Paragraph number {n} stays the same." for n in range(20)]
     new = list(paras)

@@ -37,6 +37,8 @@ MARKER_START_RE = re.compile(r" {0,3}[`~<#\-_*+>!?\d]")
 #: backtick (code spans keep their pipes) or a pipe.
 ROW_SPECIAL_RE = re.compile(r"\\.|[`|]", re.S)
 INLINE_MARKUP_RE = re.compile(r"\]\([^)]*\)|\]\[[^\]]*\]|\{[#.:][^}]*\}|[*_`\[\]]")
+#: a backslash escape Python-Markdown reads as the character alone ("1\\. Scope" shows "1. Scope")
+ESCAPE_RE = re.compile(r"\\([\\`{}()>#+\-.!|])")
 
 
 def _words(text: str) -> list[str]:
@@ -65,9 +67,9 @@ def normalise(text: str) -> str:
 
 def plain_title(text: str) -> str:
     """A heading's Markdown reduced to plain text for summaries."""
-    return normalise(
+    return ESCAPE_RE.sub(r"\1", normalise(
         INLINE_MARKUP_RE.sub(lambda m: "]" if m.group().startswith("]") else "", text)
-    ).replace("]", "")
+    ).replace("]", ""))
 
 
 def _indent(line: str) -> int:
