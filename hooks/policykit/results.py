@@ -2,12 +2,15 @@
 version's rendered text), kept on disk under a key of their inputs.
 
 Each result is one file, ``<folder>/<key[:2]>/<key>``: a header, the SHA-256 of the
-payload, and the payload, zlib-compressed: a line of JSON with the small values, then the
+payload, and the payload, compressed with Zstandard: a line of JSON with the small values, then the
 long strings' UTF-8 bytes one after another (the JSON gives their lengths). A result is
 mostly one long string of HTML; kept out of JSON, it is neither escaped nor parsed (on a
 cold build of a large archive, about a gigabyte of HTML goes through here). A file that
 does not check out is ignored, reported and computed again, never used. Writes go to a
 temporary file renamed into place, so a killed build leaves no half-written result.
+
+Zstandard at level 1 compresses redline pages 2.8 times as fast as zlib at its fastest
+level, and smaller (0.156 against 0.188 of their size; 800 ota redline pages, 143 MB).
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import zlib
 from pathlib import Path
 from typing import Any
 
-_MAGIC = b"policykit-result-2\n"
+import zstandard
+
+_MAGIC = b"policykit-result-3\n"
+LEVEL = 1
 #: strings (and lists of strings) at least this long are stored as raw bytes
 LONG = 256
 
@@ -87,6 +92,7 @@ class ResultStore:
         self._memory: dict[str, dict[str, Any]] = {}
         self.problems: list[str] = []
         self._made: set[Path] = set()  # folders this process has made sure exist
+        self._compressor = zstandard.ZstdCompressor(level=LEVEL)
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
@@ -106,8 +112,8 @@ class ResultStore:
             digest, payload = raw[len(_MAGIC):len(_MAGIC) + 64], raw[len(_MAGIC) + 65:]
             if hashlib.sha256(payload).hexdigest().encode() != digest:
                 raise ValueError("checksum mismatch")
-            return decode(zlib.decompress(payload))
-        except (ValueError, TypeError, zlib.error) as error:  # UnicodeError is a ValueError
+            return decode(zstandard.ZstdDecompressor().decompress(payload))
+        except (ValueError, TypeError, zstandard.ZstdError) as error:  # UnicodeError too
             self.problems.append(f"{path}: {error}; computed again")
             return None
 
@@ -118,7 +124,7 @@ class ResultStore:
         if self.folder is None:
             self._memory[key] = value
             return
-        payload = zlib.compress(encode(value), 1)
+        payload = self._compressor.compress(encode(value))
         data = _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
         path = self._path(key)
         try:

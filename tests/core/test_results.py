@@ -4,10 +4,10 @@ back exactly; a damaged or forged entry is reported and never served."""
 from __future__ import annotations
 
 import hashlib
-import zlib
 from pathlib import Path
 
 import pytest
+import zstandard
 
 from policykit import results
 from policykit.results import ResultStore
@@ -49,14 +49,15 @@ def test_long_values_are_stored_as_raw_bytes() -> None:
 
 def _forge(payload: bytes) -> bytes:
     """An entry with a valid checksum around ``payload`` (uncompressed)."""
-    packed = zlib.compress(payload)
+    packed = zstandard.ZstdCompressor().compress(payload)
     return results._MAGIC + hashlib.sha256(packed).hexdigest().encode() + b"\n" + packed
 
 
 @pytest.mark.parametrize("damage", [
     lambda data: data[:-20],  # truncated
     lambda data: data[:-1] + bytes([data[-1] ^ 0x01]),  # one bit flipped
-    lambda data: b"policykit-result-1\n" + data[len(results._MAGIC):],  # the old format
+    lambda data: b"policykit-result-2\n" + data[len(results._MAGIC):],  # an older format
+    lambda data: results._MAGIC + hashlib.sha256(b"x").hexdigest().encode() + b"\nx",
     lambda data: _forge(b'{"small":{},"long":[["inline",99999]]}\n<p>short</p>'),
     lambda data: _forge(b'{"small":{},"long":[]}\nbytes no value claims'),
     lambda data: _forge(b"no header line"),
