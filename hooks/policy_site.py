@@ -7,6 +7,7 @@ file (MkDocs puts this folder on ``sys.path`` while it imports the hook).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import gzip
 import hashlib
 import os
@@ -144,6 +145,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for problem in loaded.draft_errors:
         log.warning("draft: %s", problem)
     _Build.loaded = loaded
+    # The history lives until the build ends: the collector need not walk its millions of
+    # objects again and again (0.6 s of a warm ota build's 7.9 s). Thawed by the next build.
+    gc.freeze()
     _Follow.start(config, settings, as_of)
     _Build.edit_base = settings.edit_url or _edit_base(config)
     _Build.every_pair_up_to = settings.compare_every_pair_up_to
