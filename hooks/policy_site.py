@@ -191,7 +191,6 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
             raise PluginError(f"'{config.docs_dir}/{src_uri}' would hide a page of the policy "
                               f"'{slug}'; rename or remove one of them")
 
-    renderer.files = files
     archive = _Build.archive = Archive(
         Settings(code=_code_digest("**/*.py"),
                  redline_code=_code_digest("redline/**/*", *_RENDERING, "site/redlines.py"),

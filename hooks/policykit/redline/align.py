@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 from policykit.redline.model import Block
@@ -208,14 +207,10 @@ class Aligner:
                 start = best_j + 1
         return pairs
 
-    def steps(self, opcodes: list[Opcode] | None = None) -> list[Step]:
-        """The steps; ``opcodes``: the blocks matched by key, if already known (else
-        matched here)."""
+    def steps(self, opcodes: list[Opcode]) -> list[Step]:
+        """The steps, in reading order of the new document; ``opcodes``: the blocks
+        matched by key (``SequenceMatcher`` over their keys)."""
         old, new = self.old, self.new
-        if opcodes is None:
-            opcodes = list(SequenceMatcher(
-                None, [b.key for b in old], [b.key for b in new], autojunk=False
-            ).get_opcodes())
         # Exact moves: a deleted key that reappears among the inserted blocks.
         waiting: dict[str, list[int]] = {}
         for tag, _, _, j1, j2 in opcodes:
@@ -348,7 +343,3 @@ class Aligner:
             steps[to_step[j]].peer = from_step[i]
         return steps
 
-
-def align(old: list[Block], new: list[Block]) -> list[Step]:
-    """The steps from ``old`` to ``new`` blocks, in reading order of the new document."""
-    return Aligner(old, new).steps()

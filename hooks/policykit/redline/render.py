@@ -218,27 +218,9 @@ def _shown(change: BlockChange, side: str) -> Block | None:
 
 def _visible(redline: Redline, changes_only: bool, context: int) -> list[BlockChange | int]:
     """The changes to show, with runs of hidden unchanged blocks as their counts."""
-    blocks = redline.blocks
-    if not changes_only:
-        return list(blocks)
-    keep = [False] * len(blocks)
-    for n, change in enumerate(blocks):
-        if change.op != "equal":
-            for k in range(max(0, n - context), min(len(blocks), n + context + 1)):
-                keep[k] = True
-    out: list[BlockChange | int] = []
-    hidden = 0
-    for n, change in enumerate(blocks):
-        if keep[n]:
-            if hidden:
-                out.append(hidden)
-                hidden = 0
-            out.append(change)
-        else:
-            hidden += 1
-    if hidden:
-        out.append(hidden)
-    return out
+    if changes_only:
+        return _with_context(redline.items, context)
+    return list(redline.blocks)
 
 
 def _classes(change: BlockChange) -> str:

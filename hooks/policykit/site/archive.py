@@ -183,10 +183,6 @@ class Archive:
             self.ledger.add_folder(page.folder)
         return started
 
-    def pages(self) -> Iterator[ArchivePage]:
-        for group in self.groups.values():
-            yield from group.members
-
     def by_policy(self) -> Iterator[tuple[PolicyHistory, list[ArchivePage]]]:
         """Each policy's archive pages in the order MkDocs would list them (versions, then
         redlines), had it rendered each."""
@@ -246,10 +242,8 @@ class Archive:
         key = _digest("redline", self.settings.redline_code, self.settings.renderer,
                       self.settings.files, written_at, page.url, old.source_key,
                       new.source_key)
-        size = sum(len(section.markdown) for text in (old.text, new.text)
-                   for section in text.sections)
         return Pair(key, lambda: old.text.markdown, lambda: new.text.markdown, written_at,
-                    page.url, feed=_pair_id_of(old, new) in self._feed_pairs, size=size)
+                    page.url, feed=_pair_id_of(old, new) in self._feed_pairs)
 
     def policy_key(self, history: PolicyHistory) -> str:
         """Changes whenever anything any archive page of the policy shows could change."""

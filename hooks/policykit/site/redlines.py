@@ -30,8 +30,6 @@ class Pair:
     shown_at: str  # the redline page's URL: its links are made relative to it
     #: a feed entry shows it: its changes-only view is made too (most pairs have none)
     feed: bool = False
-    #: how long its texts are (what computing it costs, roughly)
-    size: int = 0
 
 
 def compute(old_markdown: str, new_markdown: str, *, render: Callable[[str], str],

@@ -26,16 +26,15 @@ def _started() -> None:
     gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 
-def forked_pool(workers: int, *, alone: bool = False) -> ProcessPoolExecutor | None:
-    """``workers`` forked processes, or None when there is nothing to gain (one worker,
-    unless ``alone``: one of several pools) or fork is not safe: it exists only on Linux
-    and macOS, and is unsafe on macOS.
+def forked_pool(workers: int) -> ProcessPoolExecutor | None:
+    """``workers`` forked processes, or None when there is nothing to gain (one worker)
+    or fork is not safe: it exists only on Linux and macOS, and is unsafe on macOS.
 
     This process's objects are frozen too (``thaw`` undoes it): a page of memory the
     workers share is copied as soon as either side writes to it, and a collection writes
     to every object it walks. Copying pages is slow on some machines (about 18 µs a
     page on this project's, under virtualisation)."""
-    if (workers < 2 and not alone) or sys.platform != "linux":
+    if workers < 2 or sys.platform != "linux":
         return None
     gc.freeze()
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),

@@ -42,8 +42,20 @@ class Outcome:
     worker: int = 0  # the process that wrote them
 
 
+def _write_all(archive: Archive, slugs: list[str]) -> str | None:
+    """Write the archive pages of ``slugs``; why it stopped, if it did (a redline the
+    engine could not compute), for the build to stop with."""
+    try:
+        for slug in slugs:
+            archive.write_policy(slug)
+    except Exception as error:
+        return str(error) or type(error).__name__
+    return None
+
+
 def write_policies(archive: Archive, slugs: list[str]) -> Outcome:
-    """Write the archive pages of ``slugs``; what the build records of them."""
+    """Write the archive pages of ``slugs`` (in a worker); what the build records of
+    them, for the build's process."""
     ledger = archive.ledger
     known = dict(ledger.written)
     texts, sources = dict(archive.text_sha256), dict(archive.source_sha256)
@@ -53,11 +65,7 @@ def write_policies(archive: Archive, slugs: list[str]) -> Outcome:
     outcome = Outcome()
     start, cpu = time.perf_counter(), time.process_time()
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    try:
-        for slug in slugs:
-            archive.write_policy(slug)
-    except Exception as error:  # handed to the build, which stops with it
-        outcome.error = str(error) or type(error).__name__
+    outcome.error = _write_all(archive, slugs)
     outcome.seconds = time.perf_counter() - start
     outcome.cpu_seconds = time.process_time() - cpu
     outcome.faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
@@ -136,12 +144,12 @@ class ArchiveWriters:
                     f"{sum(o.seconds for o in done):.1f} s "
                     f"({sum(o.cpu_seconds for o in done):.1f} s on a core, "
                     f"{sum(o.faults for o in done)} page faults)")
+            error = next((outcome.error for outcome in outcomes if outcome.error), None)
         else:  # written here: the archive's records are already this process's
-            outcomes = [write_policies(archive, archive.slugs())]
+            error = _write_all(archive, archive.slugs())
         archive.adopt_shells()
-        errors = [outcome.error for outcome in outcomes if outcome.error]
-        if errors:
-            raise RedlineError(errors[0])
+        if error:
+            raise RedlineError(error)
 
     def close(self) -> None:
         if self._pool is not None:
