@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 import markdown
 
+from policykit import quick_inline
 from policykit.errors import PolicyError
 from policykit.loader import relative_to_repo
 from policykit.safe_html import sanitise
@@ -110,6 +111,7 @@ def load_site(config_file: str | None) -> Site:
     policies_rel = relative_to_repo(policies, root) or ""
     converter = markdown.Markdown(extensions=config.markdown_extensions,
                                   extension_configs=config.mdx_configs or {})
+    quick_inline.install(converter)
 
     def render(text: str) -> str:  # as the site renders it: sanitised (policykit.safe_html)
         converter.reset()

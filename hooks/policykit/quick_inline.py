@@ -1,0 +1,107 @@
+"""Python-Markdown's inline pass, without trying patterns that cannot match.
+
+For every piece of text in a document, Python-Markdown runs each inline pattern over it in
+turn (code spans, escapes, links, images, autolinks, line breaks, raw HTML, entities,
+emphasis), a Python call and a regex scan each, even when the text holds none of the
+characters the pattern starts with. Most of a policy's text is plain words, so over a long
+history that is a fifth of all rendering time. ``install`` teaches a converter's inline
+processor to skip a built-in pattern when none of what it needs is in the text.
+
+Skipping is what trying would do, to the byte: a pattern's regex must match before it can
+make anything, and a text without the characters the regex requires cannot match it; such
+a pattern is passed over exactly as one that found nothing (the next pattern starts at the
+text's start). Patterns not built into Python-Markdown, or built-in classes used with a
+regex this table does not know, are always tried. Tests render the corpora both ways.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markdown import Markdown, inlinepatterns, util
+from markdown.treeprocessors import InlineProcessor
+
+#: the regexes of Python-Markdown's own patterns, each with what a text must contain (any
+#: one of them) for it to match; ``getattr``: some exist only in some versions. (The
+#: reference patterns use the link and image regexes: REFERENCE_RE is LINK_RE.)
+_NEEDS: dict[str, tuple[str, ...]] = {
+    regex: needs
+    for name, needs in [
+        ("BACKTICK_RE", ("`",)),
+        ("ESCAPE_RE", ("\\",)),
+        ("LINK_RE", ("[",)),
+        ("IMAGE_LINK_RE", ("![",)),
+        ("AUTOLINK_RE", ("<",)),
+        ("AUTOMAIL_RE", ("<",)),
+        ("HTML_RE", ("<",)),
+        ("ENTITY_RE", ("&",)),
+        ("LINE_BREAK_RE", ("  \n",)),
+        ("NOT_STRONG_RE", ("*", "_")),
+    ]
+    if isinstance(regex := getattr(inlinepatterns, name, None), str)
+}
+# the emphasis processors of Python-Markdown before 3.11 (one delimiter each)
+_NEEDS.setdefault(r"\*", ("*",))
+_NEEDS.setdefault("_", ("_",))
+
+
+def needs_of(pattern: Any) -> tuple[str, ...] | None:
+    """What a text must contain for ``pattern`` to match it (None: try it always)."""
+    if type(pattern).__module__ != inlinepatterns.__name__:
+        return None  # an extension's own pattern: its regex may be anything
+    delimiters = getattr(inlinepatterns, "DelimiterProcessor", None)
+    if delimiters is not None and isinstance(pattern, delimiters):
+        tokens = tuple(pattern.tokens)  # its regex is these, each escaped, any of them
+        return tokens if tokens and all(tokens) else None
+    regex = getattr(pattern, "pattern", None)
+    return _NEEDS.get(regex) if isinstance(regex, str) else None
+
+
+class QuickInlineProcessor(InlineProcessor):
+    """``InlineProcessor`` whose per-text loop passes over the patterns that cannot match.
+
+    The loop below is Python-Markdown's own ``__handleInline`` plus the skip; it overrides
+    that private method by its mangled name (``install`` checks both names exist)."""
+
+    _needs: list[tuple[str, ...] | None]
+
+    def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
+        # Worked out per document: an extension may change the patterns between runs.
+        self._needs = [needs_of(pattern) for pattern in self.inlinePatterns]
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
+        if not isinstance(data, util.AtomicString):
+            start = 0
+            patterns, needs = self.inlinePatterns, self._needs
+            count = len(patterns)
+            apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+            while patternIndex < count:
+                need = needs[patternIndex]
+                if need is not None:
+                    for part in need:
+                        if part in data:
+                            break
+                    else:  # as if tried and not found: the next pattern starts at 0
+                        patternIndex += 1
+                        start = 0
+                        continue
+                data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
+                if not matched:
+                    patternIndex += 1
+        return data
+
+
+def install(md: Markdown) -> bool:
+    """Make ``md``'s inline pass skip patterns that cannot match; False (``md`` left as it
+    is) if its inline processor is not Python-Markdown's own or the internals moved."""
+    processor = md.treeprocessors["inline"] if "inline" in md.treeprocessors else None
+    if type(processor) is not InlineProcessor or not all(
+        hasattr(InlineProcessor, name)
+        for name in ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern")
+    ):
+        return False
+    # The same object, given the subclass's behaviour: its place among the tree
+    # processors, and any state extensions gave it, stay as they are.
+    processor.__class__ = QuickInlineProcessor
+    return True

@@ -1,0 +1,113 @@
+"""The quick inline pass renders every text byte for byte as Python-Markdown's own does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import markdown
+import pytest
+
+from policykit import quick_inline
+from policykit.quick_inline import QuickInlineProcessor, needs_of
+from tests.core.test_markdown_chunks import distinct_sections
+
+#: the site's usual extensions and those that bring inline patterns of their own
+EXTENSIONS = ["toc", "attr_list", "tables", "admonition", "def_list", "footnotes", "abbr",
+              "smarty", "md_in_html"]
+
+
+def converters(extensions: list[str] = EXTENSIONS) -> tuple[Callable[[str], str],
+                                                           Callable[[str], str]]:
+    """Python-Markdown as it comes, and with the quick inline pass."""
+    plain = markdown.Markdown(extensions=extensions)
+    quick = markdown.Markdown(extensions=extensions)
+    assert quick_inline.install(quick)
+
+    def render(md: markdown.Markdown) -> Callable[[str], str]:
+        def convert(text: str) -> str:
+            md.reset()
+            return md.convert(text)
+        return convert
+
+    return render(plain), render(quick)
+
+
+#: one text for each built-in pattern (and the extensions' own), plain words around them
+TEXTS = {
+    "plain words": "We collect the data you give us and keep it for thirty days.",
+    "a code span": "Call `delete()` to remove it, or ``a ` b`` for a backtick.",
+    "escaped characters": r"Not \*emphasis\*, not \[a link\], a backslash \\ alone.",
+    "a link with a title": 'Read [our terms](terms.md "Terms") and [the law](https://x.eu).',
+    "a reference link": "See [the law][gdpr] or [gdpr].\n\n[gdpr]: https://gdpr.eu",
+    "an image": "A logo: ![Logo](logo.png) and ![ref][img].\n\n[img]: i.png",
+    "an autolink and a mail": "Write to <privacy@example.com> or see <https://example.com>.",
+    "a hard line break": "First line  \nsecond line",
+    "raw inline HTML": 'Some <abbr title="General Data">GDPR</abbr> and <br> a <!-- note -->.',
+    "entities": "Fees &amp; charges &copy; 2014 &#169; &#xA9; & a lone ampersand.",
+    "emphasis and strong": "*One* **two** ***three*** _four_ __five__ a * b _ c snake_case",
+    "nested inline": "**[A *bold* link](a.md)** and `*not em*` and *[em link](b.md)*",
+    "a footnote": "A claim.[^1]\n\n[^1]: The *source*.",
+    "an abbreviation": "The GDPR applies.\n\n*[GDPR]: General Data Protection Regulation",
+    "smart quotes and dashes": "\"Quoted\" -- it's 'single' ... and --- more",
+    "a table": "| Data | Kept |\n|---|---|\n| *logs* | 30 [days](d.md) |\n| `ip` | 1 year |",
+    "a list and a heading": "## Your *rights*\n\n- **Access**: ask us\n- _Erasure_: <a href=x>x</a>",
+    "a definition list": "Term\n:   The *meaning* of [it](t.md).",
+    "markdown in HTML": '<div markdown="1">\nSome *text* [here](h.md).\n</div>',
+    "an attribute list": "A paragraph with *style*{: .note }\n{: #intro }",
+}
+
+
+@pytest.mark.parametrize("text", TEXTS.values(), ids=TEXTS.keys())
+def test_each_kind_of_inline_markup_renders_as_python_markdown_renders_it(text: str) -> None:
+    plain, quick = converters()
+    assert quick(text) == plain(text)
+
+
+def test_every_built_in_pattern_is_skipped_when_it_cannot_match() -> None:
+    """Else the pass is no quicker: each of Python-Markdown's own patterns has its needs."""
+    md = markdown.Markdown()
+    assert [needs_of(pattern) is not None for pattern in md.inlinePatterns] == \
+        [True] * len(md.inlinePatterns)
+
+
+def test_a_text_a_built_in_pattern_matches_holds_what_it_needs() -> None:
+    """What skipping rests on, for every pattern, on texts each pattern matches."""
+    md = markdown.Markdown(extensions=EXTENSIONS)
+    texts = [*TEXTS.values(), *(line for text in TEXTS.values() for line in text.split("\n"))]
+    for pattern in md.inlinePatterns:
+        needs = needs_of(pattern)
+        if needs is None:
+            continue
+        matched = [text for text in texts if pattern.getCompiledRegExp().search(text)]
+        assert matched, f"no text tries {pattern.pattern!r}"
+        for text in texts:
+            if not any(need in text for need in needs):
+                assert pattern.getCompiledRegExp().search(text) is None, (pattern, text)
+
+
+def test_an_extension_s_own_pattern_is_always_tried() -> None:
+    md = markdown.Markdown(extensions=["footnotes", "smarty"])
+    own = [pattern for pattern in md.inlinePatterns
+           if type(pattern).__module__.startswith("markdown.extensions")]
+    assert own
+    assert all(needs_of(pattern) is None for pattern in own)
+
+
+def test_an_inline_processor_of_an_extension_is_left_as_it_is() -> None:
+    md = markdown.Markdown()
+    md.treeprocessors["inline"].__class__ = type("Theirs", (QuickInlineProcessor,), {})
+    before = md.treeprocessors["inline"]
+    assert not quick_inline.install(md)
+    assert md.treeprocessors["inline"] is before
+    assert type(before).__name__ == "Theirs"
+
+
+@pytest.mark.parametrize("name", ["basecamp-policies", "legalmattic"])
+def test_every_section_of_a_real_history_renders_the_same(
+        name: str, corpus: Callable[[str], Path], tmp_path: Path) -> None:
+    plain, quick = converters(["toc", "attr_list", "tables"])
+    sections = distinct_sections(corpus(name), tmp_path)
+    assert len(sections) > 100
+    for text in sections:
+        assert quick(text) == plain(text), text[:200]
