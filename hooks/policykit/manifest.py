@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html as html_lib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -107,13 +108,43 @@ def _browser_charrefs(html: str) -> str:
     return _CHARREF.sub(write_out, html)
 
 
+#: a tag or a comment as serialised HTML writes them (quoted values may hold ">"); a
+#: comment with "--" inside is left to the parser (Python versions end it differently)
+_MARKUP = re.compile(r"""<!--(?:(?!--).)*-->|</?[a-zA-Z](?:[^>"']|"[^"]*"|'[^']*')*>""",
+                     re.S)
+#: elements whose text a parser reads raw (not as markup): left to the parser
+_RAW_TEXT = re.compile(r"<(?i:script|style|textarea|title|xmp|iframe|noembed|noframes"
+                       r"|noscript|plaintext)\b")
+
+
 def visible_text(html: str) -> str:
     """An HTML fragment's text as a browser reads it (its ``textContent``), chrome left
     out, ASCII whitespace collapsed and trimmed."""
+    html = _browser_charrefs(html)
+    text = _quick_text(html)
+    if text is None:
+        text = _parsed_text(html)
+    return _ASCII_WHITESPACE.sub(" ", text).strip(" ")
+
+
+def _parsed_text(html: str) -> str:
     parser = _TextContent()
-    parser.feed(_browser_charrefs(html))
+    parser.feed(html)
     parser.close()
-    return _ASCII_WHITESPACE.sub(" ", "".join(parser.parts)).strip(" ")
+    return "".join(parser.parts)
+
+
+def _quick_text(html: str) -> str | None:
+    """The text between the tags of ``html`` when that is all its text content: no chrome,
+    no raw-text element, and every "<" a tag or a comment (sanitised HTML: a rendered
+    policy's). A third of the parser's time; None when the parser must read it."""
+    if any(name in html for name in CHROME_CLASSES) or _RAW_TEXT.search(html):
+        return None
+    texts = _MARKUP.split(html)
+    if any("<" in text for text in texts):
+        return None
+    # Each text on its own, as the parser unescapes them: a reference never spans a tag.
+    return "".join(map(html_lib.unescape, texts)) if "&" in html else "".join(texts)
 
 
 def joined_visible_text(parts: Iterable[str]) -> str:

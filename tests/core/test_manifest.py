@@ -193,6 +193,35 @@ def test_visible_text_matches_an_html5_parser_on_generated_markdown(pieces: list
     assert manifest.visible_text(html) == html5lib_text(html)
 
 
+#: HTML the quick reading of visible_text must read as the parser does, or leave to it
+TRICKY_HTML = [
+    '<p title="a>b" data-x=\'c>d\'>Text &amp; more</p>',
+    "a &am<b>p; c &amp d&lt",
+    "<p>One<!-- a -- b --> two<!----> three<!-- x --->four<!-- y -- >five --></p>",
+    "<P CLASS=x>Upper</P><BR/>case",
+    "<p>a < b and c<d</p>",
+    "<style>p { x: 1 }</style><p>styled</p><script>var a = '<b>';</script>",
+    "<textarea><b>raw</b></textarea> and <title>&amp;</title>",
+    '<h2 id="x">Title<a class="headerlink" href="#x">&para;</a></h2>',
+    "plain text, no markup at all",
+    "<!DOCTYPE html><?pi x?><p>after declarations</p>",
+    "",
+]
+
+
+@pytest.mark.parametrize("html", TRICKY_HTML)
+def test_the_quick_reading_of_visible_text_is_the_parser_s(html: str) -> None:
+    html = manifest._browser_charrefs(html)
+    quick = manifest._quick_text(html)
+    assert quick is None or quick == manifest._parsed_text(html)
+
+
+def test_the_quick_reading_is_taken_for_rendered_policy_text() -> None:
+    html = render("## Cookies\n\nWe use *cookies* &amp; [links](https://e.com/?a=1&b=2).\n")
+    assert manifest._quick_text(html) == manifest._parsed_text(html)
+    assert manifest._quick_text('<p title="a>b">x</p>') == "x"
+
+
 def test_text_hash_is_sha256_of_the_utf8_rendered_text() -> None:
     sections = ["<p>Caf\u00e9</p>", "<p>Na\u00efve</p>"]
     assert manifest.text_sha256(sections) == hashlib.sha256(
