@@ -135,6 +135,100 @@ def _threshold(old: Block, new: Block) -> float | None:
     return None
 
 
+class _Scores:
+    """Every score ``Aligner._score`` gives the cells of a stretch's dynamic programme,
+    worked out together: the words two blocks share are counted through an index of the
+    old blocks' words (each shared word once per pair of blocks that has it) rather than
+    pair by pair, which over a rewritten policy's thousands of cells was most of aligning.
+    The scores are the same numbers, from the same sums.
+
+    ``one[i][j]``: old ``i`` with new ``j``; ``split[i][j]``: old ``i`` with new ``j - 1``
+    and ``j`` (0.0 where that is no paragraph and two consecutive ones);
+    ``merged[i][j]``: old ``i - 1`` and ``i`` with new ``j``."""
+
+    def __init__(self, aligner: Aligner, olds: list[Block], news: list[Block],
+                 lone_old: list[bool], lone_new: list[bool],
+                 pair_old: list[bool], pair_new: list[bool]) -> None:
+        bags = aligner.bags
+        old_bags, new_bags = [bags.of(b) for b in olds], [bags.of(b) for b in news]
+        old_sizes, new_sizes = [bags.words(b) for b in olds], [bags.words(b) for b in news]
+        m, n = len(olds), len(news)
+        thresholds: dict[tuple[str, str], float | None] = {}
+        self.one = [[0.0] * n for _ in range(m)]
+        common = _index_commons(old_bags, new_bags)
+        for i, old in enumerate(olds):
+            row, shared = self.one[i], common[i]
+            for j, new in enumerate(news):
+                kinds = (old.kind, new.kind)
+                if kinds not in thresholds:  # it depends on the kinds alone
+                    thresholds[kinds] = _threshold(old, new)
+                threshold = thresholds[kinds]
+                if threshold is None:
+                    continue
+                total = old_sizes[i] + new_sizes[j]
+                if not total:  # no words on either side: as _score has it
+                    row[j] = aligner._score((old,), (new,))
+                    continue
+                found = shared.get(j)
+                if found:
+                    value = 2 * found / total
+                    if value >= threshold:
+                        row[j] = value
+        # Splits (old i, news j-1 and j) and merges (olds i-1 and i, new j): paragraphs only.
+        self.split = [[0.0] * n for _ in range(m)]
+        self.merged = [[0.0] * n for _ in range(m)]
+        pairs_new = [j for j in range(1, n) if pair_new[j]]
+        lone_olds = [i for i in range(m) if lone_old[i]]
+        if pairs_new and lone_olds:
+            joined = [new_bags[j - 1] + new_bags[j] for j in pairs_new]
+            common = _index_commons([old_bags[i] for i in lone_olds], joined)
+            for row_k, i in enumerate(lone_olds):
+                shared = common[row_k]
+                for k, j in enumerate(pairs_new):
+                    self.split[i][j] = self._paired(
+                        aligner, (olds[i],), (news[j - 1], news[j]), old_sizes[i],
+                        new_sizes[j - 1] + new_sizes[j], shared.get(k, 0))
+        pairs_old = [i for i in range(1, m) if pair_old[i]]
+        lone_news = [j for j in range(n) if lone_new[j]]
+        if pairs_old and lone_news:
+            joined = [old_bags[i - 1] + old_bags[i] for i in pairs_old]
+            common = _index_commons(joined, [new_bags[j] for j in lone_news])
+            for row_k, i in enumerate(pairs_old):
+                shared = common[row_k]
+                for k, j in enumerate(lone_news):
+                    self.merged[i][j] = self._paired(
+                        aligner, (olds[i - 1], olds[i]), (news[j],),
+                        old_sizes[i - 1] + old_sizes[i], new_sizes[j], shared.get(k, 0))
+
+    @staticmethod
+    def _paired(aligner: Aligner, olds: tuple[Block, ...], news: tuple[Block, ...],
+                old_size: int, new_size: int, shared: int) -> float:
+        total = old_size + new_size
+        if not total:
+            return aligner._score(olds, news)
+        value = 2 * shared / total
+        return value if value >= PAIR_THRESHOLD else 0.0
+
+
+def _index_commons(lefts: list[Counter[str]], rights: list[Counter[str]]
+                   ) -> list[dict[int, int]]:
+    """For each left bag, the words it shares with each right bag (counting repeats, as
+    ``_common``), by the right bag's number; pairs that share none are left out."""
+    postings: dict[str, list[tuple[int, int]]] = {}
+    for j, bag in enumerate(rights):
+        for word, count in bag.items():
+            postings.setdefault(word, []).append((j, count))
+    out: list[dict[int, int]] = []
+    for bag in lefts:
+        shared: dict[int, int] = {}
+        get = shared.get
+        for word, count in bag.items():
+            for j, other in postings.get(word, ()):
+                shared[j] = get(j, 0) + (count if count < other else other)
+        out.append(shared)
+    return out
+
+
 class Aligner:
     def __init__(self, old: list[Block], new: list[Block]) -> None:
         self.old, self.new = old, new
@@ -164,23 +258,27 @@ class Aligner:
         # other cells skip scoring them (most of the work on long stretches).
         lone_old, lone_new = _paragraphs(olds), _paragraphs(news)
         pair_old, pair_new = _consecutive(olds, lone_old), _consecutive(news, lone_new)
+        scores = _Scores(self, olds, news, lone_old, lone_new, pair_old, pair_new)
         for i in range(m + 1):
+            ones = scores.one[i - 1] if i else None
+            splits = scores.split[i - 1] if i else None
+            merges = scores.merged[i - 1] if i >= 2 else None
             for j in range(n + 1):
                 best, move = -1.0, (0, 0)
                 if i:
                     best, move = score[i - 1][j], (1, 0)
                 if j and score[i][j - 1] > best:
                     best, move = score[i][j - 1], (0, 1)
-                if i and j:
-                    s = self._score((olds[i - 1],), (news[j - 1],))
+                if ones is not None and j:
+                    s = ones[j - 1]
                     if s and score[i - 1][j - 1] + s > best:
                         best, move = score[i - 1][j - 1] + s, (1, 1)
-                    if j >= 2 and pair_new[j - 1] and lone_old[i - 1]:
-                        s = self._score((olds[i - 1],), (news[j - 2], news[j - 1]))
+                    if splits is not None and j >= 2:
+                        s = splits[j - 1]
                         if s and score[i - 1][j - 2] + s > best:
                             best, move = score[i - 1][j - 2] + s, (1, 2)
-                    if i >= 2 and pair_old[i - 1] and lone_new[j - 1]:
-                        s = self._score((olds[i - 2], olds[i - 1]), (news[j - 1],))
+                    if merges is not None:
+                        s = merges[j - 1]
                         if s and score[i - 2][j - 1] + s > best:
                             best, move = score[i - 2][j - 1] + s, (2, 1)
                 if i or j:
