@@ -46,9 +46,16 @@ _ACROSS_BLOCKS = re.compile(
     re.M | re.X,
 )
 
+#: what a text holds whenever ``_ACROSS_BLOCKS`` can match it (one of these, each found
+#: by a fast substring scan): most texts hold none and skip the slow multi-line search
+_ACROSS_NEEDS = ("<", "```", "~~~", "]:", "[^", "*[", "{", "\t", "\r")
+
 #: a heading's text: any line starting with "#" (Python-Markdown needs no space after
 #: it, and finds one inside a paragraph too), or a line over "===" / "---"
 _HEADING = re.compile(r"^[ ]{0,3}#{1,6}(.*?)[ #]*$|^(.+)\n[ ]{0,3}(?:=+|-+)[ ]*$", re.M)
+#: what a text holds whenever ``_HEADING`` can match it: a "#", or a line starting with
+#: "=" or "-" (after up to three spaces) below another
+_HEADING_NEED = re.compile(r"\n[ ]{0,3}[=-]")
 #: what of a heading cannot reach its id: link targets, attribute lists, entities, tags
 _NOT_IN_ID = re.compile(r"\]\([^)]*\)|\{[^}]*\}|&#?\w+;|<[^>]*>")
 
@@ -87,11 +94,13 @@ class Chunker:
 
     def pieces(self, text: str) -> list[str]:
         """``text`` cut into pieces (one piece: render it whole)."""
-        if "\n\n" not in text or _ACROSS_BLOCKS.search(text):
+        if "\n\n" not in text or (any(need in text for need in _ACROSS_NEEDS)
+                                   and _ACROSS_BLOCKS.search(text)):
             return [text]
         if self.toc_marker and self.toc_marker in text:
             return [text]
-        headings = [m.group(1) or m.group(2) or "" for m in _HEADING.finditer(text)]
+        headings = [m.group(1) or m.group(2) or "" for m in _HEADING.finditer(text)] \
+            if "#" in text or _HEADING_NEED.search(text) else []
         if len(headings) > 1:
             if self.custom_slugify:
                 return [text]

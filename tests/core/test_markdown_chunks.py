@@ -75,6 +75,7 @@ NOT_CUT = {
     "a raw HTML block": "<div>\n\nText inside.\n\n</div>",
     "fenced code with a blank line": "```\ncode\n\nmore\n```\n\nText.",
     "two headings with one id": "## Contact\n\nA.\n\n## Contact\n\nB.",
+    "two underlined headings with one id": "Contact\n-------\n\nA.\n\nContact\n-------\n\nB.",
     "one id without a space after the hashes": "###Rules\n\nA.\n\n#### Rules:\n\nB.",
     "headings that differ only in markup": "## The *rules*\n\nA.\n\n## The rules\n\nB.",
     "an explicit id": "## Intro\n\nA.\n\n## Start {#intro}\n\nB.",
