@@ -228,6 +228,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     archive.note_feeds(_feed_pairs(loaded))
     _Build.writers = ArchiveWriters(archive, _Build.workers if _Build.command == "build"
                                     else 1)
+    _Build.writers.prepare()  # what needs no shell, computed while MkDocs renders pages
     return files
 
 

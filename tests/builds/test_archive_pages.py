@@ -166,6 +166,8 @@ def test_pages_written_by_worker_processes_equal_those_written_alone(
         assert result.returncode == 0, result.stderr
         assert "56 redlines computed" in result.stderr, result.stderr
         assert ("archive worker 2:" in result.stderr) == (jobs == 2), result.stderr
+        # with two, what needs no shell is computed from the start, while MkDocs renders
+        assert ("results before the shells:" in result.stderr) == (jobs == 2), result.stderr
         results[jobs] = files_of(tmp_path / f"site-{jobs}")
     assert results[2] == results[1]
     repo.commit("Version 9", "2020-09-01", {"policies/terms.md": "# Terms\n\nAll new.\n"})
@@ -174,5 +176,6 @@ def test_pages_written_by_worker_processes_equal_those_written_alone(
                        env={"POLICY_AS_OF": "2021-01-01"})
     assert result.returncode == 0, result.stderr
     assert "archive worker" not in result.stderr, result.stderr  # little to write
+    assert "results before the shells" not in result.stderr, result.stderr
     # every pair of up to 12 versions has a page: the new one against each of the eight
     assert "8 redlines computed" in result.stderr, result.stderr

@@ -223,6 +223,48 @@ class Archive:
                     total += sum(len(section.markdown) for section in revision.text.sections)
         return total
 
+    def unprepared(self, slug: str) -> list[tuple[int, int]]:
+        """The policy's pages (their numbers in ``planned``) whose result (a redline, a
+        version's text) is not in the store yet, each with roughly what computing it costs
+        (how long its texts are); none on a build without a cache folder. A page the
+        previous build wrote is left out unlooked at: most likely it is kept, and when it
+        is not (a theme change), its result is most likely stored."""
+        if self.redlines.store.folder is None or self.bodies.folder is None:
+            return []
+        out = []
+        previous = self.ledger.previous
+        for number, page in enumerate(self._by_policy.get(slug, ())):
+            if page.output in previous:
+                continue
+            if page.kind == "compare":
+                if self.redlines.stored(self._pair(page)):
+                    continue
+                revisions = [page.old, page.version]
+            elif page.kind == "version" and page.version is not None:
+                if self.bodies.has(self._text_key(page)):
+                    continue
+                revisions = [page.version]
+            else:
+                continue
+            out.append((number, sum(len(section.markdown) for revision in revisions
+                                    if revision is not None
+                                    for section in revision.text.sections)))
+        return out
+
+    def prepare(self, slug: str, numbers: Iterable[int]) -> None:
+        """Compute and store the results of those of the policy's pages (before any
+        shell exists: ``writers``); a redline that fails is left for writing to report."""
+        planned = self._by_policy[slug]
+        for number in numbers:
+            page = planned[number]
+            if page.kind == "compare":
+                try:
+                    self.redline(page)
+                except RedlineError:
+                    continue
+            else:
+                self._version_text(page)
+
     # -- keys ----------------------------------------------------------------------------------
 
     # A revision's text is named by its source_key (its files' blobs, variables,
@@ -409,9 +451,7 @@ class Archive:
         rendered text: from the store, else rendered (each distinct section once)."""
         assert page.version is not None
         written_at = pages.page_path(page.history)
-        s = self.settings
-        key = _digest("text", s.text_code, s.renderer, s.files, written_at, page.url,
-                      page.version.source_key)
+        key = self._text_key(page)
         value = self.bodies.get(key)
         if value is None:
             sources = page.version.text.standalone_sections()
@@ -422,6 +462,12 @@ class Archive:
                      "text_sha256": manifest.text_sha256(sources, self.renderer.visible)}
             self.bodies.put(key, value)
         return value
+
+    def _text_key(self, page: ArchivePage) -> str:
+        assert page.version is not None
+        s = self.settings
+        return _digest("text", s.text_code, s.renderer, s.files, pages.page_path(page.history),
+                       page.url, page.version.source_key)
 
     def redline(self, page: ArchivePage) -> dict[str, Any]:
         """A redline page's ``policy.redline``: its inline view and the counts."""

@@ -83,6 +83,10 @@ class Redlines:
             self.pairs[pair.key] = pair
         return pair.key
 
+    def stored(self, pair: Pair) -> bool:
+        """Whether ``get`` would find the pair's redline (and its feed view) stored."""
+        return self.store.has(pair.key) and (not pair.feed or self.store.has(_feed_key(pair.key)))
+
     def feed(self, key: str) -> str:
         """The changes-only view of a pair's redline (for feed entries)."""
         value = self.store.get(_feed_key(key))

@@ -86,26 +86,124 @@ def _work(slugs: list[str]) -> Outcome:
     return write_policies(_ARCHIVE[0], slugs)
 
 
+@dataclass
+class Prepared:
+    """What computing some pages' results before the shells gave (see ``prepare``)."""
+
+    computed: set[str] = field(default_factory=set)  # redlines computed
+    problems: list[str] = field(default_factory=list)
+    texts: int = 0  # versions' texts computed
+    cpu_seconds: float = 0.0
+
+
+def _prepare(task: tuple[str, list[int]]) -> Prepared:
+    archive = _ARCHIVE[0]
+    slug, numbers = task
+    computed = set(archive.redlines.computed)
+    problem_counts = len(archive.redlines.store.problems), len(archive.bodies.problems)
+    cpu = time.process_time()
+    archive.prepare(slug, numbers)
+    return Prepared(computed=archive.redlines.computed - computed,
+                    problems=[*archive.redlines.store.problems[problem_counts[0]:],
+                              *archive.bodies.problems[problem_counts[1]:]],
+                    texts=sum(archive.planned(slug)[n].kind == "version" for n in numbers),
+                    cpu_seconds=time.process_time() - cpu)
+
+
+def _tasks(pages: list[tuple[int, int]], size: int) -> list[list[int]]:
+    """A policy's pages in tasks of about ``size`` to compute each: a task under way when
+    the shells are ready is waited for, so none is long."""
+    tasks: list[list[int]] = [[]]
+    total = 0
+    for number, cost in pages:
+        if total >= size:
+            tasks.append([])
+            total = 0
+        tasks[-1].append(number)
+        total += cost
+    return [task for task in tasks if task]
+
+
 class ArchiveWriters:
     """Writes an archive's pages: on ``workers`` forked processes from ``start`` (once
     the shells are rendered), or in this process at ``finish``."""
 
     #: less than this much to write (``Archive.cost``) is written in the build's process
     FORK_FROM = 500_000
+    #: how much a task computing results before the shells holds (``Archive.unprepared``)
+    PREPARE_TASK = 2_000_000
 
     def __init__(self, archive: Archive, workers: int) -> None:
         self.archive = archive
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future[Outcome]] = []
+        self._preparing: ProcessPoolExecutor | None = None
+        self._prepared: list[Future[Prepared]] = []
+        self._prepare_start = 0.0
         self.started = False
         self.log: list[str] = []  # how the workers did
+
+    def prepare(self) -> None:
+        """Before MkDocs renders any page: fork workers that compute the redlines and
+        versions' texts the store lacks (on a cold build, most of the work) while MkDocs
+        renders the site's own pages and the shells; stopped by ``start``. What they
+        compute goes into the store, where the writers find it."""
+        archive = self.archive
+        if self.workers < 2 or self._preparing is not None:
+            return
+        todo = {slug: archive.unprepared(slug) for slug in archive.slugs()}
+        costs = {slug: sum(cost for _, cost in pages) for slug, pages in todo.items()}
+        if sum(costs.values()) < self.FORK_FROM:
+            return
+        _ARCHIVE[:] = [archive]
+        self._preparing = forked_pool(self.workers)
+        if self._preparing is None:
+            return
+        self._prepare_start = time.perf_counter()
+        # The longest policies first, as the writers take them: done early, they are the
+        # writers' shortest.
+        self._prepared = [
+            self._preparing.submit(_prepare, (slug, task))
+            for slug in sorted(costs, key=lambda slug: (-costs[slug], slug))
+            for task in _tasks(todo[slug], self.PREPARE_TASK)]
+
+    def _stop_preparing(self) -> None:
+        """Stop ``prepare``'s workers once their tasks under way are done; what they
+        computed is recorded (a task that failed is left to the writers, which report
+        it)."""
+        if self._preparing is None:
+            return
+        self._preparing.shutdown(wait=True, cancel_futures=True)
+        self._preparing = None
+        done = texts = 0
+        cpu = 0.0
+        for future in self._prepared:
+            if future.cancelled():
+                continue
+            try:
+                prepared = future.result()
+            except Exception as error:  # a worker died: its pages are written later
+                self.log.append(f"results before the shells: a task failed ({error})")
+                continue
+            done += 1
+            texts += prepared.texts
+            cpu += prepared.cpu_seconds
+            self.archive.redlines.computed |= prepared.computed
+            self.archive.redlines.store.problems.extend(prepared.problems)
+        self.log.append(
+            f"results before the shells: {done} of {len(self._prepared)} tasks done in "
+            f"{time.perf_counter() - self._prepare_start:.1f} s ({cpu:.1f} s on a core), "
+            f"{len(self.archive.redlines.computed)} redlines and {texts} versions' texts")
+        self._prepared = []
+        _ARCHIVE.clear()
 
     def start(self) -> None:
         """Fork the workers, if it pays: several cores, several policies to write."""
         archive = self.archive
         if self.started or not archive.shells_ready:
             return
+        self._stop_preparing()
         self.started = True
         if self.workers < 2:
             return
@@ -152,6 +250,10 @@ class ArchiveWriters:
             raise RedlineError(error)
 
     def close(self) -> None:
+        if self._preparing is not None:
+            self._preparing.shutdown(wait=True, cancel_futures=True)
+            self._preparing = None
+            self._prepared = []
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
