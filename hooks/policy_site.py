@@ -154,6 +154,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _Build.with_current = settings.compare_with_current
     _Build.stamp = settings.stamp_archive
     _Build.workers = workers
+    if not any(isinstance(e, quick_inline.QuickInline) for e in config.markdown_extensions):
+        # MkDocs renders every page with it too: the same HTML, sooner (the history's
+        # renderer above was made without it and installs it itself)
+        config.markdown_extensions.append(quick_inline.QuickInline())
     log.info("%d policies, %d revisions read from git as of %s", len(loaded.site.policies),
              sum(len(h.revisions) for h in loaded.site.policies.values()),
              as_of.isoformat(timespec="seconds"))
@@ -370,7 +374,8 @@ def _unwrap(item: Any) -> Any:
 
 
 def _renderer_settings(config: MkDocsConfig) -> object:
-    return (config.markdown_extensions, config.mdx_configs, safe_html.SETTINGS)
+    return (quick_inline.without_quick_inline(config.markdown_extensions), config.mdx_configs,
+            safe_html.SETTINGS)
 
 
 #: the modules that turn a policy's files into its text (a revision's source_key names

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from markdown import Markdown, inlinepatterns, util
+from markdown.extensions import Extension
 from markdown.treeprocessors import InlineProcessor
 
 #: the regexes of Python-Markdown's own patterns, each with what a text must contain (any
@@ -70,12 +71,12 @@ class QuickInlineProcessor(InlineProcessor):
         self._needs = [needs_of(pattern) for pattern in self.inlinePatterns]
         return super().run(tree, ancestors)
 
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if not isinstance(data, util.AtomicString):
             start = 0
             patterns, needs = self.inlinePatterns, self._needs
             count = len(patterns)
-            apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+            apply = self._InlineProcessor__applyPattern
             while patternIndex < count:
                 need = needs[patternIndex]
                 if need is not None:
@@ -95,7 +96,9 @@ class QuickInlineProcessor(InlineProcessor):
 def install(md: Markdown) -> bool:
     """Make ``md``'s inline pass skip patterns that cannot match; False (``md`` left as it
     is) if its inline processor is not Python-Markdown's own or the internals moved."""
-    processor = md.treeprocessors["inline"] if "inline" in md.treeprocessors else None
+    if "inline" not in md.treeprocessors:  # a Registry: no get()
+        return False
+    processor = md.treeprocessors["inline"]
     if type(processor) is not InlineProcessor or not all(
         hasattr(InlineProcessor, name)
         for name in ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern")
@@ -105,3 +108,15 @@ def install(md: Markdown) -> bool:
     # processors, and any state extensions gave it, stay as they are.
     processor.__class__ = QuickInlineProcessor
     return True
+
+
+class QuickInline(Extension):
+    """The same, as a Markdown extension: MkDocs renders the site's pages with it."""
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        install(md)
+
+
+def without_quick_inline(extensions: list[Any]) -> list[Any]:
+    """The site's own extensions (what its rendered text depends on)."""
+    return [extension for extension in extensions if not isinstance(extension, QuickInline)]

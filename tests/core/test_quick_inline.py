@@ -50,8 +50,8 @@ TEXTS = {
     "a footnote": "A claim.[^1]\n\n[^1]: The *source*.",
     "an abbreviation": "The GDPR applies.\n\n*[GDPR]: General Data Protection Regulation",
     "smart quotes and dashes": "\"Quoted\" -- it's 'single' ... and --- more",
-    "a table": "| Data | Kept |\n|---|---|\n| *logs* | 30 [days](d.md) |\n| `ip` | 1 year |",
-    "a list and a heading": "## Your *rights*\n\n- **Access**: ask us\n- _Erasure_: <a href=x>x</a>",
+    "a table": "| Data | Kept |\n|---|---|\n| *logs* | 30 [d](d.md) |\n| `ip` | 1 year |",
+    "a list and a heading": "## Your *rights*\n\n- **Access**: ask\n- _Erasure_: <a href=x>x</a>",
     "a definition list": "Term\n:   The *meaning* of [it](t.md).",
     "markdown in HTML": '<div markdown="1">\nSome *text* [here](h.md).\n</div>',
     "an attribute list": "A paragraph with *style*{: .note }\n{: #intro }",
@@ -111,3 +111,16 @@ def test_every_section_of_a_real_history_renders_the_same(
     assert len(sections) > 100
     for text in sections:
         assert quick(text) == plain(text), text[:200]
+
+
+def test_as_an_extension_it_renders_mkdocs_pages_the_same() -> None:
+    """How the hook hands it to MkDocs; the site's own extensions are the rest."""
+    extensions: list[object] = ["toc", "tables", quick_inline.QuickInline()]
+    md = markdown.Markdown(extensions=extensions)
+    assert type(md.treeprocessors["inline"]) is QuickInlineProcessor
+    assert quick_inline.without_quick_inline(extensions) == ["toc", "tables"]
+    plain = markdown.Markdown(extensions=["toc", "tables"])
+    for text in TEXTS.values():
+        md.reset()
+        plain.reset()
+        assert md.convert(text) == plain.convert(text)
