@@ -104,7 +104,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     # pages render the same sections, so each is rendered once.
     renderer = _Build.renderer = PolicyRenderer(
         _renderer(config), visible=manifest.visible_text,
-        chunker=Chunker.for_extensions(config.markdown_extensions, config.mdx_configs))
+        chunker=Chunker.for_extensions(_extensions(config), config.mdx_configs))
     workers = settings.jobs or os.cpu_count() or 1
     try:
         as_of = as_of_from(settings)
@@ -374,8 +374,13 @@ def _unwrap(item: Any) -> Any:
 
 
 def _renderer_settings(config: MkDocsConfig) -> object:
-    return (quick_inline.without_quick_inline(config.markdown_extensions), config.mdx_configs,
-            safe_html.SETTINGS)
+    return (_extensions(config), config.mdx_configs, safe_html.SETTINGS)
+
+
+def _extensions(config: MkDocsConfig) -> list[Any]:
+    """The site's Markdown extensions (without the one this hook adds for MkDocs: a
+    config is reused by ``mkdocs serve``)."""
+    return quick_inline.without_quick_inline(config.markdown_extensions)
 
 
 #: the modules that turn a policy's files into its text (a revision's source_key names
@@ -404,7 +409,7 @@ def _links(renderer: PolicyRenderer) -> Any:
 
 def _renderer(config: MkDocsConfig) -> Any:
     """Render Markdown as the site does, to tell real text changes from formatting."""
-    converter = markdown.Markdown(extensions=config.markdown_extensions,
+    converter = markdown.Markdown(extensions=_extensions(config),
                                   extension_configs=config.mdx_configs or {})
     quick_inline.install(converter)  # the same HTML, a fifth faster
 

@@ -6,6 +6,11 @@ their texts and blocks, rendered once in its process. Policies are handed out lo
 first, each to the next worker free, so that the workers finish together; meanwhile
 MkDocs goes on writing the current pages. A worker hands back only what the build records
 of the files it wrote; the files themselves go straight into the site folder.
+
+Before that, from the moment the site's files are known, other forked workers compute the
+redlines and versions' texts the result store lacks (``prepare``): on a cold build MkDocs
+renders its own pages and the shells on one core meanwhile, and the other would be idle.
+They stop when the shells are ready; the writers then find their results in the store.
 """
 
 from __future__ import annotations
@@ -126,7 +131,8 @@ def _tasks(pages: list[tuple[int, int]], size: int) -> list[list[int]]:
 
 class ArchiveWriters:
     """Writes an archive's pages: on ``workers`` forked processes from ``start`` (once
-    the shells are rendered), or in this process at ``finish``."""
+    the shells are rendered), or in this process at ``finish``; ``prepare`` computes
+    results ahead, until ``start``."""
 
     #: less than this much to write (``Archive.cost``) is written in the build's process
     FORK_FROM = 500_000
