@@ -10,12 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-import markdown
-
-from policykit import quick_inline
 from policykit.errors import PolicyError
 from policykit.loader import relative_to_repo
-from policykit.safe_html import sanitise
+from policykit.site.render import markdown_renderer
 from policykit.snapshot import (
     Comparison,
     Tree,
@@ -109,14 +106,6 @@ def load_site(config_file: str | None) -> Site:
         )
     root = repository_root(policies)
     policies_rel = relative_to_repo(policies, root) or ""
-    converter = markdown.Markdown(extensions=config.markdown_extensions,
-                                  extension_configs=config.mdx_configs or {})
-    quick_inline.install(converter)
-
-    def render(text: str) -> str:  # as the site renders it: sanitised (policykit.safe_html)
-        converter.reset()
-        return sanitise(converter.convert(text))
-
     return Site(
         config_file=path,
         root=root,
@@ -124,7 +113,7 @@ def load_site(config_file: str | None) -> Site:
         config_path=relative_to_repo(path, root),
         variables={k: v for k, v in config.extra.items() if k != "policies"},
         templating=settings.templating,
-        render=render,
+        render=markdown_renderer(config.markdown_extensions, config.mdx_configs),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -137,8 +138,8 @@ def _threshold(old: Block, new: Block) -> float | None:
 
 class _Scores:
     """Every score ``Aligner._score`` gives the cells of a stretch's dynamic programme,
-    worked out together: the words two blocks share are counted through an index of the
-    old blocks' words (each shared word once per pair of blocks that has it) rather than
+    worked out together: the words two blocks share are counted through an index of one
+    side's words (each shared word once per pair of blocks that has it) rather than
     pair by pair, which over a rewritten policy's thousands of cells was most of aligning.
     The scores are the same numbers, from the same sums.
 
@@ -177,37 +178,33 @@ class _Scores:
         # Splits (old i, news j-1 and j) and merges (olds i-1 and i, new j): paragraphs only.
         self.split = [[0.0] * n for _ in range(m)]
         self.merged = [[0.0] * n for _ in range(m)]
-        pairs_new = [j for j in range(1, n) if pair_new[j]]
-        lone_olds = [i for i in range(m) if lone_old[i]]
-        if pairs_new and lone_olds:
-            joined = [new_bags[j - 1] + new_bags[j] for j in pairs_new]
-            common = _index_commons([old_bags[i] for i in lone_olds], joined)
-            for row_k, i in enumerate(lone_olds):
-                shared = common[row_k]
-                for k, j in enumerate(pairs_new):
-                    self.split[i][j] = self._paired(
-                        aligner, (olds[i],), (news[j - 1], news[j]), old_sizes[i],
-                        new_sizes[j - 1] + new_sizes[j], shared.get(k, 0))
-        pairs_old = [i for i in range(1, m) if pair_old[i]]
-        lone_news = [j for j in range(n) if lone_new[j]]
-        if pairs_old and lone_news:
-            joined = [old_bags[i - 1] + old_bags[i] for i in pairs_old]
-            common = _index_commons(joined, [new_bags[j] for j in lone_news])
-            for row_k, i in enumerate(pairs_old):
-                shared = common[row_k]
-                for k, j in enumerate(lone_news):
-                    self.merged[i][j] = self._paired(
-                        aligner, (olds[i - 1], olds[i]), (news[j],),
-                        old_sizes[i - 1] + old_sizes[i], new_sizes[j], shared.get(k, 0))
+        for i, j, value in _two_to_one(aligner, olds, news, lone_old, pair_new):
+            self.split[i][j] = value
+        for j, i, value in _two_to_one(aligner, news, olds, lone_new, pair_old):
+            self.merged[i][j] = value
 
-    @staticmethod
-    def _paired(aligner: Aligner, olds: tuple[Block, ...], news: tuple[Block, ...],
-                old_size: int, new_size: int, shared: int) -> float:
-        total = old_size + new_size
-        if not total:
-            return aligner._score(olds, news)
-        value = 2 * shared / total
-        return value if value >= PAIR_THRESHOLD else 0.0
+
+def _two_to_one(aligner: Aligner, singles: list[Block], doubles: list[Block],
+                lone: list[bool], pair: list[bool]) -> Iterator[tuple[int, int, float]]:
+    """``(s, d, score)`` of each paragraph ``singles[s]`` against the consecutive
+    paragraphs ``doubles[d - 1]`` and ``doubles[d]`` (a split one way, a merge the other:
+    the score does not depend on which side is old)."""
+    bags = aligner.bags
+    firsts = [d for d in range(1, len(doubles)) if pair[d]]
+    lones = [s for s in range(len(singles)) if lone[s]]
+    if not firsts or not lones:
+        return
+    joined = [bags.of(doubles[d - 1]) + bags.of(doubles[d]) for d in firsts]
+    common = _index_commons([bags.of(singles[s]) for s in lones], joined)
+    for row, s in enumerate(lones):
+        shared, size = common[row], bags.words(singles[s])
+        for k, d in enumerate(firsts):
+            total = size + bags.words(doubles[d - 1]) + bags.words(doubles[d])
+            if not total:  # no words on either side: as _score has it
+                yield s, d, aligner._score((singles[s],), (doubles[d - 1], doubles[d]))
+                continue
+            value = 2 * shared.get(k, 0) / total
+            yield s, d, value if value >= PAIR_THRESHOLD else 0.0
 
 
 def _index_commons(lefts: list[Counter[str]], rights: list[Counter[str]]

@@ -217,10 +217,7 @@ class Archive:
             if page is group.first or group.shell is None or self.ledger.recorded(
                     page.output, self.page_key(page, group.shell)):
                 continue
-            total += 1
-            for revision in (page.version, page.old):
-                if revision is not None:
-                    total += sum(len(section.markdown) for section in revision.text.sections)
+            total += 1 + _text_size(page)
         return total
 
     def unprepared(self, slug: str) -> list[tuple[int, int]]:
@@ -239,16 +236,9 @@ class Archive:
             if page.kind == "compare":
                 if self.redlines.stored(self._pair(page)):
                     continue
-                revisions = [page.old, page.version]
-            elif page.kind == "version" and page.version is not None:
-                if self.bodies.has(self._text_key(page)):
-                    continue
-                revisions = [page.version]
-            else:
+            elif page.kind != "version" or self.bodies.has(self._text_key(page)):
                 continue
-            out.append((number, sum(len(section.markdown) for revision in revisions
-                                    if revision is not None
-                                    for section in revision.text.sections)))
+            out.append((number, _text_size(page)))
         return out
 
     def prepare(self, slug: str, numbers: Iterable[int]) -> None:
@@ -523,6 +513,12 @@ def _pair_id(page: ArchivePage) -> tuple[str, str, str]:
 
 def _id(revision: Revision | None) -> str | None:
     return revision.version_id if revision is not None else None
+
+
+def _text_size(page: ArchivePage) -> int:
+    """How long the texts a page shows are (roughly what rendering it costs)."""
+    return sum(len(section.markdown) for revision in (page.version, page.old)
+               if revision is not None for section in revision.text.sections)
 
 
 def _digest(*parts: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import resource
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -31,7 +32,7 @@ _ARCHIVE: list[Archive] = []
 
 @dataclass
 class Outcome:
-    """What writing some policies' archive pages gave."""
+    """What writing some policies' archive pages, or computing results ahead, gave."""
 
     records: dict[str, Written] = field(default_factory=dict)  # site path → its record
     text_sha256: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -58,9 +59,9 @@ def _write_all(archive: Archive, slugs: list[str]) -> str | None:
     return None
 
 
-def write_policies(archive: Archive, slugs: list[str]) -> Outcome:
-    """Write the archive pages of ``slugs`` (in a worker); what the build records of
-    them, for the build's process."""
+def _outcome(archive: Archive, work: Callable[[], str | None]) -> Outcome:
+    """Do ``work`` (in a worker): what the build records of what it wrote and computed,
+    for the build's process."""
     ledger = archive.ledger
     known = dict(ledger.written)
     texts, sources = dict(archive.text_sha256), dict(archive.source_sha256)
@@ -70,7 +71,7 @@ def write_policies(archive: Archive, slugs: list[str]) -> Outcome:
     outcome = Outcome()
     start, cpu = time.perf_counter(), time.process_time()
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    outcome.error = _write_all(archive, slugs)
+    outcome.error = work()
     outcome.seconds = time.perf_counter() - start
     outcome.cpu_seconds = time.process_time() - cpu
     outcome.faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
@@ -88,31 +89,17 @@ def write_policies(archive: Archive, slugs: list[str]) -> Outcome:
 
 
 def _work(slugs: list[str]) -> Outcome:
-    return write_policies(_ARCHIVE[0], slugs)
+    archive = _ARCHIVE[0]
+    return _outcome(archive, lambda: _write_all(archive, slugs))
 
 
-@dataclass
-class Prepared:
-    """What computing some pages' results before the shells gave (see ``prepare``)."""
-
-    computed: set[str] = field(default_factory=set)  # redlines computed
-    problems: list[str] = field(default_factory=list)
-    texts: int = 0  # versions' texts computed
-    cpu_seconds: float = 0.0
-
-
-def _prepare(task: tuple[str, list[int]]) -> Prepared:
+def _prepare(task: tuple[str, list[int]]) -> Outcome:
     archive = _ARCHIVE[0]
     slug, numbers = task
-    computed = set(archive.redlines.computed)
-    problem_counts = len(archive.redlines.store.problems), len(archive.bodies.problems)
-    cpu = time.process_time()
-    archive.prepare(slug, numbers)
-    return Prepared(computed=archive.redlines.computed - computed,
-                    problems=[*archive.redlines.store.problems[problem_counts[0]:],
-                              *archive.bodies.problems[problem_counts[1]:]],
-                    texts=sum(archive.planned(slug)[n].kind == "version" for n in numbers),
-                    cpu_seconds=time.process_time() - cpu)
+    def work() -> None:  # a redline that fails is left to the writers (Archive.prepare)
+        archive.prepare(slug, numbers)
+
+    return _outcome(archive, work)
 
 
 def _tasks(pages: list[tuple[int, int]], size: int) -> list[list[int]]:
@@ -145,7 +132,7 @@ class ArchiveWriters:
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future[Outcome]] = []
         self._preparing: ProcessPoolExecutor | None = None
-        self._prepared: list[Future[Prepared]] = []
+        self._prepared: list[tuple[Future[Outcome], str, list[int]]] = []
         self._prepare_start = 0.0
         self.started = False
         self.log: list[str] = []  # how the workers did
@@ -170,7 +157,7 @@ class ArchiveWriters:
         # The longest policies first, as the writers take them: done early, they are the
         # writers' shortest.
         self._prepared = [
-            self._preparing.submit(_prepare, (slug, task))
+            (self._preparing.submit(_prepare, (slug, task)), slug, task)
             for slug in sorted(costs, key=lambda slug: (-costs[slug], slug))
             for task in _tasks(todo[slug], self.PREPARE_TASK)]
 
@@ -184,19 +171,18 @@ class ArchiveWriters:
         self._preparing = None
         done = texts = 0
         cpu = 0.0
-        for future in self._prepared:
+        for future, slug, numbers in self._prepared:
             if future.cancelled():
                 continue
             try:
-                prepared = future.result()
+                outcome = future.result()
             except Exception as error:  # a worker died: its pages are written later
                 self.log.append(f"results before the shells: a task failed ({error})")
                 continue
             done += 1
-            texts += prepared.texts
-            cpu += prepared.cpu_seconds
-            self.archive.redlines.computed |= prepared.computed
-            self.archive.redlines.store.problems.extend(prepared.problems)
+            texts += sum(self.archive.planned(slug)[n].kind == "version" for n in numbers)
+            cpu += outcome.cpu_seconds
+            _merge(self.archive, outcome)
         self.log.append(
             f"results before the shells: {done} of {len(self._prepared)} tasks done in "
             f"{time.perf_counter() - self._prepare_start:.1f} s ({cpu:.1f} s on a core), "
