@@ -76,8 +76,15 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, dict[tup
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
+        # YAML names the line where it noticed the problem; what was left open (a "[",
+        # a quote) may have started lines before: say where, the editor's mistake is there
+        started = ""
+        if exc.context and exc.context_mark and line is not None \
+                and exc.context_mark.line + 1 + line_offset != line:
+            started = (f" ({exc.context.removeprefix('while ')}, which starts on line "
+                       f"{exc.context_mark.line + 1 + line_offset})")
         raise PolicyError(
-            f"this is not valid YAML: {exc.problem or exc}",
+            f"this is not valid YAML: {exc.problem or exc}{started}",
             file=file,
             line=line,
             fix="check the indentation and quote text that contains ':' or '#'",
