@@ -10,9 +10,12 @@ so pieces join with "\\n". A text is cut only where that provably holds: at a bl
 followed by an unindented line that cannot continue what came before (not a list item, a
 quote, a definition, or code). A text is not cut at all when something in it reaches
 across blocks: reference definitions, footnotes, abbreviations, raw HTML blocks, fenced
-code, a table of contents marker, explicit ids, or headings whose ids the table of
-contents extension would have to tell apart. Extensions not known to keep to their own
-block turn cutting off. Tests render the corpora's sections both ways and compare bytes.
+code, a table of contents marker, or explicit ids. Extensions not known to keep to their
+own block turn cutting off. Tests render the corpora's sections both ways and compare bytes.
+
+Headings the table of contents extension would have to tell apart (two "Contact"
+headings: ids ``contact`` and ``contact_1``) get one id each in their pieces; once
+joined, the ids are told apart as the extension does (``renumber_ids``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
+
+from markdown.extensions.toc import unique
 
 #: extensions whose output for a block does not depend on other blocks (given the guards
 #: below); Python-Markdown accepts both the short and the dotted names
@@ -51,11 +56,14 @@ _ACROSS_BLOCKS = re.compile(
 _ACROSS_NEEDS = ("<", "```", "~~~", "]:", "[^", "*[", "{", "\t", "\r")
 
 #: a heading's text: any line starting with "#" (Python-Markdown needs no space after
-#: it, and finds one inside a paragraph too), or a line over "===" / "---"
-_HEADING = re.compile(r"^[ ]{0,3}#{1,6}(.*?)[ #]*$|^(.+)\n[ ]{0,3}(?:=+|-+)[ ]*$", re.M)
+#: it, and finds one inside a paragraph too), or a line over "===" / "---"; inside list
+#: items and quotes too (after their markers or indented), where the extension numbers
+#: ids all the same. It may take a line for a heading that is none: ids are then
+#: renumbered where nothing needed it, which changes nothing.
+_HEADING = re.compile(r"^[ >*+\d.)-]*#{1,6}(.*?)[ #]*$|^(.+)\n[ >]*(?:=+|-+)[ ]*$", re.M)
 #: what a text holds whenever ``_HEADING`` can match it: a "#", or a line starting with
-#: "=" or "-" (after up to three spaces) below another
-_HEADING_NEED = re.compile(r"\n[ ]{0,3}[=-]")
+#: "=" or "-" (after spaces or quote markers) below another
+_HEADING_NEED = re.compile(r"\n[ >]*[=-]")
 #: what of a heading cannot reach its id: link targets, attribute lists, entities, tags
 _NOT_IN_ID = re.compile(r"\]\([^)]*\)|\{[^}]*\}|&#?\w+;|<[^>]*>")
 
@@ -65,6 +73,13 @@ def _id_key(heading: str) -> str:
     (it keeps ASCII word characters of the text): equal ids imply equal keys."""
     text = unicodedata.normalize("NFKD", _NOT_IN_ID.sub("", heading))
     return "".join(c for c in text.encode("ascii", "ignore").decode().lower() if c.isalnum())
+
+
+class Cut(NamedTuple):
+    """A text's pieces; ``renumber``: their headings' ids must be told apart once joined."""
+
+    pieces: list[str]
+    renumber: bool = False
 
 
 class Chunker:
@@ -94,25 +109,34 @@ class Chunker:
 
     def pieces(self, text: str) -> list[str]:
         """``text`` cut into pieces (one piece: render it whole)."""
+        return self.cut(text).pieces
+
+    def cut(self, text: str) -> Cut:
+        """``text`` cut into pieces, and whether their ids must be renumbered."""
         if "\n\n" not in text or (any(need in text for need in _ACROSS_NEEDS)
                                    and _ACROSS_BLOCKS.search(text)):
-            return [text]
+            return Cut([text])
         if self.toc_marker and self.toc_marker in text:
-            return [text]
+            return Cut([text])
         headings = [m.group(1) or m.group(2) or "" for m in _HEADING.finditer(text)] \
             if "#" in text or _HEADING_NEED.search(text) else []
         if len(headings) > 1:
             if self.custom_slugify:
-                return [text]
+                return Cut([text])
             keys = [_id_key(heading) for heading in headings]
             if len(set(keys)) < len(keys):
-                return [text]
-        return _CUT.split(text)
+                pieces = _CUT.split(text)
+                return Cut(pieces, renumber=len(pieces) > 1)
+        return Cut(_CUT.split(text))
+
+
+def cut(text: str, chunker: Chunker | None) -> Cut:
+    """``text``'s pieces (itself alone without a chunker: the extensions forbid cutting)."""
+    return chunker.cut(text) if chunker is not None else Cut([text])
 
 
 def pieces(text: str, chunker: Chunker | None) -> list[str]:
-    """``text``'s pieces (itself alone without a chunker: the extensions forbid cutting)."""
-    return chunker.pieces(text) if chunker is not None else [text]
+    return cut(text, chunker).pieces
 
 
 def join(htmls: Iterable[str]) -> str:
@@ -120,5 +144,43 @@ def join(htmls: Iterable[str]) -> str:
     return "\n".join(html for html in htmls if html)
 
 
+def joined(cut: Cut, htmls: Iterable[str]) -> str | None:
+    """The HTML of a text from its pieces' HTML, ids renumbered if need be (None: they
+    cannot be, render the text whole)."""
+    html = join(htmls)
+    return renumber_ids(html) if cut.renumber else html
+
+
 def render_by_pieces(text: str, chunker: Chunker | None, render: Callable[[str], str]) -> str:
-    return join(map(render, pieces(text, chunker)))
+    parts = cut(text, chunker)
+    html = joined(parts, map(render, parts.pieces))
+    return html if html is not None else render(text)
+
+
+#: a heading element with the id the table of contents gave it
+_HEADING_ID = re.compile(r'<h([1-6])(\s[^>]*?)?\sid="([^"]*)"(.*?)</h\1>', re.S)
+#: an id the extension may have changed to tell it apart ("contact_1"): only "_1" is the
+#: same whether a piece's heading was "contact_1" or had no words, so it can be renumbered
+_TOLD_APART = re.compile(r"_[0-9]+$")
+
+
+def renumber_ids(html: str) -> str | None:
+    """Joined pieces' HTML with their headings' ids told apart as the table of contents
+    extension tells them apart in a whole text, in order (its own ``unique``); links to
+    a heading inside it (its permalink) follow. None if a piece told ids apart itself:
+    its ids are no longer what the headings alone would give."""
+    used: set[str] = set()
+    out: list[str] = []
+    done = 0
+    for match in _HEADING_ID.finditer(html):
+        old = match.group(3)
+        if old != "_1" and _TOLD_APART.search(old):
+            return None
+        new = unique(old, used)
+        if new != old:
+            level, attributes, inner = match.group(1), match.group(2) or "", match.group(4)
+            out += [html[done:match.start()], f'<h{level}{attributes} id="{new}"',
+                    inner.replace(f'href="#{old}"', f'href="#{new}"'), f"</h{level}>"]
+            done = match.end()
+    out.append(html[done:])
+    return "".join(out)

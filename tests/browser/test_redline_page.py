@@ -155,9 +155,12 @@ def recording_build(config: Path) -> tuple[Path, dict[str, str]]:
     tables: dict[str, str] = {}
     compute = redlines.compute
 
-    def recording(old_markdown: str, new_markdown: str, *, render, links, feed=False) -> dict:
-        value = compute(old_markdown, new_markdown, render=render, links=links, feed=feed)
-        changes = diff_documents(old_markdown, new_markdown, render=render, anchor_prefix="r")
+    def recording(old_markdown: str, new_markdown: str, *, render, links, feed=False,
+                  together=False) -> dict:
+        value = compute(old_markdown, new_markdown, render=render, links=links, feed=feed,
+                        together=together)
+        changes = diff_documents(old_markdown, new_markdown, render=render, anchor_prefix="r",
+                                 together=together)
         side = str(render_side_by_side(changes, anchor_suffix="-side"))
         tables[value["inline"]] = links(HEADING_ID.sub(r"\1", side))
         return value

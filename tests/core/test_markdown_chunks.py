@@ -74,10 +74,6 @@ NOT_CUT = {
     "an abbreviation": "The GDPR applies.\n\nText.\n\n*[GDPR]: General Data Protection Regulation",
     "a raw HTML block": "<div>\n\nText inside.\n\n</div>",
     "fenced code with a blank line": "```\ncode\n\nmore\n```\n\nText.",
-    "two headings with one id": "## Contact\n\nA.\n\n## Contact\n\nB.",
-    "two underlined headings with one id": "Contact\n-------\n\nA.\n\nContact\n-------\n\nB.",
-    "one id without a space after the hashes": "###Rules\n\nA.\n\n#### Rules:\n\nB.",
-    "headings that differ only in markup": "## The *rules*\n\nA.\n\n## The rules\n\nB.",
     "an explicit id": "## Intro\n\nA.\n\n## Start {#intro}\n\nB.",
     "a table of contents": "[TOC]\n\n## One\n\nA.\n\n## Two\n\nB.",
 }
@@ -88,6 +84,49 @@ def test_a_text_whose_blocks_reach_each_other_is_rendered_whole(text: str) -> No
     assert CHUNKER is not None
     assert CHUNKER.pieces(text) == [text]
     assert naive(text) != RENDER_ALL(text)  # cutting it would have changed the page
+
+
+RENUMBERED = {
+    "two headings with one id": "## Contact\n\nA.\n\n## Contact\n\nB.\n\n## Contact\n\nC.",
+    "two underlined headings with one id": "Contact\n-------\n\nA.\n\nContact\n-------\n\nB.",
+    "one id without a space after the hashes": "###Rules\n\nA.\n\n#### Rules:\n\nB.",
+    "headings that differ only in markup": "## The *rules*\n\nA.\n\n## The rules\n\nB.",
+    "headings with no words":
+        "### \n\nHighlights\n\n### \n\nHighlights\n\n## Contact\n\n###\n\nEnd.",
+    "an id given twice in a list": "- ## Item\n\nA.\n\n## Item\n\nB.",
+}
+
+
+@pytest.mark.parametrize("text", RENUMBERED.values(), ids=RENUMBERED.keys())
+def test_headings_of_one_id_in_pieces_are_told_apart_once_joined(text: str) -> None:
+    assert CHUNKER is not None
+    cut = CHUNKER.cut(text)
+    assert cut.renumber and len(cut.pieces) > 1
+    assert naive(text) != RENDER_ALL(text)  # joined as they are, two headings share an id
+    whole = RENDER(text)
+    assert render_by_pieces(text, CHUNKER, RENDER) == whole
+    assert 'href="#' in whole  # the permalinks follow their headings' ids
+
+
+TOLD_APART_IN_A_PIECE = {
+    "two headings of one id in one piece": "## Contact\n## Contact\n\nA.\n\n## Contact\n\nB.",
+    "a heading named as a second one would be":
+        "## Rules\n\nA.\n\n## Rules\n\nB.\n\n## Rules_1\n\nC.",
+    "two headings with no words in one piece": "### \n### \n\nA.\n\n### \n\nB.",
+}
+
+
+@pytest.mark.parametrize("text", TOLD_APART_IN_A_PIECE.values(),
+                         ids=TOLD_APART_IN_A_PIECE.keys())
+def test_ids_a_piece_told_apart_itself_make_the_text_render_whole(text: str) -> None:
+    calls: list[str] = []
+
+    def counting(piece: str) -> str:
+        calls.append(piece)
+        return RENDER(piece)
+
+    assert render_by_pieces(text, CHUNKER, counting) == RENDER(text)
+    assert calls[-1] == text  # the pieces' ids could not be renumbered: rendered whole
 
 
 def test_unknown_extensions_or_their_own_slugify_turn_cutting_off() -> None:

@@ -38,8 +38,9 @@ SPACE_RE = re.compile(r"\s+")
 VOID = frozenset(_words("area base br col embed hr img input link meta source track wbr"))
 
 
-def make_render() -> Callable[[str], str]:
-    md = markdown.Markdown(extensions=["tables", "attr_list", "toc"])
+def make_render(extensions: tuple[str, ...] = ("tables", "attr_list", "toc")
+                ) -> Callable[[str], str]:
+    md = markdown.Markdown(extensions=list(extensions))
 
     def render(text: str) -> str:
         md.reset()

@@ -7,7 +7,7 @@ Recently parsed documents are kept by their text, immutable (see ``memo``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
@@ -294,17 +294,113 @@ def _extracted(kind: str, html: str) -> str:
     return extract(kind, html)
 
 
-class BlockRenderer:
-    """Renders blocks through the caller's Markdown function, each distinct source once."""
+#: what keeps a list item or table row from being rendered with others of its kind: a
+#: blank line (a second paragraph, or reference definitions appended to its source), raw
+#: HTML, or what reaches past its own item once items share a document: a heading (the
+#: table of contents tells repeated ids apart), a reference, footnote or abbreviation
+#: definition
+_RENDER_ALONE = re.compile(r"\n\n|<|\]:|\[\^|\*\[|^[ >*+\-\d.]*\#", re.M)
+_TOGETHER = frozenset({"list_item", "table_row"})
+_LIST_TAG = re.compile(r"<(/?)(?:ul|ol|li)\b[^>]*>")
+_ROW = re.compile(r"<tr\b.*?</tr>", re.S)
+#: how many blocks' HTML a renderer keeps (about 100 MB on the longest histories)
+BLOCK_CACHE_SIZE = 200_000
 
-    def __init__(self, render: Callable[[str], str]) -> None:
+
+class BlockRenderer:
+    """Renders blocks through the caller's Markdown function, each distinct source once.
+
+    With ``together``, ``prime`` renders many list items (or rows of one table) in one
+    call and cuts the result apart: Markdown renders a list as its items, each as it
+    renders alone, so a call's fixed cost is paid once for hundreds of items. Only for a
+    Python-Markdown whose extensions keep to their own block (``markdown_chunks``), and
+    only for items that hold nothing reaching past them (``_RENDER_ALONE``); when the
+    result is not exactly one list (or table) of as many items, each is rendered alone."""
+
+    def __init__(self, render: Callable[[str], str], *, together: bool = False) -> None:
         self._render = render
+        self.together = together
         self._cache: dict[tuple[str, str], str] = {}
 
     def __call__(self, block: Block) -> str:
         key = (block.kind, block.source)
         html = self._cache.get(key)
         if html is None:
-            html = _extracted(block.kind, self._render(block.source))
-            self._cache[key] = html
+            html = self._keep(key, _extracted(block.kind, self._render(block.source)))
         return html
+
+    def _keep(self, key: tuple[str, str], html: str) -> str:
+        if len(self._cache) >= BLOCK_CACHE_SIZE:  # bounded: a long-lived process
+            self._cache.clear()
+        self._cache[key] = html
+        return html
+
+    def prime(self, placed: Iterable[Placed]) -> None:
+        """Render ahead, together, the list items and table rows of these pieces that
+        are not rendered yet (when ``together``)."""
+        if not self.together:
+            return
+        items: dict[str, dict[str, None]] = {}  # list type → sources
+        rows: dict[str, dict[str, None]] = {}  # a table's header → its rows
+        cache = self._cache
+        for piece, *_ in placed:
+            for spec in piece.specs:
+                kind, source = spec[0], spec[1]
+                if kind not in _TOGETHER or (kind, source) in cache or \
+                        _RENDER_ALONE.search(source):
+                    continue
+                if kind == "list_item":
+                    items.setdefault(spec[7], {})[source] = None
+                else:
+                    header, _, row = source.rpartition("\n")
+                    rows.setdefault(header, {})[row] = None
+        for sources in items.values():
+            if len(sources) > 1:
+                self._items_together(list(sources))
+        for header, lines in rows.items():
+            if len(lines) > 1:
+                self._rows_together(header, list(lines))
+
+    def _items_together(self, sources: list[str]) -> None:
+        found = _top_items(self._render("\n".join(sources)))
+        if found is not None and len(found) == len(sources):
+            for source, html in zip(sources, found, strict=True):
+                self._keep(("list_item", source), _extracted("list_item", html))
+
+    def _rows_together(self, header: str, lines: list[str]) -> None:
+        html = self._render("\n".join([header, *lines])).strip()
+        _, _, body = html.partition("<tbody>")
+        found = _ROW.findall(body)
+        if html.startswith("<table>") and html.endswith("</table>") and \
+                html.count("<table") == 1 and len(found) == len(lines):
+            for line, row in zip(lines, found, strict=True):
+                self._keep(("table_row", f"{header}\n{line}"), row)
+
+
+def _top_items(html: str) -> list[str] | None:
+    """The items of ``html`` when it is one list and nothing else."""
+    html = html.strip()
+    items: list[str] = []
+    depth = 0
+    start = 0
+    for match in _LIST_TAG.finditer(html):
+        if match.group(1):
+            depth -= 1
+            if depth == 1:
+                items.append(html[start : match.end()])
+            elif depth == 0:
+                return items if match.end() == len(html) else None
+        else:
+            if depth == 0 and match.start() != 0:
+                return None
+            depth += 1
+            if depth == 2:
+                start = match.start()
+    return None
+
+
+@lru_cache(maxsize=2)  # the latest renderers: their caches are large
+def renderer_for(render: Callable[[str], str], together: bool) -> BlockRenderer:
+    """One block renderer per Markdown function, kept across redlines: a site's redlines
+    show the same blocks again and again."""
+    return BlockRenderer(render, together=together)

@@ -8,7 +8,13 @@ from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
 from policykit.redline.align import Aligner, Step
-from policykit.redline.document import BlockRenderer, Placed, pieces, placed_blocks
+from policykit.redline.document import (
+    BlockRenderer,
+    Placed,
+    pieces,
+    placed_blocks,
+    renderer_for,
+)
 from policykit.redline.markup import write
 from policykit.redline.model import Block, BlockChange, Redline, RedlineStats
 from policykit.redline.runs import EqualRun, anchor, anchor_digest
@@ -233,17 +239,22 @@ def diff_documents(
     *,
     render: Callable[[str], str],
     anchor_prefix: str = "r",
+    together: bool = False,
 ) -> Redline:
     """The redline from ``old_markdown`` to ``new_markdown``.
 
     ``render`` turns Markdown into HTML (the site's own Markdown configuration); it is
-    called once per distinct block, and only for blocks that are looked at.
+    called once per distinct block, and only for blocks that are looked at. With
+    ``together`` (``render`` is Python-Markdown whose extensions keep to their own block,
+    see ``markdown_chunks``), list items and table rows are rendered many in one call.
 
     The documents' pieces are compared first: runs of pieces both have, in the same order,
     are kept whole (``runs``); the blocks of the others are aligned, then their words.
     """
-    renderer = BlockRenderer(render)
-    old, new, opcodes, runs = _outline(pieces(old_markdown), pieces(new_markdown), renderer)
+    renderer = renderer_for(render, together)
+    old_pieces, new_pieces = pieces(old_markdown), pieces(new_markdown)
+    renderer.prime((*old_pieces, *new_pieces))
+    old, new, opcodes, runs = _outline(old_pieces, new_pieces, renderer)
     steps = Aligner(old, new).steps(opcodes)
     items: list[BlockChange | EqualRun] = []
     for step in steps:
@@ -264,7 +275,7 @@ def diff_documents(
             assert isinstance(to, BlockChange) and isinstance(source, BlockChange)
             _moved(to, source)
     changes = [item for item in items if isinstance(item, BlockChange)]
-    return Redline(items, _stats(changes), anchor_prefix, render=render)
+    return Redline(items, _stats(changes), anchor_prefix, html_for=renderer)
 
 
 def _stats(changes: list[BlockChange]) -> RedlineStats:

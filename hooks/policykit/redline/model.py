@@ -183,8 +183,8 @@ class Redline:
     items: Sequence[BlockChange | EqualRun]
     stats: RedlineStats
     anchor_prefix: str = "r"
-    #: the Markdown renderer the blocks' HTML came from (what kept markup is keyed by)
-    render: Callable[[str], str] | None = None
+    #: what rendered the blocks' HTML (what kept markup is keyed by)
+    html_for: Callable[[Block], str] | None = None
     _blocks: list[BlockChange] | None = field(default=None, repr=False)
 
     @property

@@ -20,7 +20,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from policykit.redline.document import BlockRenderer, Piece, placed_blocks
+from policykit.redline.document import Piece, placed_blocks
 from policykit.redline.markup import DEL, INS, SR_TEXT, Mark, sr
 from policykit.redline.model import Block, BlockChange, Redline
 from policykit.redline.runs import EqualRun, anchor, piece_digests
@@ -337,7 +337,7 @@ def render_inline(redline: Redline, *, changes_only: bool = False, context: int 
         for item in redline.items:
             if isinstance(item, BlockChange):
                 inline.add(item)
-            elif redline.render is None:
+            elif redline.html_for is None:
                 for change in item.steps():
                     inline.add(change)
             else:
@@ -346,7 +346,7 @@ def render_inline(redline: Redline, *, changes_only: bool = False, context: int 
                 inline.close_all()
                 for placed, counts in zip(item.new, item.counts, strict=True):
                     inline.out.extend(
-                        _piece_markup(placed[0], item.prefix, counts, redline.render))
+                        _piece_markup(placed[0], item.prefix, counts, redline.html_for))
     before, after = _frame("inline.html", changes_only=changes_only)
     return Markup("".join((before, inline.html(), after)))
 
@@ -358,10 +358,9 @@ PIECE_MEMO_SIZE = 8192
 
 @lru_cache(maxsize=PIECE_MEMO_SIZE)
 def _piece_markup(piece: Piece, prefix: str, counts: tuple[int, ...],
-                  render: Callable[[str], str]) -> tuple[str, ...]:
+                  html_for: Callable[[Block], str]) -> tuple[str, ...]:
     """The inline view's markup of an unchanged piece, from a fresh start (nothing open)
     to its end (everything closed); its anchors numbered from ``counts``."""
-    html_for = BlockRenderer(render)
     inline = _Inline()
     blocks = placed_blocks((piece, 0, 0, 0), html_for)
     for block, digest, count in zip(blocks, piece_digests(piece), counts, strict=True):

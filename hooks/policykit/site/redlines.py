@@ -33,13 +33,16 @@ class Pair:
 
 
 def compute(old_markdown: str, new_markdown: str, *, render: Callable[[str], str],
-            links: Callable[[str], str], feed: bool = False) -> dict[str, Any]:
+            links: Callable[[str], str], feed: bool = False, together: bool = False
+            ) -> dict[str, Any]:
     """The inline view of the redline for its page, counts, and (``feed``) the
     changes-only view for feed entries.
 
     The page's side-by-side view is built from the inline one in the browser
-    (``policy-history.js``): shipped too, it was over half of every redline page."""
-    changes = diff_documents(old_markdown, new_markdown, render=render, anchor_prefix="r")
+    (``policy-history.js``): shipped too, it was over half of every redline page.
+    ``together``: see ``diff_documents``."""
+    changes = diff_documents(old_markdown, new_markdown, render=render, anchor_prefix="r",
+                             together=together)
     stats = changes.stats
     value: dict[str, Any] = {
         "inline": links(str(render_inline(changes))),
@@ -69,9 +72,11 @@ class Redlines:
     """The redlines a build needs: from the store, else computed (and stored)."""
 
     def __init__(self, store: ResultStore, render: Callable[[str], str],
-                 links: Callable[[str, str], Callable[[str], str]]) -> None:
+                 links: Callable[[str, str], Callable[[str], str]], *,
+                 together: bool = False) -> None:
         self.store = store
         self.render = render
+        self.together = together
         self.links = links
         self.pairs: dict[str, Pair] = {}
         self.computed: set[str] = set()  # keys computed in this build (by this process)
@@ -107,7 +112,8 @@ class Redlines:
             value = None
         if value is None:
             value = compute(pair.old_markdown(), pair.new_markdown(), render=self.render,
-                            links=self.links(pair.written_at, pair.shown_at), feed=pair.feed)
+                            links=self.links(pair.written_at, pair.shown_at), feed=pair.feed,
+                            together=self.together)
             whole = dict(value)
             _put(self.store, key, value)
             if self.store.folder is None:  # kept in memory: keep the caller's copy whole

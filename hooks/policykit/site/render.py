@@ -21,7 +21,7 @@ from mkdocs.utils import get_relative_url
 
 from policykit import fingerprints, markdown_chunks, quick_inline, safe_html
 from policykit.manifest import joined_visible_text as manifest_joined
-from policykit.markdown_chunks import Chunker, join
+from policykit.markdown_chunks import Chunker, join, joined
 from policykit.site.workers import forked_pool
 
 #: links that may need resolving: not absolute (a scheme, "/") and not only a fragment;
@@ -79,6 +79,12 @@ class PolicyRenderer:
         self._pieces: dict[str, str] = {}
         self._visible_cache: dict[str, str] = {}
 
+    @property
+    def keeps_to_blocks(self) -> bool:
+        """Whether the site's extensions keep to their own block (``markdown_chunks``):
+        texts are cut into pieces, and redlines render list items together."""
+        return self._chunker is not None
+
     def prerender(self, groups: Mapping[str, Sequence[str]], workers: int = 1
                   ) -> dict[str, str]:
         """Render the texts of ``groups`` (policy → its sections' Markdown) on ``workers``
@@ -112,14 +118,17 @@ class PolicyRenderer:
         return digests
 
     def render_texts(self, texts: Sequence[str]) -> Rendered:
-        """Render ``texts`` by pieces, each distinct piece once (see ``prerender``)."""
+        """Render ``texts`` by pieces, each distinct piece once (see ``prerender``). A
+        text whose pieces' ids are renumbered once joined comes back as one piece of its
+        own, its whole HTML."""
         numbered: dict[str, int] = {}
         pieces: list[tuple[str, str, str]] = []
         parts: list[fingerprints.VisibleParts] = []
         out: list[tuple[str, tuple[int, ...], str]] = []
         for text in texts:
+            cut = markdown_chunks.cut(text, self._chunker)
             numbers = []
-            for piece in self.pieces(text):
+            for piece in cut.pieces:
                 number = numbered.get(piece)
                 if number is None:
                     number = numbered[piece] = len(pieces)
@@ -127,8 +136,16 @@ class PolicyRenderer:
                     pieces.append((piece, html, self._visible(html)))
                     parts.append(fingerprints.visible_parts(html))
                 numbers.append(number)
-            digest = fingerprints.digest_of(fingerprints.joined_visible(
-                parts[n] for n in numbers))
+            if cut.renumber:  # the permalinks' targets are renumbered too: digest anew
+                html = joined(cut, (pieces[n][1] for n in numbers)) or self._render(text)
+                words = manifest_joined(pieces[n][2] for n in numbers)
+                digest = fingerprints.visible_digest(html)
+                numbers = [len(pieces)]
+                pieces.append((text, html, words))
+                parts.append(("", ()))  # no other text is made of it
+            else:
+                digest = fingerprints.digest_of(fingerprints.joined_visible(
+                    parts[n] for n in numbers))
             out.append((text, tuple(numbers), digest))
         return pieces, out
 

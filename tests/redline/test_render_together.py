@@ -1,0 +1,141 @@
+"""List items and table rows rendered many in one call must come out byte for byte as
+each does rendered alone; where a block could not, it is rendered alone (each guard is
+shown to matter)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from redline_helpers import make_render
+
+from policykit.redline.document import BlockRenderer, _top_items, extract, parse, pieces
+from policykit.redline.model import Block
+
+KINDS = ("list_item", "table_row")
+
+
+def counted(render: Callable[[str], str]) -> tuple[Callable[[str], str], list[str]]:
+    calls: list[str] = []
+
+    def counting(text: str) -> str:
+        calls.append(text)
+        return render(text)
+
+    return counting, calls
+
+
+def blocks_of(texts: list[str]) -> list[Block]:
+    found: dict[tuple[str, str], Block] = {}
+    for text in texts:
+        for block in parse(text).blocks:
+            if block.kind in KINDS:
+                found.setdefault((block.kind, block.source), block)
+    return list(found.values())
+
+
+def together_and_alone(texts: list[str], render: Callable[[str], str]
+                       ) -> tuple[list[tuple[Block, str, str]], list[str]]:
+    """Each list item and table row of ``texts``: rendered after ``prime`` (together),
+    and alone; and the calls ``prime`` made."""
+    counting, calls = counted(render)
+    together = BlockRenderer(counting, together=True)
+    for text in texts:
+        together.prime(pieces(text))
+    primed = list(calls)
+    alone = BlockRenderer(render)
+    return [(block, together(block), alone(block)) for block in blocks_of(texts)], primed
+
+
+def naive(items: list[Block], render: Callable[[str], str]) -> list[str] | None:
+    """What the guards are there to prevent: the items cut out of one call regardless."""
+    found = _top_items(render("\n".join(block.source for block in items)))
+    return None if found is None else [extract("list_item", item) for item in found]
+
+
+TOGETHER = {
+    "items of a list": "- one\n- two *three*\n- four\n    - nested\n",
+    "numbered items": "1. one\n2. two\n10. ten\n",
+    "items going on over lines": "- one\n  goes on\nlazily\n- two\n",
+    "rows of a table": "| a | b |\n| :- | -: |\n| 1 | *2* |\n| 3 | `|` |\n",
+    "items with links and code": "- [a](https://a.example) `x`\n- **b** & c\n",
+}
+
+
+@pytest.mark.parametrize("text", TOGETHER.values(), ids=TOGETHER.keys())
+def test_items_rendered_together_come_out_as_alone(text: str, render) -> None:
+    results, primed = together_and_alone([text], render)
+    assert len(primed) == 1  # every item of the text in one call
+    for block, together, alone in results:
+        assert together == alone, block.source
+
+
+#: Python-Markdown with the extensions whose definitions reach across blocks too
+RENDER_ALL = make_render(("toc", "attr_list", "tables", "abbr", "footnotes"))
+
+ALONE = {
+    "the same heading in two items": "- # Rules\n- # Rules!\n",
+    "a reference definition in an item": "- see [the law][law]\n- [law]: https://law.example\n",
+    "an abbreviation in an item": "- the GDPR\n- *[GDPR]: General Data Protection Regulation\n",
+    "a footnote in an item": "- a claim[^1]\n- [^1]: The source.\n",
+    "a second paragraph": "- one\n\n    more of one\n\n- two\n",
+    "raw HTML that reads as a list's own": "- one <li> two\n- three\n",
+}
+
+
+@pytest.mark.parametrize("text", ALONE.values(), ids=ALONE.keys())
+def test_items_that_reach_past_themselves_are_rendered_alone(text: str) -> None:
+    render = RENDER_ALL
+    results, _ = together_and_alone([text], render)
+    for block, together, alone in results:
+        assert together == alone, block.source
+    items = [block for block, _, _ in results]
+    assert naive(items, render) != [alone for _, _, alone in results]  # the guard matters
+
+
+def test_a_call_that_is_not_one_list_of_its_items_is_rendered_alone(render) -> None:
+    """As a Markdown extension reaching across items would: the call's HTML is not one
+    list of its items, so none is taken from it."""
+    def reaching(text: str) -> str:
+        html = render(text)
+        return html.replace("</li>\n<li>", "</li>\n</ul>\n<hr />\n<ul>\n<li>", 1)
+
+    text = "- one\n- two\n- three\n"
+    counting, calls = counted(reaching)
+    together = BlockRenderer(counting, together=True)
+    together.prime(pieces(text))
+    assert len(calls) == 1
+    for block in blocks_of([text]):
+        assert together(block) == BlockRenderer(render)(block)
+    assert len(calls) == 4  # each rendered alone after all
+
+
+def _tip_documents(repo: Path) -> list[str]:
+    names = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD"],
+                           check=True, capture_output=True, text=True).stdout.split("\n")
+    docs = [name for name in names if name.endswith(".md")]
+    batch = "".join(f"HEAD:{name}\n" for name in docs)
+    out = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch"], input=batch.encode(),
+                         check=True, capture_output=True).stdout
+    texts, at = [], 0
+    while at < len(out):
+        header_end = out.index(b"\n", at)
+        size = int(out[at:header_end].split()[2])
+        texts.append(out[header_end + 1 : header_end + 1 + size].decode("utf-8", "replace"))
+        at = header_end + 1 + size + 1
+    return texts
+
+
+@pytest.mark.parametrize("name", ["ota-pga-versions", "basecamp-policies", "legalmattic"])
+def test_every_item_and_row_of_real_policies_renders_as_alone(
+        name: str, clone, render) -> None:
+    texts = _tip_documents(clone(name))
+    results, primed = together_and_alone(texts, render)
+    assert results
+    for block, together, alone in results:
+        assert together == alone, block.source[:200]
+    if name == "ota-pga-versions":
+        assert len(results) > 2000
+        assert len(primed) < len(results) / 5  # most were rendered many at a time
