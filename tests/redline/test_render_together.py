@@ -61,6 +61,8 @@ TOGETHER = {
     "items going on over lines": "- one\n  goes on\nlazily\n- two\n",
     "rows of a table": "| a | b |\n| :- | -: |\n| 1 | *2* |\n| 3 | `|` |\n",
     "items with links and code": "- [a](https://a.example) `x`\n- **b** & c\n",
+    "rows with inline HTML":
+        "| a | b |\n| - | - |\n| x<br>y | **z** |\n| <b>open | q |\n| r | s |\n",
 }
 
 
@@ -93,6 +95,17 @@ def test_items_that_reach_past_themselves_are_rendered_alone(text: str) -> None:
         assert together == alone, block.source
     items = [block for block, _, _ in results]
     assert naive(items, render) != [alone for _, _, alone in results]  # the guard matters
+
+
+def test_rows_holding_a_row_of_their_own_are_rendered_alone(render) -> None:
+    text = "| a | b |\n| - | - |\n| x </tr><tr> y | z |\n| p | q |\n| r | s |\n"
+    counting, calls = counted(render)
+    together = BlockRenderer(counting, together=True)
+    together.prime(pieces(text))
+    assert len(calls) == 1
+    for block in blocks_of([text]):
+        assert together(block) == BlockRenderer(render)(block)
+    assert len(calls) == 4  # four rows in the call's HTML for three: each rendered alone
 
 
 def test_a_call_that_is_not_one_list_of_its_items_is_rendered_alone(render) -> None:

@@ -300,6 +300,10 @@ def _extracted(kind: str, html: str) -> str:
 #: table of contents tells repeated ids apart), a reference, footnote or abbreviation
 #: definition
 _RENDER_ALONE = re.compile(r"\n\n|<|\]:|\[\^|\*\[|^[ >*+\-\d.]*\#", re.M)
+#: what keeps a table row from being rendered with other rows of its table: the same,
+#: but raw HTML may be there (it stays in its cell, and a row's own tags in it show as
+#: more rows than there are: then each is rendered alone)
+_ROW_ALONE = re.compile(r"\n\n|\]:|\[\^|\*\[")
 _TOGETHER = frozenset({"list_item", "table_row"})
 _LIST_TAG = re.compile(r"<(/?)(?:ul|ol|li)\b[^>]*>")
 _ROW = re.compile(r"<tr\b.*?</tr>", re.S)
@@ -346,12 +350,12 @@ class BlockRenderer:
         for piece, *_ in placed:
             for spec in piece.specs:
                 kind, source = spec[0], spec[1]
-                if kind not in _TOGETHER or (kind, source) in cache or \
-                        _RENDER_ALONE.search(source):
+                if kind not in _TOGETHER or (kind, source) in cache:
                     continue
                 if kind == "list_item":
-                    items.setdefault(spec[7], {})[source] = None
-                else:
+                    if not _RENDER_ALONE.search(source):
+                        items.setdefault(spec[7], {})[source] = None
+                elif not _ROW_ALONE.search(source):
                     header, _, row = source.rpartition("\n")
                     rows.setdefault(header, {})[row] = None
         for sources in items.values():
