@@ -97,15 +97,23 @@ def test_items_that_reach_past_themselves_are_rendered_alone(text: str) -> None:
     assert naive(items, render) != [alone for _, _, alone in results]  # the guard matters
 
 
-def test_rows_holding_a_row_of_their_own_are_rendered_alone(render) -> None:
-    text = "| a | b |\n| - | - |\n| x </tr><tr> y | z |\n| p | q |\n| r | s |\n"
-    counting, calls = counted(render)
+def calls_after_falling_back(text: str, calling: Callable[[str], str],
+                             render: Callable[[str], str]) -> int:
+    """Prime a renderer of ``calling`` with ``text`` (one call), then render its blocks:
+    each as alone (by ``render``); how many calls that took in all."""
+    counting, calls = counted(calling)
     together = BlockRenderer(counting, together=True)
     together.prime(pieces(text))
     assert len(calls) == 1
     for block in blocks_of([text]):
         assert together(block) == BlockRenderer(render)(block)
-    assert len(calls) == 4  # four rows in the call's HTML for three: each rendered alone
+    return len(calls)
+
+
+def test_rows_holding_a_row_of_their_own_are_rendered_alone(render) -> None:
+    text = "| a | b |\n| - | - |\n| x </tr><tr> y | z |\n| p | q |\n| r | s |\n"
+    # four rows in the call's HTML for three: each rendered alone
+    assert calls_after_falling_back(text, render, render) == 4
 
 
 def test_a_call_that_is_not_one_list_of_its_items_is_rendered_alone(render) -> None:
@@ -115,14 +123,7 @@ def test_a_call_that_is_not_one_list_of_its_items_is_rendered_alone(render) -> N
         html = render(text)
         return html.replace("</li>\n<li>", "</li>\n</ul>\n<hr />\n<ul>\n<li>", 1)
 
-    text = "- one\n- two\n- three\n"
-    counting, calls = counted(reaching)
-    together = BlockRenderer(counting, together=True)
-    together.prime(pieces(text))
-    assert len(calls) == 1
-    for block in blocks_of([text]):
-        assert together(block) == BlockRenderer(render)(block)
-    assert len(calls) == 4  # each rendered alone after all
+    assert calls_after_falling_back("- one\n- two\n- three\n", reaching, render) == 4
 
 
 def _tip_documents(repo: Path) -> list[str]:
