@@ -13,6 +13,7 @@ from redline_helpers import make_render
 
 from policykit.redline.document import BlockRenderer, _top_items, extract, parse, pieces
 from policykit.redline.model import Block
+from policykit.repository import open_repository
 
 KINDS = ("list_item", "table_row")
 
@@ -127,19 +128,12 @@ def test_a_call_that_is_not_one_list_of_its_items_is_rendered_alone(render) -> N
 
 
 def _tip_documents(repo: Path) -> list[str]:
-    names = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "HEAD"],
-                           check=True, capture_output=True, text=True).stdout.split("\n")
-    docs = [name for name in names if name.endswith(".md")]
-    batch = "".join(f"HEAD:{name}\n" for name in docs)
-    out = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch"], input=batch.encode(),
-                         check=True, capture_output=True).stdout
-    texts, at = [], 0
-    while at < len(out):
-        header_end = out.index(b"\n", at)
-        size = int(out[at:header_end].split()[2])
-        texts.append(out[header_end + 1 : header_end + 1 + size].decode("utf-8", "replace"))
-        at = header_end + 1 + size + 1
-    return texts
+    listing = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "HEAD"],
+                             check=True, capture_output=True, text=True).stdout
+    blobs = [line.split()[2] for line in listing.splitlines() if line.endswith(".md")]
+    with open_repository(repo) as repository:
+        found = repository.read_blobs(blobs)
+    return [found[blob].decode("utf-8", "replace") for blob in blobs]
 
 
 @pytest.mark.parametrize("name", ["ota-pga-versions", "basecamp-policies", "legalmattic"])

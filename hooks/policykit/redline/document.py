@@ -299,11 +299,12 @@ def _extracted(kind: str, html: str) -> str:
 #: HTML, or what reaches past its own item once items share a document: a heading (the
 #: table of contents tells repeated ids apart), a reference, footnote or abbreviation
 #: definition
-_RENDER_ALONE = re.compile(r"\n\n|<|\]:|\[\^|\*\[|^[ >*+\-\d.]*\#", re.M)
+_REACHING = r"\n\n|\]:|\[\^|\*\["  # a blank line; a reference, footnote, abbreviation
+_RENDER_ALONE = re.compile(_REACHING + r"|<|^[ >*+\-\d.]*\#", re.M)
 #: what keeps a table row from being rendered with other rows of its table: the same,
 #: but raw HTML may be there (it stays in its cell, and a row's own tags in it show as
 #: more rows than there are: then each is rendered alone)
-_ROW_ALONE = re.compile(r"\n\n|\]:|\[\^|\*\[")
+_ROW_ALONE = re.compile(_REACHING)
 _TOGETHER = frozenset({"list_item", "table_row"})
 _LIST_TAG = re.compile(r"<(/?)(?:ul|ol|li)\b[^>]*>")
 _ROW = re.compile(r"<tr\b.*?</tr>", re.S)
