@@ -16,13 +16,19 @@ own block turn cutting off. Tests render the corpora's sections both ways and co
 Headings the table of contents extension would have to tell apart (two "Contact"
 headings: ids ``contact`` and ``contact_1``) get one id each in their pieces; once
 joined, the ids are told apart as the extension does (``renumber_ids``).
+
+For the same reason, distinct pieces can be rendered many to one Markdown call (a
+paragraph of their own between them, which parts their HTML again: ``render_together``):
+each call costs a fixed overhead (the extensions' passes over the whole document, the
+table of contents serialised) that a history's tens of thousands of short pieces pay
+once per call.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from markdown.extensions.toc import unique
@@ -184,3 +190,65 @@ def renumber_ids(html: str) -> str | None:
             done = match.end()
     out.append(html[done:])
     return "".join(out)
+
+
+#: a paragraph put between pieces rendered in one call: its HTML parts them again
+PIECE_BREAK = "policykitpiecebreak"
+_BREAK_MARKDOWN = f"\n\n{PIECE_BREAK}\n\n"
+_BREAK_HTML = f"\n<p>{PIECE_BREAK}</p>\n"
+#: how much Markdown one call renders at most (longer pieces go alone: nothing to save)
+TOGETHER_CHARS = 20_000
+#: how a piece may start to follow the break: as a piece cut from a text may (``_CUT``)
+_STARTS_ALONE = re.compile(r"(?=\S)(?![>:]|[*+-](?:[ ]|\n|$)|\d+[.)](?:[ ]|\n|$))")
+
+
+def _may_share_a_call(piece: str, toc_marker: str) -> bool:
+    """Whether ``piece`` renders after the break (and the break after it) as it renders
+    alone: nothing in it reaches across blocks, and it starts a block of its own."""
+    return (len(piece) < TOGETHER_CHARS and PIECE_BREAK not in piece
+            and _STARTS_ALONE.match(piece) is not None
+            and not (any(need in piece for need in _ACROSS_NEEDS) and _ACROSS_BLOCKS.search(piece))
+            and not (toc_marker and toc_marker in piece))
+
+
+def _has_heading(piece: str) -> bool:
+    return "#" in piece or _HEADING_NEED.search(piece) is not None
+
+
+def render_together(pieces: Sequence[str], chunker: Chunker, convert: Callable[[str], str]
+                    ) -> list[str]:
+    """Each piece's HTML as ``convert`` (Markdown → HTML, for the extensions ``chunker``
+    is for) gives it alone, with many pieces to a call. A call holds at most one piece
+    with a heading (the table of contents tells equal headings' ids apart across a
+    document); a call whose HTML does not part into as many pieces is made again piece
+    by piece."""
+    out: list[str | None] = [None] * len(pieces)
+    batch: list[int] = []
+    size = 0
+    heading = False
+
+    def flush() -> None:
+        nonlocal size, heading
+        if len(batch) == 1:
+            out[batch[0]] = convert(pieces[batch[0]])
+        elif batch:
+            parts = convert(_BREAK_MARKDOWN.join(pieces[n] for n in batch)).split(_BREAK_HTML)
+            if len(parts) != len(batch):
+                parts = [convert(pieces[n]) for n in batch]
+            for n, html in zip(batch, parts, strict=True):
+                out[n] = html
+        batch.clear()
+        size, heading = 0, False
+
+    for n, piece in enumerate(pieces):
+        if not _may_share_a_call(piece, chunker.toc_marker):
+            out[n] = convert(piece)
+            continue
+        has_heading = _has_heading(piece)
+        if (has_heading and heading) or size + len(piece) > TOGETHER_CHARS:
+            flush()
+        batch.append(n)
+        size += len(piece)
+        heading = heading or has_heading
+    flush()
+    return [html if html is not None else "" for html in out]

@@ -156,9 +156,9 @@ def recording_build(config: Path) -> tuple[Path, dict[str, str]]:
     compute = redlines.compute
 
     def recording(old_markdown: str, new_markdown: str, *, render, links, feed=False,
-                  together=False) -> dict:
+                  together=False, recent=None) -> dict:
         value = compute(old_markdown, new_markdown, render=render, links=links, feed=feed,
-                        together=together)
+                        together=together, recent=recent)
         changes = diff_documents(old_markdown, new_markdown, render=render, anchor_prefix="r",
                                  together=together)
         side = str(render_side_by_side(changes, anchor_suffix="-side"))

@@ -139,3 +139,36 @@ def test_comparing_with_the_current_version_can_be_turned_off(site: GitRepo) -> 
     history = (built / "privacy/history/index.html").read_text("utf-8")
     assert "compare/2020-01-10/2023-01-01" not in history  # no link to a page not made
     assert 'href="../compare/2021-03-03/2022-05-05/"' in history
+
+
+def test_a_text_that_goes_back_and_forth_is_diffed_once_a_pair(
+        site: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change made, undone and made again: the same two texts on three pages."""
+    from policykit.site import redlines
+
+    entries = [entry("2022-05-05", "Your rights."), entry("2021-03-03", "Logs kept 30 days."),
+               entry("2020-01-10", "First.")]
+    for number, days in enumerate(["30", "90", "30", "90"], 1):
+        day = f"2023-0{number}-01"
+        entries.insert(0, entry(day, f"{days} days."))
+        site.commit(f"Back and forth {number}", day, {
+            "policies/privacy/policy.yml": META.format("".join(entries)),
+            "policies/privacy/10-intro.md":
+                f"We keep logs for {days} days. See our [terms](../terms.md).\n"})
+    write_config(site.path, policies={"compare_every_pair_up_to": 0,
+                                      "compare_with_current": False, "jobs": 1})
+    diffed: list[tuple[str, str]] = []
+    unlinked = redlines._unlinked
+
+    def counting(old: str, new: str, **options: object) -> dict:
+        diffed.append((old, new))
+        return unlinked(old, new, **options)
+
+    monkeypatch.setattr(redlines, "_unlinked", counting)
+    built = build(site.path / "mkdocs.yml", strict=True)
+    assert len(diffed) == len(set(diffed))  # each pair of texts once
+    back = [(built / f"privacy/compare/{old}/{new}/index.html").read_text("utf-8")
+            for old, new in [("2023-01-01", "2023-02-01"), ("2023-03-01", "2023-04-01")]]
+    assert redline_of(back[0]) == redline_of(back[1])
+    assert "90" in page_text(redline_of(back[0])) and "30" in page_text(redline_of(back[0]))
+    assert 'href="../../../../terms/"' in back[1]

@@ -13,8 +13,8 @@ import pytest
 from policykit import manifest, safe_html
 from policykit.fingerprints import joined_visible, visible_digest, visible_parts, visible_text
 from policykit.loader import load_history
-from policykit.markdown_chunks import Chunker, render_by_pieces
-from policykit.site.render import PolicyRenderer
+from policykit.markdown_chunks import PIECE_BREAK, Chunker, render_by_pieces, render_together
+from policykit.site.render import PolicyRenderer, markdown_renderer
 
 #: the sample site's extensions, plus those MkDocs always adds
 EXTENSIONS = ["toc", "attr_list", "tables", "admonition", "fenced_code"]
@@ -176,7 +176,9 @@ def test_what_sections_say_is_worked_out_from_their_pieces(
     """A cold build renders pieces and works out each section's words (for versions.json)
     and fingerprint from its pieces': the same as from the section's whole HTML."""
     sections = distinct_sections(corpus(name), tmp_path)
-    renderer = PolicyRenderer(RENDER, visible=manifest.visible_text, chunker=CHUNKER)
+    # the build's renderer: pieces many to a Markdown call
+    renderer = PolicyRenderer(markdown_renderer(EXTENSIONS, CONFIGS),
+                              visible=manifest.visible_text, chunker=CHUNKER)
     halves = {"a": sections[::2], "b": sections[1::2]}  # two policies, shared pieces too
     digests = renderer.prerender(halves, workers=2)
     assert set(digests) == set(sections)
@@ -194,3 +196,59 @@ def test_pieces_words_and_targets_join_as_the_whole_text_s() -> None:
     assert joined_visible(visible_parts(piece) for piece in pieces) == visible_text(html)
     assert manifest.joined_visible_text(manifest.visible_text(p) for p in pieces) == \
         manifest.visible_text(html)
+
+
+def counting(render: Callable[[str], str]) -> tuple[Callable[[str], str], list[str]]:
+    calls: list[str] = []
+
+    def convert(text: str) -> str:
+        calls.append(text)
+        return render(text)
+
+    return convert, calls
+
+
+#: pieces that must render in a shared call as they do alone, or be kept out of one
+TOGETHER = [
+    "## Data", "We collect *data*.", "- one\n- two", "1. first\n2. second",
+    "Term\n\n: its definition", ": a definition's start", "> quoted", "    indented code",
+    "| a | b |\n|---|---|\n| 1 | 2 |", "!!! note\n    Inside.", "Title\n=====", "---",
+    "## Data", "Data\n----", "A paragraph\nof two lines  \nwith a break.",
+    f"Says {PIECE_BREAK} itself.", "[TOC]", "<div>raw</div>", "[a]: https://example.com",
+    "Text with a [link][a].", "``` \nfenced\n```", "{: #own-id }", "",
+    "* starred item", "Last.",
+]
+
+
+def test_pieces_rendered_many_to_a_call_come_out_as_alone() -> None:
+    render = site_render([*EXTENSIONS, "def_list"])
+    chunker = Chunker.for_extensions([*EXTENSIONS, "def_list"], CONFIGS)
+    assert chunker is not None
+    convert, calls = counting(render)
+    assert render_together(TOGETHER, chunker, convert) == [render(p) for p in TOGETHER]
+    assert len(calls) < len(TOGETHER) - 5  # some calls held several pieces
+    # each guard matters: rendered in one call, these pieces would not come out as alone
+    for first, second in [("## Data", "Data\n----"), ("Term", ": a definition's start"),
+                          ("Text with a [link][a].", "[a]: https://example.com")]:
+        whole = render(f"{first}\n\n{PIECE_BREAK}\n\n{second}")
+        assert whole.split(f"\n<p>{PIECE_BREAK}</p>\n") != [render(first), render(second)]
+
+
+def test_a_call_whose_html_does_not_part_is_made_again_piece_by_piece() -> None:
+    def convert(text: str) -> str:  # a renderer that drops the break
+        return RENDER(text).replace(f"<p>{PIECE_BREAK}</p>", "<p>gone</p>")
+
+    pieces = ["One.", "Two.", "Three."]
+    assert CHUNKER is not None
+    assert render_together(pieces, CHUNKER, convert) == [RENDER(p) for p in pieces]
+
+
+@pytest.mark.parametrize("name", ["basecamp-policies", "legalmattic"])
+def test_a_real_history_s_pieces_render_many_to_a_call_as_alone(
+        name: str, corpus: Callable[[str], Path], tmp_path: Path) -> None:
+    assert CHUNKER is not None
+    pieces = list(dict.fromkeys(piece for text in distinct_sections(corpus(name), tmp_path)
+                                for piece in CHUNKER.pieces(text)))
+    convert, calls = counting(RENDER)
+    assert render_together(pieces, CHUNKER, convert) == [RENDER(piece) for piece in pieces]
+    assert len(calls) < len(pieces) / 2  # many to a call (a heading each, at most)

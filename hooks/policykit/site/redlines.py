@@ -11,6 +11,7 @@ checksum when read, so a damaged entry is computed again, never shown.
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -32,20 +33,62 @@ class Pair:
     feed: bool = False
 
 
+class RecentDiffs:
+    """The last few redlines computed, before their links are resolved, by their two
+    texts: a history that goes back and forth between two texts (a scraped archive whose
+    rendering flips, a change made and undone and made again) has the same pair again a
+    few versions on, on another page, whose links differ. On ota-pga-versions 459 of
+    4,708 consecutive pairs repeat one a few pairs before them."""
+
+    SIZE = 8
+
+    def __init__(self) -> None:
+        self._values: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+
+    def get(self, old_markdown: str, new_markdown: str, feed: bool) -> dict[str, Any] | None:
+        value = self._values.get((old_markdown, new_markdown))
+        if value is None or (feed and "feed" not in value):
+            return None
+        self._values.move_to_end((old_markdown, new_markdown))
+        return value
+
+    def put(self, old_markdown: str, new_markdown: str, value: dict[str, Any]) -> None:
+        self._values[(old_markdown, new_markdown)] = value
+        self._values.move_to_end((old_markdown, new_markdown))
+        if len(self._values) > self.SIZE:
+            self._values.popitem(last=False)
+
+
 def compute(old_markdown: str, new_markdown: str, *, render: Callable[[str], str],
-            links: Callable[[str], str], feed: bool = False, together: bool = False
-            ) -> dict[str, Any]:
+            links: Callable[[str], str], feed: bool = False, together: bool = False,
+            recent: RecentDiffs | None = None) -> dict[str, Any]:
     """The inline view of the redline for its page, counts, and (``feed``) the
     changes-only view for feed entries.
 
     The page's side-by-side view is built from the inline one in the browser
     (``policy-history.js``): shipped too, it was over half of every redline page.
-    ``together``: see ``diff_documents``."""
+    ``together``: see ``diff_documents``; ``recent``: where the same two texts may have
+    been diffed already (only the links are then resolved)."""
+    value = recent.get(old_markdown, new_markdown, feed) if recent is not None else None
+    if value is None:
+        value = _unlinked(old_markdown, new_markdown, render=render, feed=feed,
+                          together=together)
+        if recent is not None:
+            recent.put(old_markdown, new_markdown, value)
+    linked = {**value, "inline": links(value["inline"]),
+              "sections_changed": list(value["sections_changed"])}
+    if not feed:
+        linked.pop("feed", None)
+    return linked
+
+
+def _unlinked(old_markdown: str, new_markdown: str, *, render: Callable[[str], str],
+              feed: bool, together: bool) -> dict[str, Any]:
     changes = diff_documents(old_markdown, new_markdown, render=render, anchor_prefix="r",
                              together=together)
     stats = changes.stats
     value: dict[str, Any] = {
-        "inline": links(str(render_inline(changes))),
+        "inline": str(render_inline(changes)),
         "empty": changes.is_empty,
         "words_added": stats.words_added,
         "words_removed": stats.words_removed,
@@ -80,6 +123,7 @@ class Redlines:
         self.links = links
         self.pairs: dict[str, Pair] = {}
         self.computed: set[str] = set()  # keys computed in this build (by this process)
+        self.recent = RecentDiffs()
 
     def want(self, pair: Pair) -> str:
         """Make ``pair`` known (``get`` and ``feed`` take its key); its key."""
@@ -113,7 +157,7 @@ class Redlines:
         if value is None:
             value = compute(pair.old_markdown(), pair.new_markdown(), render=self.render,
                             links=self.links(pair.written_at, pair.shown_at), feed=pair.feed,
-                            together=self.together)
+                            together=self.together, recent=self.recent)
             whole = dict(value)
             _put(self.store, key, value)
             if self.store.folder is None:  # kept in memory: keep the caller's copy whole
