@@ -205,7 +205,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         ledger=ledger,
         redlines=Redlines(ResultStore(_Build.cache_dir / "redlines" if _Build.cache_dir
                                       else None),
-                          renderer.markdown, _links(renderer),
+                          renderer, _links(renderer),
                           together=renderer.keeps_to_blocks),
         bodies=ResultStore(_Build.cache_dir / "texts" if _Build.cache_dir else None),
         renderer=renderer, site_url=_Follow.site_url,

@@ -147,3 +147,30 @@ def test_every_item_and_row_of_real_policies_renders_as_alone(
     if name == "ota-pga-versions":
         assert len(results) > 2000
         assert len(primed) < len(results) / 5  # most were rendered many at a time
+
+
+def test_other_blocks_are_rendered_ahead_many_to_a_call_by_a_policy_renderer() -> None:
+    """Paragraphs and headings no history text held: a ``PolicyRenderer`` renders them
+    ahead (``render_ahead``), many to a Markdown call, as each renders alone."""
+    from policykit.markdown_chunks import Chunker
+    from policykit.site.render import MarkdownRenderer, PolicyRenderer
+
+    class Counting(MarkdownRenderer):
+        calls = 0
+
+        def _convert(self, text: str) -> str:
+            Counting.calls += 1
+            return super()._convert(text)
+
+    extensions = ["toc", "attr_list", "tables"]
+    text = "\n\n".join([f"## Part {n}\n\nParagraph *{n}*.\n\nAnd [a link](x{n}.md)."
+                        for n in range(20)] + ["> A quote.", "Last."])
+    renderer = PolicyRenderer(Counting(extensions, {}),
+                              chunker=Chunker.for_extensions(extensions, {}))
+    ahead = BlockRenderer(renderer, together=True)
+    ahead.prime(pieces(text))
+    blocks = parse(text).blocks
+    alone = BlockRenderer(MarkdownRenderer(extensions, {}))
+    assert [ahead(block) for block in blocks] == [alone(block) for block in blocks]
+    assert Counting.calls <= 20 + 2  # a heading each, at most, to a call; not one a block
+    assert len(blocks) > 60

@@ -320,11 +320,14 @@ class BlockRenderer:
     renders alone, so a call's fixed cost is paid once for hundreds of items. Only for a
     Python-Markdown whose extensions keep to their own block (``markdown_chunks``), and
     only for items that hold nothing reaching past them (``_RENDER_ALONE``); when the
-    result is not exactly one list (or table) of as many items, each is rendered alone."""
+    result is not exactly one list (or table) of as many items, each is rendered alone.
+    The other blocks not rendered yet go to the Markdown function's ``render_ahead``, if
+    it has one (``PolicyRenderer``: those it has not rendered either, many to a call)."""
 
     def __init__(self, render: Callable[[str], str], *, together: bool = False) -> None:
         self._render = render
         self.together = together
+        self._ahead: Callable[[list[str]], None] | None = getattr(render, "render_ahead", None)
         self._cache: dict[tuple[str, str], str] = {}
 
     def __call__(self, block: Block) -> str:
@@ -347,18 +350,23 @@ class BlockRenderer:
             return
         items: dict[str, dict[str, None]] = {}  # list type → sources
         rows: dict[str, dict[str, None]] = {}  # a table's header → its rows
+        others: dict[str, None] = {}
         cache = self._cache
         for piece, *_ in placed:
             for spec in piece.specs:
                 kind, source = spec[0], spec[1]
-                if kind not in _TOGETHER or (kind, source) in cache:
+                if (kind, source) in cache:
                     continue
-                if kind == "list_item":
+                if kind not in _TOGETHER:
+                    others[source] = None
+                elif kind == "list_item":
                     if not _RENDER_ALONE.search(source):
                         items.setdefault(spec[7], {})[source] = None
                 elif not _ROW_ALONE.search(source):
                     header, _, row = source.rpartition("\n")
                     rows.setdefault(header, {})[row] = None
+        if self._ahead is not None and len(others) > 1:
+            self._ahead(list(others))
         for sources in items.values():
             if len(sources) > 1:
                 self._items_together(list(sources))

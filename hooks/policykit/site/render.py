@@ -11,7 +11,7 @@ from __future__ import annotations
 import html as html_lib
 import posixpath
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -187,6 +187,19 @@ class PolicyRenderer:
         if html is None:
             html = self._pieces[piece] = self._render(piece)
         return html
+
+    def render_ahead(self, texts: Iterable[str]) -> None:
+        """Render ahead the pieces of ``texts`` not rendered yet, many to a Markdown call
+        where the renderer can (``markdown`` then finds them): a redline's blocks that
+        the history's texts did not hold."""
+        if self._chunker is None or getattr(self._render, "many", None) is None:
+            return
+        todo = [piece for text in texts if text not in self._cache
+                for piece in markdown_chunks.cut(text, self._chunker).pieces]
+        self.render_pieces([piece for piece in dict.fromkeys(todo) if piece not in self._pieces])
+
+    def __call__(self, text: str) -> str:
+        return self.markdown(text)
 
     def markdown(self, text: str) -> str:
         """HTML of ``text`` as written (links not yet resolved); each text rendered once,
