@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,14 @@ def page_text(html: str) -> str:
 
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def counted(render: Callable[[str], str]) -> tuple[Callable[[str], str], list[str]]:
+    """``render``, and the texts it is called with (to count a renderer's calls)."""
+    calls: list[str] = []
+
+    def counting(text: str) -> str:
+        calls.append(text)
+        return render(text)
+
+    return counting, calls

@@ -15,6 +15,7 @@ from policykit.fingerprints import joined_visible, visible_digest, visible_parts
 from policykit.loader import load_history
 from policykit.markdown_chunks import PIECE_BREAK, Chunker, render_by_pieces, render_together
 from policykit.site.render import PolicyRenderer, markdown_renderer
+from tests.support import counted
 
 #: the sample site's extensions, plus those MkDocs always adds
 EXTENSIONS = ["toc", "attr_list", "tables", "admonition", "fenced_code"]
@@ -198,16 +199,6 @@ def test_pieces_words_and_targets_join_as_the_whole_text_s() -> None:
         manifest.visible_text(html)
 
 
-def counting(render: Callable[[str], str]) -> tuple[Callable[[str], str], list[str]]:
-    calls: list[str] = []
-
-    def convert(text: str) -> str:
-        calls.append(text)
-        return render(text)
-
-    return convert, calls
-
-
 #: pieces that must render in a shared call as they do alone, or be kept out of one
 TOGETHER = [
     "## Data", "We collect *data*.", "- one\n- two", "1. first\n2. second",
@@ -224,7 +215,7 @@ def test_pieces_rendered_many_to_a_call_come_out_as_alone() -> None:
     render = site_render([*EXTENSIONS, "def_list"])
     chunker = Chunker.for_extensions([*EXTENSIONS, "def_list"], CONFIGS)
     assert chunker is not None
-    convert, calls = counting(render)
+    convert, calls = counted(render)
     assert render_together(TOGETHER, chunker, convert) == [render(p) for p in TOGETHER]
     assert len(calls) < len(TOGETHER) - 5  # some calls held several pieces
     # each guard matters: rendered in one call, these pieces would not come out as alone
@@ -249,6 +240,6 @@ def test_a_real_history_s_pieces_render_many_to_a_call_as_alone(
     assert CHUNKER is not None
     pieces = list(dict.fromkeys(piece for text in distinct_sections(corpus(name), tmp_path)
                                 for piece in CHUNKER.pieces(text)))
-    convert, calls = counting(RENDER)
+    convert, calls = counted(RENDER)
     assert render_together(pieces, CHUNKER, convert) == [RENDER(piece) for piece in pieces]
     assert len(calls) < len(pieces) / 2  # many to a call (a heading each, at most)

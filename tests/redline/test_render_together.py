@@ -14,18 +14,9 @@ from redline_helpers import make_render
 from policykit.redline.document import BlockRenderer, _top_items, extract, parse, pieces
 from policykit.redline.model import Block
 from policykit.repository import open_repository
+from tests.support import counted
 
 KINDS = ("list_item", "table_row")
-
-
-def counted(render: Callable[[str], str]) -> tuple[Callable[[str], str], list[str]]:
-    calls: list[str] = []
-
-    def counting(text: str) -> str:
-        calls.append(text)
-        return render(text)
-
-    return counting, calls
 
 
 def blocks_of(texts: list[str]) -> list[Block]:
