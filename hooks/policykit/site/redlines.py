@@ -37,8 +37,8 @@ class RecentDiffs:
     """The last few redlines computed, before their links are resolved, by their two
     texts: a history that goes back and forth between two texts (a scraped archive whose
     rendering flips, a change made and undone and made again) has the same pair again a
-    few versions on, on another page, whose links differ. On ota-pga-versions 459 of
-    4,708 consecutive pairs repeat one a few pairs before them."""
+    few versions on, on another page, whose links differ. A cold build of
+    ota-pga-versions takes 472 of its 5,112 redlines from here."""
 
     SIZE = 8
 
