@@ -339,12 +339,11 @@ def measure(name: str, repo: Path, policies_rel: str, work: Path, runs: int,
         clear_cache(folder)
         settle()
         result.cold.add(*build(config))
-        if result.plain.seconds:  # each pair: the machine's speed drifts between them
-            plain_s = result.plain.seconds[-1]
-            log(f"  cold {result.cold.seconds[-1]:.2f}s (plain just before: {plain_s:.2f}s, "
-                f"{result.cold.seconds[-1] / plain_s:.1f}x)")
-        else:
-            log(f"  cold {result.cold.seconds[-1]:.2f}s")
+        cold = result.cold.seconds[-1]
+        # each pair: the machine's speed drifts between them
+        pair = f" (plain just before: {result.plain.seconds[-1]:.2f}s, " \
+            f"{cold / result.plain.seconds[-1]:.1f}x)" if result.plain.seconds else ""
+        log(f"  cold {cold:.2f}s{pair}")
     result.pages = count_pages(folder / "site")
     result.output_mb = folder_mb(folder / "site")
     for _ in range(runs):

@@ -40,9 +40,11 @@ SAFE_EXTENSIONS = frozenset({
     "md_in_html", "nl2br", "sane_lists", "smarty", "tables", "toc",
 })
 
+#: a character that begins a block of its own (not a quote, a definition, a list item)
+_BLOCK_START = r"(?=\S)(?![>:]|[*+-](?:[ ]|\n|$)|\d+[.)](?:[ ]|\n|$))"
 #: a blank run (whitespace-only lines, as Python-Markdown sees them) and the next line's
 #: start: a piece may start there only with a character that begins a block of its own
-_CUT = re.compile(r"\n(?:[ ]*\n)+(?=\S)(?![>:]|[*+-](?:[ ]|\n|$)|\d+[.)](?:[ ]|\n|$))")
+_CUT = re.compile(r"\n(?:[ ]*\n)+" + _BLOCK_START)
 
 #: anything in a text that reaches across blocks: then the text is rendered whole
 _ACROSS_BLOCKS = re.compile(
@@ -113,19 +115,21 @@ class Chunker:
         return cls(toc_marker=marker if isinstance(marker, str) else "[TOC]",
                    custom_slugify="slugify" in toc)
 
+    def reaches_across(self, text: str) -> bool:
+        """Whether something in ``text`` reaches across its blocks (it is not cut)."""
+        return (any(need in text for need in _ACROSS_NEEDS) and _ACROSS_BLOCKS.search(text)
+                is not None) or bool(self.toc_marker and self.toc_marker in text)
+
     def pieces(self, text: str) -> list[str]:
         """``text`` cut into pieces (one piece: render it whole)."""
         return self.cut(text).pieces
 
     def cut(self, text: str) -> Cut:
         """``text`` cut into pieces, and whether their ids must be renumbered."""
-        if "\n\n" not in text or (any(need in text for need in _ACROSS_NEEDS)
-                                   and _ACROSS_BLOCKS.search(text)):
-            return Cut([text])
-        if self.toc_marker and self.toc_marker in text:
+        if "\n\n" not in text or self.reaches_across(text):
             return Cut([text])
         headings = [m.group(1) or m.group(2) or "" for m in _HEADING.finditer(text)] \
-            if "#" in text or _HEADING_NEED.search(text) else []
+            if _may_hold_a_heading(text) else []
         if len(headings) > 1:
             if self.custom_slugify:
                 return Cut([text])
@@ -199,20 +203,18 @@ _BREAK_HTML = f"\n<p>{PIECE_BREAK}</p>\n"
 #: how much Markdown one call renders at most (longer pieces go alone: nothing to save)
 TOGETHER_CHARS = 20_000
 #: how a piece may start to follow the break: as a piece cut from a text may (``_CUT``)
-_STARTS_ALONE = re.compile(r"(?=\S)(?![>:]|[*+-](?:[ ]|\n|$)|\d+[.)](?:[ ]|\n|$))")
+_STARTS_ALONE = re.compile(_BLOCK_START)
 
 
-def _may_share_a_call(piece: str, toc_marker: str) -> bool:
+def _may_hold_a_heading(text: str) -> bool:
+    return "#" in text or _HEADING_NEED.search(text) is not None
+
+
+def _may_share_a_call(piece: str, chunker: Chunker) -> bool:
     """Whether ``piece`` renders after the break (and the break after it) as it renders
     alone: nothing in it reaches across blocks, and it starts a block of its own."""
     return (len(piece) < TOGETHER_CHARS and PIECE_BREAK not in piece
-            and _STARTS_ALONE.match(piece) is not None
-            and not (any(need in piece for need in _ACROSS_NEEDS) and _ACROSS_BLOCKS.search(piece))
-            and not (toc_marker and toc_marker in piece))
-
-
-def _has_heading(piece: str) -> bool:
-    return "#" in piece or _HEADING_NEED.search(piece) is not None
+            and _STARTS_ALONE.match(piece) is not None and not chunker.reaches_across(piece))
 
 
 def render_together(pieces: Sequence[str], chunker: Chunker, convert: Callable[[str], str]
@@ -241,10 +243,10 @@ def render_together(pieces: Sequence[str], chunker: Chunker, convert: Callable[[
         size, heading = 0, False
 
     for n, piece in enumerate(pieces):
-        if not _may_share_a_call(piece, chunker.toc_marker):
+        if not _may_share_a_call(piece, chunker):
             out[n] = convert(piece)
             continue
-        has_heading = _has_heading(piece)
+        has_heading = _may_hold_a_heading(piece)
         if (has_heading and heading) or size + len(piece) > TOGETHER_CHARS:
             flush()
         batch.append(n)

@@ -164,11 +164,18 @@ class PolicyRenderer:
     def render_pieces(self, pieces: list[str]) -> list[str]:
         """The HTML of each of ``pieces`` (remembered, as ``render_piece``), those not
         rendered yet many to a Markdown call where the renderer can."""
-        todo = [piece for piece in dict.fromkeys(pieces) if piece not in self._pieces]
-        many = getattr(self._render, "many", None)
-        if many is not None and self._chunker is not None and len(todo) > 1:
-            self._pieces.update(zip(todo, many(todo, self._chunker), strict=True))
+        self._render_new(pieces)
         return [self.render_piece(piece) for piece in pieces]
+
+    def _render_new(self, pieces: Iterable[str]) -> None:
+        """Remember the HTML of those of ``pieces`` not rendered yet, rendered many to a
+        Markdown call if the renderer can (else ``render_piece`` renders each later)."""
+        many = getattr(self._render, "many", None)
+        if many is None or self._chunker is None:
+            return
+        todo = [piece for piece in dict.fromkeys(pieces) if piece not in self._pieces]
+        if len(todo) > 1:
+            self._pieces.update(zip(todo, many(todo, self._chunker), strict=True))
 
     def visible(self, text: str) -> str:
         """The words ``text`` renders to (``visible`` of its HTML); each worked out once.
@@ -192,11 +199,8 @@ class PolicyRenderer:
         """Render ahead the pieces of ``texts`` not rendered yet, many to a Markdown call
         where the renderer can (``markdown`` then finds them): a redline's blocks that
         the history's texts did not hold."""
-        if self._chunker is None or getattr(self._render, "many", None) is None:
-            return
-        todo = [piece for text in texts if text not in self._cache
-                for piece in markdown_chunks.cut(text, self._chunker).pieces]
-        self.render_pieces([piece for piece in dict.fromkeys(todo) if piece not in self._pieces])
+        self._render_new(piece for text in texts if text not in self._cache
+                         for piece in markdown_chunks.cut(text, self._chunker).pieces)
 
     def __call__(self, text: str) -> str:
         return self.markdown(text)
