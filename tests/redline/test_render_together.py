@@ -11,10 +11,32 @@ from pathlib import Path
 import pytest
 from redline_helpers import make_render
 
+from policykit.markdown_chunks import Chunker
 from policykit.redline.document import BlockRenderer, _top_items, extract, parse, pieces
 from policykit.redline.model import Block
 from policykit.repository import open_repository
+from policykit.site.render import MarkdownRenderer, PolicyRenderer
 from tests.support import counted
+
+EXTENSIONS = ["toc", "attr_list", "tables"]
+
+
+class Converting(MarkdownRenderer):
+    """The site's Markdown renderer, keeping each text it converts."""
+
+    def __init__(self, extensions: list[str]) -> None:
+        super().__init__(extensions, {})
+        self.converted: list[str] = []
+
+    def _convert(self, text: str) -> str:
+        self.converted.append(text)
+        return super()._convert(text)
+
+
+def policy_renderer(extensions: list[str] = EXTENSIONS) -> tuple[PolicyRenderer, Converting]:
+    """A renderer of policy texts by pieces, as the site's, and the Markdown it calls."""
+    converting = Converting(extensions)
+    return PolicyRenderer(converting, chunker=Chunker.for_extensions(extensions, {})), converting
 
 KINDS = ("list_item", "table_row")
 
@@ -143,25 +165,85 @@ def test_every_item_and_row_of_real_policies_renders_as_alone(
 def test_other_blocks_are_rendered_ahead_many_to_a_call_by_a_policy_renderer() -> None:
     """Paragraphs and headings no history text held: a ``PolicyRenderer`` renders them
     ahead (``render_ahead``), many to a Markdown call, as each renders alone."""
-    from policykit.markdown_chunks import Chunker
-    from policykit.site.render import MarkdownRenderer, PolicyRenderer
-
-    class Counting(MarkdownRenderer):
-        calls = 0
-
-        def _convert(self, text: str) -> str:
-            Counting.calls += 1
-            return super()._convert(text)
-
-    extensions = ["toc", "attr_list", "tables"]
     text = "\n\n".join([f"## Part {n}\n\nParagraph *{n}*.\n\nAnd [a link](x{n}.md)."
                         for n in range(20)] + ["> A quote.", "Last."])
-    renderer = PolicyRenderer(Counting(extensions, {}),
-                              chunker=Chunker.for_extensions(extensions, {}))
+    renderer, converting = policy_renderer()
     ahead = BlockRenderer(renderer, together=True)
     ahead.prime(pieces(text))
     blocks = parse(text).blocks
-    alone = BlockRenderer(MarkdownRenderer(extensions, {}))
+    alone = BlockRenderer(MarkdownRenderer(EXTENSIONS, {}))
     assert [ahead(block) for block in blocks] == [alone(block) for block in blocks]
-    assert Counting.calls <= 20 + 2  # a heading each, at most, to a call; not one a block
+    assert len(converting.converted) <= 20 + 2  # a heading each, at most, to a call
     assert len(blocks) > 60
+
+
+WHOLE = "\n\n".join([
+    "## Rights\n\n- read it\n- *copy* it",  # a heading and a list: one piece
+    "You may:\n\n1. ask\n2. object",
+    "| Data | Kept |\n| - | -: |\n| logs | 30 days |\n| mail | *a year* |",
+    "Loose:\n\n- one\n\n- two",  # its items render apart from each other: not cut out
+    "Last words.\n",
+])
+
+
+def test_rows_and_items_are_cut_out_of_the_pieces_a_history_rendered() -> None:
+    """A piece a history's text was rendered by (a table, a list after a paragraph or a
+    heading) gives its rows and items: they are not rendered again."""
+    renderer, converting = policy_renderer()
+    renderer.markdown(WHOLE)  # as the history's texts are rendered, by pieces
+    rendered = len(converting.converted)
+    primed = BlockRenderer(renderer, together=True)
+    primed.prime(pieces(WHOLE))
+    blocks = parse(WHOLE).blocks
+    alone = BlockRenderer(MarkdownRenderer(EXTENSIONS, {}))
+    assert [primed(block) for block in blocks] == [alone(block) for block in blocks]
+    again = "\n".join(converting.converted[rendered:])
+    for taken in ("read it", "copy", "ask", "object", "Data", "logs", "mail"):
+        assert taken not in again
+    assert "- one\n- two" in again  # the loose list's items: rendered together
+
+
+GUARDED = {
+    "headings in the items": (EXTENSIONS, "Intro\n\n- # Rules\n- # Rules!\n"),
+    "an abbreviation before the list": (
+        [*EXTENSIONS, "abbr"], "*[GDPR]: General Data Protection Regulation\n\n"
+                               "- the GDPR\n- its fines\n"),
+}
+
+
+@pytest.mark.parametrize(("extensions", "text"), GUARDED.values(), ids=GUARDED.keys())
+def test_items_are_not_cut_out_of_a_whole_piece_where_they_render_otherwise(
+        extensions: list[str], text: str) -> None:
+    renderer, _ = policy_renderer(extensions)
+    whole = renderer.markdown(text)
+    primed = BlockRenderer(renderer, together=True)
+    primed.prime(pieces(text))
+    items = [block for block in parse(text).blocks if block.kind == "list_item"]
+    alone = BlockRenderer(MarkdownRenderer(extensions, {}))
+    assert [primed(block) for block in items] == [alone(block) for block in items]
+    cut = _top_items(whole[whole.index("<ul>"):])
+    assert cut is not None and len(cut) == len(items)
+    assert [extract("list_item", item) for item in cut] != \
+        [alone(block) for block in items]  # the guard matters
+
+
+def test_items_and_rows_of_real_policies_cut_out_of_their_pieces_render_as_alone(
+        clone) -> None:
+    """ota-pga-versions' current texts rendered by pieces, as the history renders them:
+    the items and rows cut out of those pieces are byte for byte as each alone."""
+    texts = _tip_documents(clone("ota-pga-versions"))
+    renderer, converting = policy_renderer()
+    for text in texts:
+        renderer.markdown(text)
+    rendered = len(converting.converted)
+    primed = BlockRenderer(renderer, together=True)
+    for text in texts:
+        primed.prime(pieces(text))
+    again = converting.converted[rendered:]
+    alone = BlockRenderer(MarkdownRenderer(EXTENSIONS, {}))
+    blocks = blocks_of(texts)
+    assert len(blocks) > 2000
+    for block in blocks:
+        assert primed(block) == alone(block), block.source[:200]
+    rendered_again = {block.source for block in blocks if any(block.source in t for t in again)}
+    assert len(rendered_again) < len(blocks) / 2  # most came out of their pieces

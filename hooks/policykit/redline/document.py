@@ -306,7 +306,10 @@ _RENDER_ALONE = re.compile(_REACHING + r"|<|^[ >*+\-\d.]*\#", re.M)
 #: more rows than there are: then each is rendered alone)
 _ROW_ALONE = re.compile(_REACHING)
 _TOGETHER = frozenset({"list_item", "table_row"})
+#: the blocks a piece's whole HTML may give (``BlockRenderer._from_whole``)
+_IN_WHOLE = _TOGETHER | {"table_header"}
 _LIST_TAG = re.compile(r"<(/?)(?:ul|ol|li)\b[^>]*>")
+_LIST_START = re.compile(r"<(?:ul|ol)\b")
 _ROW = re.compile(r"<tr\b.*?</tr>", re.S)
 #: how many blocks' HTML a renderer keeps (about 100 MB on the longest histories)
 BLOCK_CACHE_SIZE = 200_000
@@ -322,12 +325,18 @@ class BlockRenderer:
     only for items that hold nothing reaching past them (``_RENDER_ALONE``); when the
     result is not exactly one list (or table) of as many items, each is rendered alone.
     The other blocks not rendered yet go to the Markdown function's ``render_ahead``, if
-    it has one (``PolicyRenderer``: those it has not rendered either, many to a call)."""
+    it has one (``PolicyRenderer``: those it has not rendered either, many to a call).
+
+    Before that, a piece that is a table, or ends with a list after paragraphs and
+    headings, is looked up whole in what the Markdown function has rendered already, if it
+    can tell (``rendered``: a history's texts are rendered by pieces like these): its
+    rows or items are then cut out of that HTML, as they are out of a call of their own."""
 
     def __init__(self, render: Callable[[str], str], *, together: bool = False) -> None:
         self._render = render
         self.together = together
         self._ahead: Callable[[list[str]], None] | None = getattr(render, "render_ahead", None)
+        self._rendered: Callable[[str], str | None] | None = getattr(render, "rendered", None)
         self._cache: dict[tuple[str, str], str] = {}
 
     def __call__(self, block: Block) -> str:
@@ -353,10 +362,16 @@ class BlockRenderer:
         others: dict[str, None] = {}
         cache = self._cache
         for piece, *_ in placed:
+            looked_up = self._rendered is None
             for spec in piece.specs:
                 kind, source = spec[0], spec[1]
                 if (kind, source) in cache:
                     continue
+                if not looked_up and kind in _IN_WHOLE:
+                    looked_up = True
+                    self._from_whole(piece.specs)
+                    if (kind, source) in cache:
+                        continue
                 if kind not in _TOGETHER:
                     others[source] = None
                 elif kind == "list_item":
@@ -374,20 +389,80 @@ class BlockRenderer:
             if len(lines) > 1:
                 self._rows_together(header, list(lines))
 
+    def _from_whole(self, specs: tuple[_BlockSpec, ...]) -> None:
+        """Keep the rows of a table piece, or the items of the list a piece ends with, cut
+        out of the HTML of the whole piece if the Markdown function has it already."""
+        if specs[0][0] == "table_header":
+            self._rows_from_whole(specs[0][1], specs[1:])
+        else:
+            self._items_from_whole(specs)
+
+    def _rows_from_whole(self, header: str, rows: tuple[_BlockSpec, ...]) -> None:
+        if not rows or any(spec[0] != "table_row" or _ROW_ALONE.search(spec[1])
+                           for spec in rows):
+            return
+        lines = [spec[1].rpartition("\n")[2] for spec in rows]
+        html = self._whole("\n".join([header, *lines]))
+        found = _table_rows(html, len(lines)) if html is not None else None
+        if html is not None and found is not None:
+            # the header row as it renders alone: a table's header does not depend on its rows
+            self._keep(("table_header", header), _extracted("table_header", html))
+            self._keep_rows(header, lines, found)
+
+    def _items_from_whole(self, specs: tuple[_BlockSpec, ...]) -> None:
+        start = len(specs)
+        while start and specs[start - 1][0] == "list_item":
+            start -= 1
+        items, before = specs[start:], specs[:start]
+        # The items as they render together (``_RENDER_ALONE``), after blocks that hold no
+        # list tags and reach into no other block (an abbreviation would mark the items).
+        if not items or any(_RENDER_ALONE.search(spec[1]) for spec in items) or any(
+                spec[0] not in ("paragraph", "heading") or "<" in spec[1]
+                or _ROW_ALONE.search(spec[1]) for spec in before):
+            return
+        html = self._whole("\n\n".join([*(spec[1] for spec in before),
+                                         "\n".join(spec[1] for spec in items)]))
+        first = _LIST_START.search(html) if html is not None else None
+        if html is not None and first is not None:
+            self._keep_items([spec[1] for spec in items], html[first.start():])
+
+    def _whole(self, text: str) -> str | None:
+        """The HTML of ``text`` (ending with a list or a table) if rendered already. A
+        history's last piece of a section keeps the newline its file ends with: Markdown
+        renders the text the same with it (a blank line after the last block ends it)."""
+        assert self._rendered is not None
+        html = self._rendered(text)
+        return html if html is not None else self._rendered(text + "\n")
+
     def _items_together(self, sources: list[str]) -> None:
-        found = _top_items(self._render("\n".join(sources)))
+        self._keep_items(sources, self._render("\n".join(sources)))
+
+    def _keep_items(self, sources: list[str], html: str) -> None:
+        """Keep the items of ``html`` as those of ``sources`` if it is one list of as many."""
+        found = _top_items(html)
         if found is not None and len(found) == len(sources):
-            for source, html in zip(sources, found, strict=True):
-                self._keep(("list_item", source), _extracted("list_item", html))
+            for source, item in zip(sources, found, strict=True):
+                self._keep(("list_item", source), _extracted("list_item", item))
 
     def _rows_together(self, header: str, lines: list[str]) -> None:
-        html = self._render("\n".join([header, *lines])).strip()
-        _, _, body = html.partition("<tbody>")
-        found = _ROW.findall(body)
-        if html.startswith("<table>") and html.endswith("</table>") and \
-                html.count("<table") == 1 and len(found) == len(lines):
-            for line, row in zip(lines, found, strict=True):
-                self._keep(("table_row", f"{header}\n{line}"), row)
+        found = _table_rows(self._render("\n".join([header, *lines])), len(lines))
+        if found is not None:
+            self._keep_rows(header, lines, found)
+
+    def _keep_rows(self, header: str, lines: list[str], rows: list[str]) -> None:
+        for line, row in zip(lines, rows, strict=True):
+            self._keep(("table_row", f"{header}\n{line}"), row)
+
+
+def _table_rows(html: str, count: int) -> list[str] | None:
+    """The body rows of ``html`` when it is one table of ``count`` rows and nothing else."""
+    html = html.strip()
+    _, _, body = html.partition("<tbody>")
+    found = _ROW.findall(body)
+    if html.startswith("<table>") and html.endswith("</table>") and \
+            html.count("<table") == 1 and len(found) == count:
+        return found
+    return None
 
 
 def _top_items(html: str) -> list[str] | None:

@@ -202,6 +202,13 @@ class PolicyRenderer:
         self._render_new(piece for text in texts if text not in self._cache
                          for piece in markdown_chunks.cut(text, self._chunker).pieces)
 
+    def rendered(self, text: str) -> str | None:
+        """What ``markdown`` gives for ``text`` if it was rendered already, as a text or as
+        a piece of one (a piece renders alone as it does in its text); None: nothing is
+        rendered here."""
+        html = self._cache.get(text)
+        return html if html is not None else self._pieces.get(text)
+
     def __call__(self, text: str) -> str:
         return self.markdown(text)
 
