@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from markdown.extensions.toc import unique
@@ -46,22 +47,21 @@ _BLOCK_START = r"(?=\S)(?![>:]|[*+-](?:[ ]|\n|$)|\d+[.)](?:[ ]|\n|$))"
 #: start: a piece may start there only with a character that begins a block of its own
 _CUT = re.compile(r"\n(?:[ ]*\n)+" + _BLOCK_START)
 
-#: anything in a text that reaches across blocks: then the text is rendered whole
-_ACROSS_BLOCKS = re.compile(
-    r"""^[ ]{0,3}<            # a raw HTML block (or a comment)
-      | ^[ ]*(?:```|~~~)      # fenced code: may hold blank lines
-      | ^[ ]{0,3}\[[^\]]*\]:  # a reference or footnote definition
-      | \[\^                  # a footnote reference
-      | ^\*\[                 # an abbreviation
-      | \{[^}\n]*(?:\#|\bid\s*=)  # an explicit id (attr_list): the table of contents counts it
-      | \t | \r              # whitespace Python-Markdown rewrites before splitting blocks
-    """,
-    re.M | re.X,
-)
-
-#: what a text holds whenever ``_ACROSS_BLOCKS`` can match it (one of these, each found
-#: by a fast substring scan): most texts hold none and skip the slow multi-line search
-_ACROSS_NEEDS = ("<", "```", "~~~", "]:", "[^", "*[", "{", "\t", "\r")
+#: anything in a text that reaches across blocks (then the text is rendered whole), by
+#: what the text must hold for it (found by a fast substring scan): most texts hold none,
+#: and one that does is searched for that alone (None: holding it is reaching across)
+_ACROSS_BLOCKS: dict[str, re.Pattern[str] | None] = {
+    "<": re.compile(r"^[ ]{0,3}<", re.M),  # a raw HTML block (or a comment)
+    "```": re.compile(r"^[ ]*```", re.M),  # fenced code: may hold blank lines
+    "~~~": re.compile(r"^[ ]*~~~", re.M),
+    "]:": re.compile(r"^[ ]{0,3}\[[^\]]*\]:", re.M),  # a reference or footnote definition
+    "[^": None,  # a footnote reference
+    "*[": re.compile(r"^\*\[", re.M),  # an abbreviation
+    # an explicit id (attr_list): the table of contents counts it
+    "{": re.compile(r"\{[^}\n]*(?:\#|\bid\s*=)"),
+    "\t": None,  # whitespace Python-Markdown rewrites before splitting blocks
+    "\r": None,
+}
 
 #: a heading's text: any line starting with "#" (Python-Markdown needs no space after
 #: it, and finds one inside a paragraph too), or a line over "===" / "---"; inside list
@@ -117,8 +117,9 @@ class Chunker:
 
     def reaches_across(self, text: str) -> bool:
         """Whether something in ``text`` reaches across its blocks (it is not cut)."""
-        return (any(need in text for need in _ACROSS_NEEDS) and _ACROSS_BLOCKS.search(text)
-                is not None) or bool(self.toc_marker and self.toc_marker in text)
+        return any(need in text and (pattern is None or pattern.search(text) is not None)
+                   for need, pattern in _ACROSS_BLOCKS.items()) or \
+            bool(self.toc_marker and self.toc_marker in text)
 
     def pieces(self, text: str) -> list[str]:
         """``text`` cut into pieces (one piece: render it whole)."""
@@ -128,16 +129,16 @@ class Chunker:
         """``text`` cut into pieces, and whether their ids must be renumbered."""
         if "\n\n" not in text or self.reaches_across(text):
             return Cut([text])
-        headings = [m.group(1) or m.group(2) or "" for m in _HEADING.finditer(text)] \
-            if _may_hold_a_heading(text) else []
-        if len(headings) > 1:
+        pieces = _CUT.split(text)
+        # A heading is within a line or two, never across the blank lines pieces are cut
+        # at: the text's headings are its pieces' (worked out once for each piece).
+        keys = [key for piece in pieces for key in _heading_keys(piece)]
+        if len(keys) > 1:
             if self.custom_slugify:
                 return Cut([text])
-            keys = [_id_key(heading) for heading in headings]
             if len(set(keys)) < len(keys):
-                pieces = _CUT.split(text)
                 return Cut(pieces, renumber=len(pieces) > 1)
-        return Cut(_CUT.split(text))
+        return Cut(pieces)
 
 
 def cut(text: str, chunker: Chunker | None) -> Cut:
@@ -208,6 +209,14 @@ _STARTS_ALONE = re.compile(_BLOCK_START)
 
 def _may_hold_a_heading(text: str) -> bool:
     return "#" in text or _HEADING_NEED.search(text) is not None
+
+
+@lru_cache(maxsize=16384)  # a policy's texts share most of their pieces
+def _heading_keys(piece: str) -> tuple[str, ...]:
+    """The ``_id_key`` of each heading in ``piece``, in order."""
+    if not _may_hold_a_heading(piece):
+        return ()
+    return tuple(_id_key(m.group(1) or m.group(2) or "") for m in _HEADING.finditer(piece))
 
 
 def _may_share_a_call(piece: str, chunker: Chunker) -> bool:
