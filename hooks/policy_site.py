@@ -30,9 +30,10 @@ from policykit.loader import LoadedHistory, load_history
 from policykit.markdown_chunks import Chunker
 from policykit.outputs import OutputLedger
 from policykit.results import ResultStore
-from policykit.site import comparisons, following, pages
+from policykit.site import comparisons, feed_files, following, pages
 from policykit.site.archive import Archive, Group, RedlineError, Settings
 from policykit.site.config import PolicySiteConfig, as_of_from
+from policykit.site.feed_files import FeedOptions
 from policykit.site.redlines import Redlines
 from policykit.site.render import PolicyRenderer, markdown_renderer
 from policykit.site.stamp import Shell, ShellError, sitemap_with
@@ -210,6 +211,10 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
         bodies=ResultStore(_Build.cache_dir / "texts" if _Build.cache_dir else None),
         renderer=renderer, site_url=_Follow.site_url,
         follow=_Follow.meta, lastmod=_Follow.lastmod)
+    options = _feed_options(config)
+    if options is not None:  # written with each policy's archive pages, on every core
+        archive.write_following = lambda history: feed_files.write_policy_files(
+            archive, history, options)
     for slug, history in loaded.site.policies.items():
         check(pages.page_path(history), slug)
         add(pages.page_path(history), pages.page_markdown(history, loaded.drafts.get(slug)),
@@ -238,7 +243,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
 
 
 def _feed_pairs(loaded: LoadedHistory) -> list[tuple[Revision, Revision]]:
-    """The redlines the feeds will show (as ``_write_following`` picks their entries)."""
+    """The redlines the feeds will show (as ``feed_files`` picks their entries)."""
     settings, as_of = _Follow.settings, _Follow.as_of
     if settings is None or as_of is None or not settings.feeds:
         return []
@@ -560,7 +565,12 @@ def on_post_build(*, config: MkDocsConfig) -> None:
         raise PluginError(f"sitemap.xml: {error}. Set 'extra: policies: stamp_archive: "
                           "false' in mkdocs.yml to render every page through MkDocs"
                           ) from None
-    _write_following(config, archive)
+    options, loaded = _feed_options(config), _Build.loaded
+    if options is not None and loaded is not None:
+        feed_files.write_site_feeds(archive, loaded.site.policies.values(), options)
+        log.info("feeds and versions.json written for %d policies", len(loaded.site.policies))
+    for warning in archive.warnings:
+        log.warning("%s", warning)
     archive.ledger.finish()
     log.info("archive: %d pages written, %d kept from the previous build, %d redlines "
              "computed", archive.written, archive.ledger.reused, len(archive.redlines.computed))
@@ -600,100 +610,13 @@ def _extend_sitemap(site_dir: Path, archive: Archive) -> None:
             gz.write(text.encode("utf-8"))
 
 
-def _write_following(config: MkDocsConfig, archive: Archive) -> None:
-    settings, loaded, as_of = _Follow.settings, _Build.loaded, _Follow.as_of
-    if settings is None or loaded is None or as_of is None or not settings.feeds:
-        return
-    site_dir = Path(config.site_dir)
-    site_url = _Follow.site_url
-    author = config.site_author or config.site_name
-    redline = _feed_redline(archive)
-    contents: dict[str, str] = {}  # entry id → HTML, shared by the policy and site feeds
-    every: list[feeds.FeedEntry] = []
-    latest: list[dt.datetime] = []
-    for history in loaded.site.policies.values():
-        urls = following.addresses(history, site_url, redline=archive.changes_url)
-        entries = feeds.policy_entries(history, urls, as_of=as_of,
-                                       editorial=settings.feed_editorial,
-                                       takes_effect=settings.feed_takes_effect)
-        every += entries
-        latest.append(history.latest.commit.committed)
-        paths = following.feed_paths(history)
-        sources = {version.version_id: archive.source_sha256[(history.slug, version.version_id)]
-                   for version in history.versions if version.version_id}
-        # A policy's feeds and versions.json change only with its history (and settings).
-        key = archive.following_key(history, repr((
-            settings.feed_entries, settings.feed_editorial, settings.feed_takes_effect,
-            site_url, author)))
-        written = archive.bodies.get(key)
-        if written is None:
-            written = _following_files(history, urls, entries, author, redline, contents,
-                                       archive, sources)
-            if written.get("manifest") is not None:
-                archive.bodies.put(key, written)
-        for name in ("atom", "json", "manifest"):
-            if written.get(name) is not None:
-                _write(site_dir, paths[name], written[name].encode("utf-8"))
-    home = following.absolute(site_url, "")
-    site_feed = feeds.Feed(
-        id=following.absolute(site_url, following.SITE_FEEDS["atom"]),
-        title=f"{config.site_name}: policy changes",
-        description=f"Each new version of the policies of {config.site_name}.",
-        home_url=home, atom_url=following.absolute(site_url, following.SITE_FEEDS["atom"]),
-        json_url=following.absolute(site_url, following.SITE_FEEDS["json"]), author=author,
-        entries=tuple(feeds.with_content(feeds.newest_first(every, settings.feed_entries),
-                                         redline, contents)),
-        fallback_updated=max(latest, default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)))
-    _write(site_dir, following.SITE_FEEDS["atom"], feeds.atom(site_feed))
-    _write(site_dir, following.SITE_FEEDS["json"], feeds.json_feed(site_feed))
-    log.info("feeds and versions.json written for %d policies", len(loaded.site.policies))
-
-
-def _following_files(history: Any, urls: feeds.Addresses, entries: list[feeds.FeedEntry],
-                     author: str, redline: feeds.RedlineHtml, contents: dict[str, str],
-                     archive: Archive, sources: dict[str, str]) -> dict[str, Any]:
-    """A policy's feed.xml, feed.json and versions.json (None: a version's page was not
-    built, as under ``mkdocs serve --dirty``), as text."""
-    settings = _Follow.settings
-    assert settings is not None
-    title = history.text.title
-    feed = feeds.Feed(
-        id=urls.atom, title=f"{title}: changes",
-        description=f"Each new version of “{title}”: its summary, dates and what changed.",
-        home_url=urls.history, atom_url=urls.atom, json_url=urls.json, author=author,
-        entries=tuple(feeds.with_content(feeds.newest_first(entries, settings.feed_entries),
-                                         redline, contents)),
-        fallback_updated=history.latest.commit.committed)
-    written: dict[str, Any] = {"atom": feeds.atom(feed).decode("utf-8"),
-                               "json": feeds.json_feed(feed).decode("utf-8"), "manifest": None}
-    hashes = {}
-    for version in history.versions:
-        text_hash = archive.text_sha256.get((history.slug, version.version_id))
-        if text_hash is None:
-            return written
-        hashes[version.version_id] = text_hash
-    written["manifest"] = manifest.dumps(manifest.manifest(
-        history, urls, hashes, sources)).decode("utf-8")
-    return written
-
-
-def _feed_redline(archive: Archive) -> feeds.RedlineHtml:
-    """The redline of a version against the one before it, as HTML for feed entries."""
-    loaded = _Build.loaded
-    assert loaded is not None
-
-    def redline(old: Revision, new: Revision) -> str | None:
-        try:
-            return archive.feed_redline(loaded.site.policies[new.slug], old, new)
-        except Exception as error:  # a feed without its redline beats no site at all
-            log.warning("feeds: no redline for '%s' at commit %s: %s", new.slug,
-                        new.commit.sha[:10], error)
-            return None
-
-    return redline
-
-
-def _write(site_dir: Path, path: str, data: bytes) -> None:
-    target = site_dir / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+def _feed_options(config: MkDocsConfig) -> FeedOptions | None:
+    """What the feeds show (None: the site has none)."""
+    settings, as_of = _Follow.settings, _Follow.as_of
+    if settings is None or as_of is None or not settings.feeds:
+        return None
+    return FeedOptions(site_dir=Path(config.site_dir), site_url=_Follow.site_url,
+                       site_name=config.site_name,
+                       author=config.site_author or config.site_name, as_of=as_of,
+                       entries=settings.feed_entries, editorial=settings.feed_editorial,
+                       takes_effect=settings.feed_takes_effect)

@@ -170,6 +170,11 @@ def test_pages_written_by_worker_processes_equal_those_written_alone(
         assert ("results before the shells:" in result.stderr) == (jobs == 2), result.stderr
         results[jobs] = files_of(tmp_path / f"site-{jobs}")
     assert results[2] == results[1]
+    # the policies' feeds and versions.json too, written by the workers with their pages
+    for name in ("terms", "privacy"):
+        assert {f"{name}/feed.xml", f"{name}/feed.json", f"{name}/versions.json"} <= \
+            results[2].keys()
+    assert b"&lt;ins" in results[2]["feed.xml"]  # the site's feed, with the redlines
     repo.commit("Version 9", "2020-09-01", {"policies/terms.md": "# Terms\n\nAll new.\n"})
     write_config(repo.path, policies={"jobs": 2})
     result = build_cli(repo.path, "-v", "-d", str(tmp_path / "site-1"),

@@ -137,6 +137,8 @@ class Archive:
     #: ``page.meta.policy`` keys shared by all pages of a policy (feeds, notices)
     follow: Callable[[PolicyHistory], dict[str, Any]] = lambda history: {}
     lastmod: Callable[[PolicyHistory, str, Revision | None], str] = lambda h, k, v: ""
+    #: writes a policy's feeds and versions.json once its pages are (``feed_files``)
+    write_following: Callable[[PolicyHistory], None] | None = None
     site_url: str = ""
     groups: dict[str, Group] = field(default_factory=dict)  # shell src_uri → group
     _shapes: dict[tuple[str, int, bool], Group] = field(default_factory=dict)
@@ -154,6 +156,10 @@ class Archive:
     _group_of: dict[str, Group] = field(default_factory=dict)  # page src_uri → its group
     #: (slug, version id) → sha256 of ``versions/<id>/source.md``
     source_sha256: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: feed entries' content by entry id (a policy's feeds made it, the site's reuse it)
+    feed_contents: dict[str, str] = field(default_factory=dict)
+    #: what the build should warn about (a feed entry without its redline)
+    warnings: list[str] = field(default_factory=list)
     written: int = 0
 
     # -- planning ----------------------------------------------------------------------------
@@ -202,6 +208,10 @@ class Archive:
     def slugs(self) -> list[str]:
         """The policies that have archive pages."""
         return [slug for slug, planned in self._by_policy.items() if planned]
+
+    def history(self, slug: str) -> PolicyHistory:
+        """A planned policy's history."""
+        return self._by_policy[slug][0].history
 
     @property
     def shells_ready(self) -> bool:
@@ -346,8 +356,10 @@ class Archive:
 
     def write_policy(self, slug: str) -> None:
         """Write a policy's archive pages but the shells' own (MkDocs writes those), each
-        kept from the previous build or rendered, and its versions' ``source.md``."""
-        for page in self._by_policy.get(slug, ()):
+        kept from the previous build or rendered, its versions' ``source.md``; then its
+        feeds and versions.json (``write_following``)."""
+        planned = self._by_policy.get(slug, [])
+        for page in planned:
             if page.kind == "version" and page.version is not None:
                 self.write_source(page.history, page.version)
             group = self._group_of[page.src_uri]
@@ -360,6 +372,8 @@ class Archive:
                 self._write(page, group, key)
             elif page.kind == "version":
                 self._note_text(page, reused.note)
+        if planned and self.write_following is not None:
+            self.write_following(planned[0].history)
 
     def adopt_shells(self) -> None:
         """Record the shells' own pages, which MkDocs wrote."""

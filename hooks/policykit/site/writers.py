@@ -1,11 +1,13 @@
 """The archive's pages written on every core, once MkDocs has rendered their shells.
 
 Each worker process writes whole policies: their pages, their redlines (computed unless
-the cache has them) and their versions' ``source.md``; a policy's versions share most of
-their texts and blocks, rendered once in its process. Policies are handed out longest
-first, each to the next worker free, so that the workers finish together; meanwhile
-MkDocs goes on writing the current pages. A worker hands back only what the build records
-of the files it wrote; the files themselves go straight into the site folder.
+the cache has them), their versions' ``source.md``, their feeds and versions.json
+(``feed_files``); a policy's versions share most of their texts and blocks, rendered
+once in its process. Policies are handed out longest first, each to the next worker
+free, so that the workers finish together; meanwhile MkDocs goes on writing the current
+pages. A worker hands back only what the build records of the files it wrote (and the
+feed entries' content, for the site's feeds); the files themselves go straight into the
+site folder.
 
 Before that, from the moment the site's files are known, other forked workers compute the
 redlines and versions' texts the result store lacks (``prepare``): on a cold build MkDocs
@@ -41,6 +43,8 @@ class Outcome:
     reused: int = 0
     computed: set[str] = field(default_factory=set)  # redlines computed
     problems: list[str] = field(default_factory=list)  # cache entries that did not read
+    warnings: list[str] = field(default_factory=list)  # for the build to warn about
+    feed_contents: dict[str, str] = field(default_factory=dict)  # feed entries' content
     error: str | None = None  # why it stopped (a redline the engine could not compute)
     seconds: float = 0.0  # how long it took, and of that on a core (for the build's log)
     cpu_seconds: float = 0.0
@@ -68,6 +72,7 @@ def _outcome(archive: Archive, work: Callable[[], str | None]) -> Outcome:
     written, reused = archive.written, ledger.reused
     computed = set(archive.redlines.computed)
     problem_counts = len(archive.redlines.store.problems), len(archive.bodies.problems)
+    warned, contents = len(archive.warnings), set(archive.feed_contents)
     outcome = Outcome()
     start, cpu = time.perf_counter(), time.process_time()
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -85,6 +90,9 @@ def _outcome(archive: Archive, work: Callable[[], str | None]) -> Outcome:
     outcome.computed = archive.redlines.computed - computed
     outcome.problems = [*archive.redlines.store.problems[problem_counts[0]:],
                         *archive.bodies.problems[problem_counts[1]:]]
+    outcome.warnings = archive.warnings[warned:]
+    outcome.feed_contents = {entry: html for entry, html in archive.feed_contents.items()
+                             if entry not in contents}
     return outcome
 
 
@@ -262,5 +270,7 @@ def _merge(archive: Archive, outcome: Outcome) -> None:
     archive.written += outcome.written
     archive.redlines.computed |= outcome.computed
     archive.redlines.store.problems.extend(outcome.problems)
+    archive.warnings.extend(outcome.warnings)
+    archive.feed_contents.update(outcome.feed_contents)
 
 
