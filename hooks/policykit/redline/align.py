@@ -249,6 +249,8 @@ class Aligner:
 
     def _pair_dp(self, olds: list[Block], news: list[Block]) -> list[tuple[int, int, int, int]]:
         m, n = len(olds), len(news)
+        if m == n == 1:  # most stretches: one block edited; the programme pairs it if it scores
+            return [(0, 1, 0, 1)] if self._score((olds[0],), (news[0],)) else []
         score = [[0.0] * (n + 1) for _ in range(m + 1)]
         back: list[list[tuple[int, int]]] = [[(0, 0)] * (n + 1) for _ in range(m + 1)]
         # Only a paragraph and two consecutive ones can score as a split or a merge: the

@@ -149,6 +149,7 @@ class Archive:
     _marks: dict[str, dict[int, dict[str, Revision]]] = field(default_factory=dict)
     _orders: dict[str, VersionOrder] = field(default_factory=dict)
     _relocations: dict[tuple[int, str], Shell] = field(default_factory=dict)
+    _follows: dict[str, dict[str, Any]] = field(default_factory=dict)  # by policy
     #: (slug, old commit, new commit) of the redlines feed entries show
     _feed_pairs: set[tuple[str, str, str]] = field(default_factory=set)
     #: each redline's pair, by (slug, old commit, new commit, page address)
@@ -299,7 +300,8 @@ class Archive:
             key = self._policy_keys[history.slug] = _digest(
                 "policy", json.dumps([history.slug, state, _id(history.current),
                                       [_id(v) for v in history.upcoming],
-                                      self.follow(history)], sort_keys=True, default=str))
+                                      self._followed(history)], sort_keys=True,
+                                      default=str))
         return key
 
     def following_key(self, history: PolicyHistory, settings: str) -> str:
@@ -416,7 +418,7 @@ class Archive:
             meta = comparisons.compare_meta(history, page.old, page.version,
                                             self._order(history))
             meta["redline"] = self.redline(page)
-        meta.update(self.follow(history))
+        meta.update(self._followed(history))
         context = {"policy": meta, "page": _StandIn(page.url, {"policy": meta}),
                    "base_url": get_relative_url(".", page.url)}
         body = self.render_content(context)
@@ -430,6 +432,13 @@ class Archive:
             canonical=self.site_url + page.url if self.site_url else "",
             feeds=feeds, body=body)
         return html, note
+
+    def _followed(self, history: PolicyHistory) -> dict[str, Any]:
+        """``follow(history)``, worked out once for all of a policy's pages."""
+        followed = self._follows.get(history.slug)
+        if followed is None:
+            followed = self._follows[history.slug] = self.follow(history)
+        return followed
 
     def _relocated(self, group: Group, page: ArchivePage) -> Shell:
         """The group's shell with its links relative to ``page``'s folder (the same for
