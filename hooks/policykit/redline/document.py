@@ -338,6 +338,9 @@ class BlockRenderer:
         self._ahead: Callable[[list[str]], None] | None = getattr(render, "render_ahead", None)
         self._rendered: Callable[[str], str | None] | None = getattr(render, "rendered", None)
         self._cache: dict[tuple[str, str], str] = {}
+        #: pieces whose every block is in the cache (kept pieces come back in every
+        #: redline of a policy: looked up once, not block by block)
+        self._done: set[Piece] = set()
 
     def __call__(self, block: Block) -> str:
         key = (block.kind, block.source)
@@ -349,6 +352,7 @@ class BlockRenderer:
     def _keep(self, key: tuple[str, str], html: str) -> str:
         if len(self._cache) >= BLOCK_CACHE_SIZE:  # bounded: a long-lived process
             self._cache.clear()
+            self._done.clear()
         self._cache[key] = html
         return html
 
@@ -360,13 +364,17 @@ class BlockRenderer:
         items: dict[str, dict[str, None]] = {}  # list type → sources
         rows: dict[str, dict[str, None]] = {}  # a table's header → its rows
         others: dict[str, None] = {}
-        cache = self._cache
+        cache, done = self._cache, self._done
         for piece, *_ in placed:
+            if piece in done:
+                continue
             looked_up = self._rendered is None
+            rendered = True
             for spec in piece.specs:
                 kind, source = spec[0], spec[1]
                 if (kind, source) in cache:
                     continue
+                rendered = False
                 if not looked_up and kind in _IN_WHOLE:
                     looked_up = True
                     self._from_whole(piece.specs)
@@ -380,6 +388,8 @@ class BlockRenderer:
                 elif not _ROW_ALONE.search(source):
                     header, _, row = source.rpartition("\n")
                     rows.setdefault(header, {})[row] = None
+            if rendered:
+                done.add(piece)
         if self._ahead is not None and len(others) > 1:
             self._ahead(list(others))
         for sources in items.values():
