@@ -23,7 +23,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File, InclusionLevel
 
-from policykit import feeds, manifest, quick_inline, safe_html
+from policykit import manifest, quick_inline, safe_html
 from policykit.cache import renderer_key
 from policykit.errors import PolicyError
 from policykit.loader import LoadedHistory, load_history
@@ -215,6 +215,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     if options is not None:  # written with each policy's archive pages, on every core
         archive.write_following = lambda history: feed_files.write_policy_files(
             archive, history, options)
+        archive.note_feeds(feed_files.shown_redlines(loaded.site.policies.values(), options))
     for slug, history in loaded.site.policies.items():
         check(pages.page_path(history), slug)
         add(pages.page_path(history), pages.page_markdown(history, loaded.drafts.get(slug)),
@@ -235,25 +236,10 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     # Links in policy text resolve against the site's files: part of every archive key.
     archive.settings.files = hashlib.sha256(
         "\n".join(sorted(file.src_uri for file in files)).encode()).hexdigest()
-    archive.note_feeds(_feed_pairs(loaded))
     _Build.writers = ArchiveWriters(archive, _Build.workers if _Build.command == "build"
                                     else 1)
     _Build.writers.prepare()  # what needs no shell, computed while MkDocs renders pages
     return files
-
-
-def _feed_pairs(loaded: LoadedHistory) -> list[tuple[Revision, Revision]]:
-    """The redlines the feeds will show (as ``feed_files`` picks their entries)."""
-    settings, as_of = _Follow.settings, _Follow.as_of
-    if settings is None or as_of is None or not settings.feeds:
-        return []
-    pairs = []
-    for history in loaded.site.policies.values():
-        entries = feeds.policy_entries(history, following.addresses(history, ""), as_of=as_of,
-                                       editorial=settings.feed_editorial,
-                                       takes_effect=settings.feed_takes_effect)
-        pairs += feeds.redline_pairs(feeds.newest_first(entries, settings.feed_entries))
-    return pairs
 
 
 def on_nav(nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:

@@ -304,7 +304,8 @@ _RENDER_ALONE = re.compile(_REACHING + r"|<|^[ >*+\-\d.]*\#", re.M)
 #: what keeps a table row from being rendered with other rows of its table: the same,
 #: but raw HTML may be there (it stays in its cell, and a row's own tags in it show as
 #: more rows than there are: then each is rendered alone)
-_ROW_ALONE = re.compile(_REACHING)
+_REACHES_PAST = re.compile(_REACHING)
+_ROW_ALONE = _REACHES_PAST
 _TOGETHER = frozenset({"list_item", "table_row"})
 #: the blocks a piece's whole HTML may give (``BlockRenderer._from_whole``)
 _IN_WHOLE = _TOGETHER | {"table_header"}
@@ -413,8 +414,10 @@ class BlockRenderer:
             return
         lines = [spec[1].rpartition("\n")[2] for spec in rows]
         html = self._whole("\n".join([header, *lines]))
-        found = _table_rows(html, len(lines)) if html is not None else None
-        if html is not None and found is not None:
+        if html is None:
+            return
+        found = _table_rows(html, len(lines))
+        if found is not None:
             # the header row as it renders alone: a table's header does not depend on its rows
             self._keep(("table_header", header), _extracted("table_header", html))
             self._keep_rows(header, lines, found)
@@ -428,12 +431,14 @@ class BlockRenderer:
         # list tags and reach into no other block (an abbreviation would mark the items).
         if not items or any(_RENDER_ALONE.search(spec[1]) for spec in items) or any(
                 spec[0] not in ("paragraph", "heading") or "<" in spec[1]
-                or _ROW_ALONE.search(spec[1]) for spec in before):
+                or _REACHES_PAST.search(spec[1]) for spec in before):
             return
         html = self._whole("\n\n".join([*(spec[1] for spec in before),
                                          "\n".join(spec[1] for spec in items)]))
-        first = _LIST_START.search(html) if html is not None else None
-        if html is not None and first is not None:
+        if html is None:
+            return
+        first = _LIST_START.search(html)
+        if first is not None:
             self._keep_items([spec[1] for spec in items], html[first.start():])
 
     def _whole(self, text: str) -> str | None:

@@ -10,7 +10,7 @@ content the policies' feeds made (``Archive.feed_contents``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,12 +43,22 @@ class FeedOptions:
                      self.author))
 
 
-def _entries(archive: Archive, history: PolicyHistory, options: FeedOptions
+def _entries(history: PolicyHistory, options: FeedOptions,
+             redline: Callable[[PolicyHistory, Revision], str] | None = None
              ) -> tuple[feeds.Addresses, list[feeds.FeedEntry]]:
-    urls = following.addresses(history, options.site_url, redline=archive.changes_url)
+    """A policy's addresses and feed entries (``redline``: a version's redline page)."""
+    urls = following.addresses(history, options.site_url, redline=redline)
     return urls, feeds.policy_entries(history, urls, as_of=options.as_of,
                                       editorial=options.editorial,
                                       takes_effect=options.takes_effect)
+
+
+def shown_redlines(policies: Iterable[PolicyHistory], options: FeedOptions
+                   ) -> list[tuple[Revision, Revision]]:
+    """The (old, new) versions whose redlines the feeds show, as ``write_policy_files``
+    picks its entries (the site's feed shows some of the same)."""
+    return [pair for history in policies for pair in feeds.redline_pairs(
+        feeds.newest_first(_entries(history, options)[1], options.entries))]
 
 
 def _redline(archive: Archive) -> feeds.RedlineHtml:
@@ -69,7 +79,7 @@ def write_policy_files(archive: Archive, history: PolicyHistory, options: FeedOp
                        ) -> None:
     """A policy's feeds and versions.json, once its archive pages are written: kept in the
     result store while its history and the options stay the same."""
-    urls, entries = _entries(archive, history, options)
+    urls, entries = _entries(history, options, archive.changes_url)
     key = archive.following_key(history, options.key)
     written = archive.bodies.get(key)
     if written is None:
@@ -118,7 +128,7 @@ def write_site_feeds(archive: Archive, policies: Iterable[PolicyHistory],
     every: list[feeds.FeedEntry] = []
     latest: list[dt.datetime] = []
     for history in policies:
-        every += _entries(archive, history, options)[1]
+        every += _entries(history, options, archive.changes_url)[1]
         latest.append(history.latest.commit.committed)
     site_url, atom_path, json_path = (options.site_url, following.SITE_FEEDS["atom"],
                                       following.SITE_FEEDS["json"])
