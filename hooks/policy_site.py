@@ -39,6 +39,7 @@ from policykit.site.render import PolicyRenderer, markdown_renderer
 from policykit.site.stamp import Shell, ShellError, sitemap_with
 from policykit.site.workers import thaw
 from policykit.site.writers import ArchiveWriters
+from policykit.templating import TemplateRefused
 from policykit.timeline import Revision
 
 if TYPE_CHECKING:
@@ -133,7 +134,13 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for problem in loaded.site.warnings:
         log.warning("%s", problem)
     for commit, problem in loaded.site.skipped:
-        log.info("left out of the history, commit %s: %s", commit.sha[:10], problem)
+        refused = isinstance(problem, TemplateRefused) and not any(
+            len(known) >= 7 and commit.sha.startswith(known.lower())
+            for known in settings.acknowledged_commits)
+        (log.warning if refused else log.info)(
+            "left out of the history, commit %s: %s%s", commit.sha[:10], problem,
+            " (once you have looked at it, list the commit under 'extra: policies: "
+            "acknowledged_commits:' in mkdocs.yml)" if refused else "")
     for commit, problem in loaded.site.unfilled:
         log.info("kept as written, commit %s: %s", commit.sha[:10], problem)
     if loaded.uncommitted:
@@ -377,8 +384,8 @@ def _extensions(config: MkDocsConfig) -> list[Any]:
 
 #: the modules that turn a policy's files into its text (a revision's source_key names
 #: the files), and its Markdown into the HTML pages show
-_RENDERING = ("assemble.py", "metadata.py", "layout.py", "site/render.py", "safe_html.py",
-              "markdown_chunks.py", "quick_inline.py")
+_RENDERING = ("assemble.py", "templating.py", "metadata.py", "layout.py", "site/render.py",
+              "safe_html.py", "markdown_chunks.py", "quick_inline.py")
 
 
 def _code_digest(*patterns: str) -> str:

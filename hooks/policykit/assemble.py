@@ -10,16 +10,15 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import jinja2
-
 from policykit.errors import PolicyError
 from policykit.layout import PolicyLayout, slugify_part
 from policykit.metadata import PolicyMeta, parse_front_matter, parse_policy_yml
+from policykit.templating import PolicyTemplates
+from policykit.text_limits import check_markdown, check_size
 
 
 @dataclass(frozen=True)
@@ -100,18 +99,14 @@ _LINK_IN_HEADING = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS_MARKS = re.compile(r"[*_`]")
 
 
-class TemplateError(PolicyError):
-    """A ``{{ variable }}`` or ``{% tag %}`` in policy text could not be filled in."""
-
-
-def make_environment() -> jinja2.Environment:
-    """Variables in fragments: strict (an undefined name is an error), no HTML escaping."""
-    return jinja2.Environment(
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
-    )
+def make_environment() -> PolicyTemplates:
+    """Variables in fragments: strict (an undefined name is an error), no HTML escaping,
+    sandboxed and bounded (policykit.templating)."""
+    return PolicyTemplates()
 
 
 def decode(data: bytes, file: str) -> str:
+    check_size(data, file)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -134,7 +129,7 @@ def decode(data: bytes, file: str) -> str:
 
 
 def fill_variables(
-    env: jinja2.Environment | None,
+    env: PolicyTemplates | None,
     text: str,
     file: str,
     line_offset: int,
@@ -142,51 +137,10 @@ def fill_variables(
 ) -> str:
     if env is None or not _TEMPLATE_MARK.search(text):
         return text
-    try:
-        return env.from_string(text).render(variables)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(
-            f"template syntax error: {exc.message}",
-            file=file,
-            line=(exc.lineno or 0) + line_offset or None,
-            fix="check the {{ }} and {% %} pairs; write {{ '{{' }} for a literal '{{'",
-        ) from None
-    except jinja2.UndefinedError as exc:
-        line = _template_line(exc, file)
-        name = _undefined_name(text, line, variables)
-        raise TemplateError(
-            f"undefined variable '{name}'" if name else f"undefined variable: {exc.message}",
-            file=file,
-            line=line + line_offset if line else None,
-            fix="define it under 'extra:' in mkdocs.yml or 'variables:' in the policy's "
-            "metadata, or fix its spelling",
-        ) from None
+    return env.fill(text, variables, file, line_offset)
 
 
 _TEMPLATE_MARK = re.compile(r"\{[{%#]")  # one search, where three `in` read the text thrice
-_EXPRESSION = re.compile(r"\{[{%][-+]?\s*([A-Za-z_][\w.]*)")
-
-
-def _undefined_name(text: str, line: int | None, variables: Mapping[str, Any]) -> str | None:
-    """The dotted name on ``line`` that does not resolve, as the editor wrote it."""
-    lines = text.split("\n")
-    candidates = lines[line - 1 : line] if line else lines
-    for candidate in candidates:
-        for name in _EXPRESSION.findall(candidate):
-            value: Any = variables
-            for part in name.split("."):
-                if isinstance(value, Mapping) and part in value:
-                    value = value[part]
-                else:
-                    return name
-    return None
-
-
-def _template_line(exc: BaseException, file: str) -> int | None:
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename in ("<template>", file):
-            return frame.lineno
-    return None
 
 
 def fragment_key(path: str) -> str:
@@ -226,7 +180,7 @@ def assemble(
     layout: PolicyLayout,
     files: Mapping[str, bytes],
     site_variables: Mapping[str, Any],
-    env: jinja2.Environment | None,
+    env: PolicyTemplates | None,
 ) -> PolicyText:
     """The policy's text from its files' bytes (``files`` maps repository path → bytes)."""
     if layout.kind == "folder":
@@ -242,7 +196,7 @@ def _assemble_folder(
     layout: PolicyLayout,
     files: Mapping[str, bytes],
     site_variables: Mapping[str, Any],
-    env: jinja2.Environment | None,
+    env: PolicyTemplates | None,
 ) -> PolicyText:
     meta_path = layout.metadata_path
     assert meta_path is not None
@@ -283,6 +237,7 @@ def _assemble_folder(
             file=meta_path,
             fix=f"add a Markdown fragment such as '{layout.path}/10-introduction.md'",
         )
+    _check_sections(sections)
     return PolicyText(layout.slug, title, meta.description, tuple(sections), meta)
 
 
@@ -290,7 +245,7 @@ def _assemble_file(
     layout: PolicyLayout,
     files: Mapping[str, bytes],
     site_variables: Mapping[str, Any],
-    env: jinja2.Environment | None,
+    env: PolicyTemplates | None,
 ) -> PolicyText:
     path = layout.path
     meta, body, offset = parse_front_matter(decode(files[path], path), path)
@@ -307,7 +262,14 @@ def _assemble_file(
     # the same heading when no variable was filled in (the same text)
     title = meta.title or (provisional if text is body else first_heading(text) or provisional)
     sections = tuple(split_sections(text, path, offset))
+    _check_sections(sections)
     return PolicyText(layout.slug, title, meta.description, sections, meta)
+
+
+def _check_sections(sections: Sequence[Section]) -> None:
+    """Refuse text Python-Markdown cannot render in bounded time (policykit.text_limits)."""
+    for section in sections:
+        check_markdown(section.markdown, section.source, section.line)
 
 
 def _unique(key: str, seen: dict[str, int]) -> str:

@@ -23,7 +23,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from policykit.assemble import PolicyText, TemplateError, assemble, make_environment
+from policykit.assemble import PolicyText, assemble, make_environment
 from policykit.errors import PolicyError
 from policykit.fingerprints import (
     Fingerprint,
@@ -36,6 +36,7 @@ from policykit.keys import stable_digest
 from policykit.layout import PolicyLayout, discover, slug_for
 from policykit.metadata import ChangeEntry, read_config_extra
 from policykit.repository import GITLINK_MODE, SYMLINK_MODE, LogCommit
+from policykit.templating import TemplateError
 
 MATERIAL = "material"
 EDITORIAL = "editorial"

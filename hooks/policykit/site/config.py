@@ -71,6 +71,11 @@ class PolicySiteConfig(base.Config):
     """Fill in ``{{ variables }}`` in policy text (Jinja2). Turn off for repositories whose
     text uses another template language."""
 
+    acknowledged_commits = c.ListOfItems(c.Type(str), default=[])
+    """Past commits the history leaves out because they hold something policy text may
+    not do (a refused template): every build warns of each until its id (or the start of
+    it, seven characters or more) is listed here; then it is said at the INFO level."""
+
     on_error = c.Choice(("fail", "warn"), default="fail")
     """What a policy that cannot be read does to the build: ``fail`` stops it with the
     message; ``warn`` leaves that policy out and logs a warning (``--strict`` still fails)."""
