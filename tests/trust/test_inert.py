@@ -395,3 +395,41 @@ def test_policy_html_cannot_reach_out_of_its_redline_in_the_comment(repo: GitRep
     assert 'Text with id="kept" and class="kept" in it' in shown  # text, not attributes
     assert "@octocat" not in shown and "@\u200boctocat" in shown
 
+
+#: a title and a section heading that would silence every annotation after them (and a
+#: fragment whose name would add properties to one) if the check's output carried them
+COMMAND_TITLE = "Privacy\n::stop-commands::pwned"
+COMMAND_FILES = {
+    "policies/privacy/policy.yml": policy_yml(("2020-01-01", "First version."),
+                                              title=json.dumps(COMMAND_TITLE)),
+    "policies/privacy/20-cookies.md": "## Cookies ##[stop-commands]pwned\n\nWe use cookies "
+                                      "for 90 days.\n\n```\n  ::add-mask::x\n```\n",
+    "policies/a,line=1::b.md": "# Contact\n\nWrite to {{ company.mail }}.\n",
+}
+
+
+@pytest.mark.parametrize("command", [
+    ("check", "--base", "main"),
+    ("check", "--base", "main", "--format", "github"),
+    ("preview", "--base", "main"),
+], ids=["check", "check --format github", "preview"])
+def test_repository_text_cannot_issue_workflow_commands(repo: GitRepo,
+                                                        command: tuple[str, ...]) -> None:
+    """Issue 19 §2: GitHub Actions reads a step's output for commands; the only ones in the
+    tools' output are the check's own annotations, whatever the titles and paths say."""
+    from tests.scripts.support import make_site, run_script, workflow_commands
+
+    make_site(repo)
+    repo.write(COMMAND_FILES)
+    result = run_script(*command, cwd=repo.path)
+    assert result.code == (0 if command[0] == "preview" else 1), result.output
+    assert "stop-commands" in result.output  # shown as the text it is
+    found = workflow_commands(result.out) + workflow_commands(result.err)
+    ours = [c for c in found if c.name == "error" and c.properties.get("title") == "Policy check"]
+    assert found == ours
+    if "github" in command:
+        files = {c.properties.get("file") for c in ours}
+        assert {"policies/privacy/policy.yml", "policies/a,line=1::b.md"} <= files
+        assert any(COMMAND_TITLE in c.data for c in ours)
+    else:
+        assert ours == []

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from policykit.cli.common import base_tree, compare_site, fail, head_tree, load_site
+from policykit.cli.output import log_safe, say
 from policykit.errors import PolicyError
 from policykit.preview import DEFAULT_MAX_CHARS, build_preview, preview_html, preview_markdown
 
@@ -57,15 +58,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.markdown:
             Path(args.markdown).write_text(text, encoding="utf-8")
         else:
-            sys.stdout.write(text)
+            sys.stdout.write(log_safe(text))  # a CI log reads it: no workflow commands
     except PolicyError as error:
         return fail(error)
     except OSError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", sys.stderr)
         return 2
     what = "nothing to show" if preview.is_empty else (
         f"{len(preview.policies)} changed polic{'y' if len(preview.policies) == 1 else 'ies'}")
-    print(f"Preview of {head.label} against {base.label}: {what}.", file=sys.stderr)
+    say(f"Preview of {head.label} against {base.label}: {what}.", sys.stderr)
     return 0
 
 
