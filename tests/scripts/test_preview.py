@@ -175,6 +175,31 @@ def test_preview_as_a_script_with_a_missing_base(site: GitRepo) -> None:
     assert "the base revision 'no-such-branch' does not exist" in result.err
 
 
+@pytest.mark.parametrize("option", ["--html", "--markdown"])
+def test_an_output_file_in_a_missing_folder_is_explained(site: GitRepo, option: str) -> None:
+    """Said before any work, with the file and the fix; nothing is written or created."""
+    site.write({COOKIES: "## Cookies\n\nWe use cookies for 90 days.\n"})
+    result = run_script("preview", "--base", "main", option, "out/redline", cwd=site.path)
+    assert result.code == 2
+    assert "Traceback" not in result.output and "Errno" not in result.output
+    assert result.err == (f"error: out/redline: the folder 'out/' does not exist — create it "
+                          f"(mkdir -p out) or choose another path for {option}\n")
+    assert result.out == "" and not (site.path / "out").exists()
+
+
+@pytest.mark.parametrize(("path", "message"), [
+    ("policies", "policies: 'policies' is a folder, not a file — name a file for --html, "
+                 "e.g. 'policies/redline.html'"),
+    ("policies/terms.md/r.html", "policies/terms.md/r.html: 'policies/terms.md' is a file, "
+                                 "not a folder — choose another path for --html"),
+])
+def test_an_output_path_that_is_not_a_file_is_explained(site: GitRepo, path: str,
+                                                        message: str) -> None:
+    result = run_script("preview", "--base", "main", "--html", path, cwd=site.path)
+    assert result.code == 2
+    assert result.err == f"error: {message}\n"
+
+
 def test_without_the_redline_engine_a_line_diff_stands_in(site: GitRepo, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import policykit.preview
