@@ -84,6 +84,20 @@ def test_main_is_deployed_daily_and_on_push() -> None:
     assert "scripts/site build" in runs
 
 
+#: ``uses: owner/action@<commit> # vX.Y.Z``: a tag can be moved to other code, a commit
+#: cannot; the comment says which release the commit is
+PINNED = re.compile(r"^\s*(?:- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit(path: Path) -> None:
+    lines = [line for line in path.read_text("utf-8").splitlines()
+             if re.match(r"^\s*(?:- )?uses:", line)]
+    assert [line for line in lines if not PINNED.match(line)] == []
+    # every action the workflow uses is on such a line (none hides in another YAML form)
+    assert len(lines) == sum("uses" in step for step in steps(load(path))) > 0
+
+
 def _expand(text: str, context: dict[str, str]) -> str:
     return re.sub(r"\$\{\{\s*([\w.]+)\s*\}\}", lambda m: context[m.group(1)], text)
 
