@@ -14,7 +14,10 @@ import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
+from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -40,6 +43,13 @@ COMMENT_MARKER = "<!-- policy-history:preview -->"
 #: GitHub refuses comments over 65,536 characters.
 GITHUB_COMMENT_LIMIT = 65_536
 DEFAULT_MAX_CHARS = 60_000
+#: the longest a title, a section's title or a path is shown in the comment, and the
+#: longest summary, note or problem: the comment has a size limit and the redline comes
+#: after them (the HTML page shows everything whole)
+NAME_LIMIT = 200
+TEXT_LIMIT = 1_000
+#: sections named in the comment's list of those changed (the HTML page names all)
+SECTIONS_LISTED = 30
 
 
 @dataclass
@@ -118,6 +128,64 @@ def _policy_preview(change: PolicyChange, render: Callable[[str], str]) -> Polic
     return item
 
 
+# -- repository text in GitHub Markdown ---------------------------------------------------
+#
+# Titles, summaries, notes, section titles, paths and problems come from whoever opened the
+# pull request; the comment is what reviewers read to approve it. Each piece goes in as
+# text that GitHub shows word for word and that can change nothing around it: no HTML (an
+# unclosed "<!--" would hide the redline after it), no Markdown structure, one line.
+
+#: characters that would break the line or reorder what follows it: control characters
+#: (line feed, carriage return, tab, NEL …), the Unicode line and paragraph separators,
+#: and the bidirectional embeddings, overrides and isolates
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+#: the ASCII punctuation that means something to GitHub's Markdown (emphasis, code, links,
+#: strikethrough, math, tables, headings' closing "#"s, list markers), escaped with a
+#: backslash (CommonMark reads \* as a plain *); <, > and & become character references, so
+#: there is never raw HTML; full stops, commas, colons and quotes are left as they are
+_MARKDOWN_ESCAPES = str.maketrans(
+    {**{c: "\\" + c for c in "\\`*_[]()#+-!|~$"}, "<": "&lt;", ">": "&gt;", "&": "&amp;"})
+#: "1." starts an ordered list where a line begins (a summary is the first thing on its line)
+_LIST_NUMBER = re.compile(r"^([0-9]+)\.")
+#: "@name" as GitHub reads a mention (not the @ of an e-mail address)
+_MENTION = re.compile(r"(?<![\w`])@(?=\w)")
+
+
+def _unmentioned(text: str) -> str:
+    """``text`` with a zero-width space after the @ of each "@name": the bot's comment
+    would otherwise notify that person or team."""
+    return _MENTION.sub("@\u200b", text)
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` on one line (line breaks and other controls as spaces), at most ``limit``
+    characters (cut with "…")."""
+    flat = _LINE_BREAKING.sub(" ", text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def markdown_text(text: str, limit: int = TEXT_LIMIT) -> str:
+    """Repository text for the comment: shown as it is, on one line, and inert — every
+    Markdown mark escaped, no HTML, no mention."""
+    escaped = _unmentioned(one_line(text, limit)).translate(_MARKDOWN_ESCAPES)
+    return _LIST_NUMBER.sub(r"\1\\.", escaped)
+
+
+def markdown_code(text: str, limit: int = NAME_LIMIT) -> str:
+    """Repository text as an inline code span (a path): fenced by more backticks than any
+    run of them in the text, so the text cannot close it, and on one line."""
+    flat = one_line(text, limit)
+    fence = "`" * (max((len(run) for run in re.findall("`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""  # `` ` `` is one `
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def _markdown_url(url: str) -> str:
+    """A link target that cannot end the link early (spaces, parentheses, angle brackets,
+    quotes, backticks and line breaks percent-encoded)."""
+    return quote(url, safe=":/?#[]@!$&*+,;=%~")
+
+
 # -- what a change declares, in words -----------------------------------------------------
 
 
@@ -141,7 +209,8 @@ def declaration_text(item: PolicyPreview, today: dt.date) -> str:
     if item.declaration == "editorial":
         return f"{new}**Editorial change** (does not move “Last updated”)."
     if item.declaration == "undeclared":
-        where = f"`{item.metadata_file}`" if item.metadata_file else "the policy's metadata"
+        where = markdown_code(item.metadata_file) if item.metadata_file \
+            else "the policy's metadata"
         return (f"{new}⚠️ **Not declared**: the words changed, but no change entry was added "
                 f"to {where}. Add one at the top of `changes:`; the check fails until then.")
     if item.declaration == "imported":
@@ -151,29 +220,96 @@ def declaration_text(item: PolicyPreview, today: dt.date) -> str:
             "(published as an editorial revision).")
 
 
-def sections_text(item: PolicyPreview) -> str:
-    if not item.sections:
-        return ""
-    return ", ".join(f"*{s.title}* ({s.change})" for s in item.sections)
+def sections_text(item: PolicyPreview, most: int | None = None) -> str:
+    """The sections changed (Markdown): "*Cookies* (changed), *Rights* (added)"; the first
+    ``most`` of them and how many more (None: all)."""
+    shown = item.sections if most is None else item.sections[:most]
+    listed = [f"*{markdown_text(s.title, NAME_LIMIT)}* ({s.change})" for s in shown]
+    if len(item.sections) > len(shown):
+        listed.append(f"{len(item.sections) - len(shown)} more")
+    return ", ".join(listed)
 
 
 # -- Markdown for a pull-request comment ---------------------------------------------------
 
-_SR_RE = re.compile(r'<span class="redline-sr">.*?</span>', re.S)
-_HEADERLINK_RE = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
-_NOTE_RE = re.compile(r'<a class="redline-note[^"]*"[^>]*>(.*?)</a>', re.S)
-_ATTR_RE = re.compile(r'\s(?:class|id|title)="[^"]*"')
+#: HTML's void elements: no end tag, nothing inside
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"})
+#: classes of elements left out with what they hold: screen-reader labels and heading
+#: links, which GitHub (without our stylesheet) would show as text
+_LEFT_OUT = frozenset({"redline-sr", "headerlink"})
+#: attributes that only serve our stylesheet and anchors (GitHub drops most of them)
+_DROPPED = frozenset({"class", "id", "title", "style"})
+
+
+class _CommentHTML(HTMLParser):
+    """Redline HTML rewritten as GitHub's comment renderer should get it: whatever the
+    policy's text holds, every element is closed inside the redline (a stray ``</details>``
+    cannot end ours early, an unclosed ``<details>`` cannot swallow what follows), there are
+    no comments (an unclosed ``<!--`` would hide the rest of the comment), ``<details>`` is
+    open (nothing changed is folded away from the reviewer) and text is escaped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        #: elements written and not yet closed, innermost last: (tag, what closes it)
+        self.open: list[tuple[str, str]] = []
+        self.left_out = 0  # depth inside an element left out
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = set((dict(attrs).get("class") or "").split())
+        if self.left_out or classes & _LEFT_OUT:
+            self.left_out += tag not in _VOID
+            return
+        if tag == "a" and any(c.startswith("redline-note") for c in classes):
+            self.out.append("<em>(")  # a note ("Moved: see the new place"), as text
+            self.open.append((tag, ")</em> "))
+            return
+        kept = [(name, value) for name, value in attrs
+                if name not in _DROPPED and not name.startswith("data-")]
+        if tag == "details" and not any(name == "open" for name, _ in kept):
+            kept.append(("open", None))
+        written = "".join(f" {name}" if value is None else f' {name}="{escape(value)}"'
+                          for name, value in kept)
+        self.out.append(f"<{tag}{written}>")
+        if tag not in _VOID:
+            self.open.append((tag, f"</{tag}>"))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.left_out:
+            self.left_out -= 1
+            return
+        tags = [name for name, _closer in self.open]
+        if tag not in tags:
+            return  # closes nothing the redline opened: dropped
+        innermost = len(tags) - 1 - tags[::-1].index(tag)
+        while len(self.open) > innermost:
+            self.out.append(self.open.pop()[1])
+
+    def handle_data(self, data: str) -> None:
+        if not self.left_out:
+            self.out.append(escape(_unmentioned(data), quote=False))
+
+    def html(self) -> str:
+        self.close()
+        while self.open:
+            self.out.append(self.open.pop()[1])
+        return "".join(self.out)
 
 
 def github_html(html: str) -> str:
     """Redline HTML as GitHub's comment renderer keeps it: ``<ins>``/``<del>`` stay; classes,
-    ids and screen-reader labels (which GitHub would show as text) go; no blank or indented
-    lines, which would end the HTML block or start a code block in Markdown."""
-    html = _SR_RE.sub("", html)
-    html = _HEADERLINK_RE.sub("", html)
-    html = _NOTE_RE.sub(r"<em>(\1)</em> ", html)
-    html = _ATTR_RE.sub("", html)
-    return "\n".join(line.strip() for line in html.splitlines() if line.strip())
+    ids and screen-reader labels (which GitHub would show as text) go; whatever the policy
+    holds, nothing in it can reach outside the redline (:class:`_CommentHTML`); no blank or
+    indented lines, which would end the HTML block or start a code block in Markdown."""
+    parser = _CommentHTML()
+    parser.feed(html)
+    return "\n".join(line.strip() for line in parser.html().splitlines() if line.strip())
 
 
 def _redline_markdown(item: PolicyPreview, changes: int | None = None) -> tuple[str, int]:
@@ -186,8 +322,10 @@ def _redline_markdown(item: PolicyPreview, changes: int | None = None) -> tuple[
                                               "before", "after", lineterm="", n=1))
         lines = diff.splitlines()[2:]
         shown = lines if changes is None else lines[:changes]
-        body = "\n".join(shown).replace("```", "`\u200b``")
-        return f"```diff\n{body}\n```", len(lines) - len(shown)
+        body = "\n".join(shown)
+        # a fence longer than any run of backticks in the text: no line of it can close it
+        fence = "`" * max(3, max((len(run) for run in re.findall("`+", body)), default=0) + 1)
+        return f"{fence}diff\n{body}\n{fence}", len(lines) - len(shown)
     total = [n for n, block in enumerate(redline.blocks) if block.op != "equal"]
     if changes is None or changes >= len(total):
         cut, left = redline, 0
@@ -210,10 +348,11 @@ def preview_markdown(preview: Preview, *, max_chars: int = DEFAULT_MAX_CHARS,
     """The PR comment: a heading, then per policy its declaration and redline; at most
     ``max_chars`` characters, cutting redlines (with a pointer to the full HTML) to fit."""
     max_chars = min(max_chars, GITHUB_COMMENT_LIMIT)
-    full = (f"[the full redline]({full_url})" if full_url
-            else f"the full redline in `{full_path}`" if full_path else "the full redline")
+    full = (f"[the full redline]({_markdown_url(full_url)})" if full_url
+            else f"the full redline in {markdown_code(full_path)}" if full_path
+            else "the full redline")
     head = [COMMENT_MARKER, "### Policy changes: redline preview", ""]
-    head.append(f"Compared with `{preview.base_label}`.")
+    head.append(f"Compared with {markdown_code(preview.base_label)}.")
     if preview.is_empty:
         head += ["", "Nothing to show: no policy text changes in this pull request."]
         return "\n".join(head) + "\n"
@@ -222,9 +361,7 @@ def preview_markdown(preview: Preview, *, max_chars: int = DEFAULT_MAX_CHARS,
     if full_url or full_path:
         head[-1] += f" See {full} (HTML)."
     parts: list[str] = ["\n".join(head)]
-    for problem in preview.problems:
-        parts.append(f"> [!WARNING]\n> `{problem.location}`: {problem.problem}"
-                     + (f" — {problem.fix}" if problem.fix else ""))
+    parts += [_problem(problem) for problem in preview.problems]
     intros = [_intro(item, preview.today) for item in preview.policies]
     footer = "\n<sub>Made by scripts/preview. Inserted words are underlined, deleted words " \
              "struck through.</sub>\n"
@@ -244,17 +381,27 @@ def preview_markdown(preview: Preview, *, max_chars: int = DEFAULT_MAX_CHARS,
     return "\n\n".join(parts) + "\n" + footer
 
 
+def _problem(problem: PolicyError) -> str:
+    """A policy that cannot be read at head, as a warning (its words are the repository's)."""
+    where = f"{markdown_code(problem.location)}: " if problem.location else ""
+    fix = f" — {markdown_text(problem.fix)}" if problem.fix else ""
+    return f"> [!WARNING]\n> {where}{markdown_text(problem.problem)}{fix}"
+
+
 def _intro(item: PolicyPreview, today: dt.date) -> str:
-    lines = [f"#### {item.title}", "", f"`{item.path}` · {declaration_text(item, today)}"]
+    """The policy's heading and what its change declares; every piece of the repository's
+    text in it is :func:`markdown_text` or :func:`markdown_code`."""
+    lines = [f"#### {markdown_text(item.title, NAME_LIMIT)}", "",
+             f"{markdown_code(item.path)} · {declaration_text(item, today)}"]
     if item.summary:
-        lines += ["", f"> {item.summary}"]
+        lines += ["", f"> {markdown_text(item.summary)}"]
     if item.note:
-        lines += ["", f"Editorial note: {item.note}"]
+        lines += ["", f"Editorial note: {markdown_text(item.note)}"]
     facts = []
     if item.redline is not None and item.status != "removed":
         facts.append(f"{_plural(item.words_added, 'word')} added, {item.words_removed} removed")
     if item.sections:
-        facts.append(f"Sections: {sections_text(item)}")
+        facts.append(f"Sections: {sections_text(item, most=SECTIONS_LISTED)}")
     if facts:
         lines += ["", " · ".join(facts)]
     return "\n".join(lines)
@@ -341,16 +488,37 @@ Inserted words are <ins>underlined</ins>, deleted words <del>struck through</del
 """
 
 _MD_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_MD_CODE = re.compile(r"`([^`]+)`")
 _MD_EM = re.compile(r"\*(.+?)\*")
+#: what markdown_text and markdown_code write: a code span (any number of backticks), a
+#: backslash-escaped character, a character reference
+_MD_LITERAL = re.compile(r"(?P<fence>`+)(?P<code>.+?)(?<!`)(?P=fence)(?!`)"
+                         r"|\\(?P<escaped>[!-/:-@\[-`{-~])"
+                         r"|(?P<reference>&(?:[A-Za-z]+|#[0-9]+);)")
+
+
+def _literal_html(match: re.Match[str]) -> str:
+    """A code span, an escaped character or a character reference as HTML in which no
+    ``*`` is left for the bold and emphasis patterns to take."""
+    if match["escaped"]:
+        return f"&#{ord(match['escaped'])};"
+    if match["reference"]:
+        return match["reference"]
+    code = match["code"]
+    if code.startswith(" ") and code.endswith(" ") and code.strip():
+        code = code[1:-1]
+    return f"<code>{escape(code).replace('*', '&#42;')}</code>"
 
 
 def _inline_markdown(text: str) -> Markup:
-    """The few Markdown marks of our own sentences (bold, code, emphasis) as HTML."""
-    escaped = str(Markup.escape(text))
-    escaped = _MD_BOLD.sub(r"<strong>\1</strong>", escaped)
-    escaped = _MD_CODE.sub(r"<code>\1</code>", escaped)
-    return Markup(_MD_EM.sub(r"<em>\1</em>", escaped))
+    """The Markdown of declaration_text and sections_text as HTML: our own marks (bold,
+    emphasis, code) and the repository's text as markdown_text and markdown_code wrote it."""
+    pieces, done = [], 0
+    for match in _MD_LITERAL.finditer(text):
+        pieces += [escape(text[done:match.start()], quote=False), _literal_html(match)]
+        done = match.end()
+    html = "".join([*pieces, escape(text[done:], quote=False)])
+    html = _MD_BOLD.sub(r"<strong>\1</strong>", html)
+    return Markup(_MD_EM.sub(r"<em>\1</em>", html))
 
 
 def preview_html(preview: Preview) -> str:

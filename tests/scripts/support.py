@@ -7,6 +7,7 @@ import contextlib
 import importlib.util
 import io
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -96,3 +97,42 @@ def run_main(main: Callable[[Sequence[str]], int], *args: str, cwd: Path) -> Res
     finally:
         os.chdir(before)
     return Result(code, out.getvalue(), err.getvalue())
+
+
+@dataclass
+class WorkflowCommand:
+    name: str
+    properties: dict[str, str]
+    data: str
+
+
+def _unescape(text: str, *pairs: tuple[str, str]) -> str:
+    for escaped, plain in pairs:
+        text = text.replace(escaped, plain)
+    return text
+
+
+_DATA = (("%0D", "\r"), ("%0A", "\n"), ("%25", "%"))
+_PROPERTY = (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%"))
+
+
+def workflow_commands(output: str) -> list[WorkflowCommand]:
+    """The workflow commands GitHub Actions' runner reads in a step's output, as its
+    ActionCommand.TryParseV2 and TryParse do: a line that starts, after white space, with
+    ``::name props::data``, or holds ``##[name props]data`` anywhere (any name counts here;
+    the runner acts on the ones it knows, ``stop-commands`` among them)."""
+    found = []
+    for line in re.split(r"\r\n|\r|\n", output):
+        text = line.lstrip()
+        end = text.find("::", 2) if text.startswith("::") else -1
+        if end >= 0 and (info := text[2:end]).split(" ", 1)[0]:
+            name, _, props = info.partition(" ")
+            pairs = [p.split("=", 1) for p in props.split(",") if "=" in p]
+            found.append(WorkflowCommand(name, {k: _unescape(v, *_PROPERTY) for k, v in pairs},
+                                         _unescape(text[end + 2:], *_DATA)))
+            continue
+        start = line.find("##[")
+        close = line.find("]", start) if start >= 0 else -1
+        if close >= 0 and (info := line[start + 3:close]).split(" ", 1)[0]:
+            found.append(WorkflowCommand(info.split(" ", 1)[0], {}, line[close + 1:]))
+    return found

@@ -234,3 +234,18 @@ def test_one_file_of_another_repository(corpus, site: GitRepo) -> None:
     git(site.path, "commit", "-qam", "Variables")
     out = build(site.path / "mkdocs.yml")
     assert len(history_ids(out, "terms")) >= 2
+
+
+def test_file_names_cannot_issue_workflow_commands(site: GitRepo, tmp_path: Path) -> None:
+    """Issue 19 §2: the names of the versions' files are printed; in CI they stay text."""
+    from tests.scripts.support import workflow_commands
+
+    folder = write_folder(tmp_path / "past", {
+        "2014-09-07\n::stop-commands::pwned.md": VERSIONS["2014-09-07.md"],
+        "2016-03-01 ##[group]folded.md": VERSIONS["2016-03-01.md"],
+    })
+    result = run_script("import", str(folder), "--to", "policies/privacy.md", "--dry-run",
+                        cwd=site.path)
+    assert result.code == 0, result.output
+    assert "stop-commands" in result.out and "folded" in result.out
+    assert workflow_commands(result.output) == []

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from policykit.cli.preview import main as preview_main
-from policykit.preview import COMMENT_MARKER, github_html
+from policykit.preview import (
+    COMMENT_MARKER,
+    _inline_markdown,
+    github_html,
+    markdown_code,
+    markdown_text,
+    one_line,
+)
 from tests.scripts.support import (
     COOKIES,
     POLICY_YML,
@@ -119,11 +129,75 @@ def test_comment_html_survives_githubs_markdown() -> None:
     assert "<del>sell</del>" in out
 
 
+@given(st.text())
+def test_escaped_repository_text_loses_nothing(text: str) -> None:
+    """What markdown_text and markdown_code write reads back as the text, on one line: the
+    HTML page reads it from the same Markdown (a mention gets a zero-width space)."""
+    flat = one_line(text, 10_000).replace("\u200b", "")
+    shown = html.unescape(_inline_markdown(markdown_text(text, 10_000)))
+    assert shown.replace("\u200b", "") == flat
+    if flat:
+        code = html.unescape(_inline_markdown(f"in {markdown_code(text, 10_000)}."))
+        assert code.replace("\u200b", "") == f"in <code>{flat}</code>."
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("1. First\r\n# Second\u2028> third", r"1\. First \# Second &gt; third"),
+    ("<!-- hidden", r"&lt;\!\-\- hidden"),
+    ("**bold** _em_ `code` [link](x) ~~gone~~ $x$ | a |",
+     r"\*\*bold\*\* \_em\_ \`code\` \[link\]\(x\) \~\~gone\~\~ \$x\$ \| a \|"),
+    ("Ask @legal-team or privacy@example.com.",
+     "Ask @\u200blegal\\-team or privacy@example.com."),  # a mention, not an address
+    ("We keep logs for 30 days, not 90.", "We keep logs for 30 days, not 90."),
+])
+def test_markdown_text_escapes_what_github_would_read(text: str, escaped: str) -> None:
+    assert markdown_text(text) == escaped
+
+
+@pytest.mark.parametrize(("path", "span"), [
+    ("policies/privacy/", "`policies/privacy/`"),
+    ("policies/a`b.md", "``policies/a`b.md``"),
+    ("`x``", "``` `x`` ```"),
+    ("policies/a\nb.md", "`policies/a b.md`"),
+])
+def test_markdown_code_cannot_be_closed_by_the_text(path: str, span: str) -> None:
+    assert markdown_code(path) == span
+
+
+def test_long_repository_text_is_cut() -> None:
+    assert markdown_text("word " * 1_000, 20) == "word word word word…"
+
+
 def test_preview_as_a_script_with_a_missing_base(site: GitRepo) -> None:
     result = run_script("preview", "--base", "no-such-branch", cwd=site.path)
     assert result.code == 2
     assert "Traceback" not in result.output
     assert "the base revision 'no-such-branch' does not exist" in result.err
+
+
+@pytest.mark.parametrize("option", ["--html", "--markdown"])
+def test_an_output_file_in_a_missing_folder_is_explained(site: GitRepo, option: str) -> None:
+    """Said before any work, with the file and the fix; nothing is written or created."""
+    site.write({COOKIES: "## Cookies\n\nWe use cookies for 90 days.\n"})
+    result = run_script("preview", "--base", "main", option, "out/redline", cwd=site.path)
+    assert result.code == 2
+    assert "Traceback" not in result.output and "Errno" not in result.output
+    assert result.err == (f"error: out/redline: the folder 'out/' does not exist — create it "
+                          f"(mkdir -p out) or choose another path for {option}\n")
+    assert result.out == "" and not (site.path / "out").exists()
+
+
+@pytest.mark.parametrize(("path", "message"), [
+    ("policies", "policies: 'policies' is a folder, not a file — name a file for --html, "
+                 "e.g. 'policies/redline.html'"),
+    ("policies/terms.md/r.html", "policies/terms.md/r.html: 'policies/terms.md' is a file, "
+                                 "not a folder — choose another path for --html"),
+])
+def test_an_output_path_that_is_not_a_file_is_explained(site: GitRepo, path: str,
+                                                        message: str) -> None:
+    result = run_script("preview", "--base", "main", "--html", path, cwd=site.path)
+    assert result.code == 2
+    assert result.err == f"error: {message}\n"
 
 
 def test_without_the_redline_engine_a_line_diff_stands_in(site: GitRepo, tmp_path: Path,

@@ -6,8 +6,10 @@ the pull-request job are run, in order, in a clone with an ``origin`` as Actions
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -82,6 +84,92 @@ def test_main_is_deployed_daily_and_on_push() -> None:
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     runs = [step["run"] for step in steps(workflow) if "run" in step]
     assert "scripts/site build" in runs
+
+
+#: ``uses: owner/action@<commit> # vX.Y.Z``: a tag can be moved to other code, a commit
+#: cannot; the comment says which release the commit is
+PINNED = re.compile(r"^\s*(?:- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit(path: Path) -> None:
+    lines = [line for line in path.read_text("utf-8").splitlines()
+             if re.match(r"^\s*(?:- )?uses:", line)]
+    assert [line for line in lines if not PINNED.match(line)] == []
+    # every action the workflow uses is on such a line (none hides in another YAML form)
+    assert len(lines) == sum("uses" in step for step in steps(load(path))) > 0
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
+def test_checkout_leaves_no_token_for_the_code_it_runs(path: Path) -> None:
+    """actions/checkout keeps the job's token in .git/config unless told not to; the steps
+    after it run the repository's (on a pull request: the proposer's) code."""
+    checked = 0
+    for job in load(path)["jobs"].values():
+        for index, step in enumerate(job["steps"]):
+            if str(step.get("uses", "")).startswith("actions/checkout@") and any(
+                    "run" in later for later in job["steps"][index + 1:]):
+                assert step.get("with", {}).get("persist-credentials") is False, step
+                checked += 1
+    assert checked  # both workflows check out the repository and run its scripts
+
+
+#: the comment step's script run by Node as actions/github-script runs it (an async function
+#: of require, github and context), against a GitHub that has ``COMMENTS`` on the pull
+#: request; it prints the calls the script made
+NODE_HARNESS = """
+const fs = require("fs");
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+const calls = [];
+const github = {
+  paginate: async (method, params) => JSON.parse(process.env.COMMENTS),
+  rest: { issues: {
+    listComments: "listComments",
+    updateComment: async (params) => { calls.push({ update: params }); },
+    createComment: async (params) => { calls.push({ create: params }); },
+  } },
+};
+const context = { repo: { owner: "acme", repo: "policies" },
+                  payload: { pull_request: { number: 7 } } };
+const script = fs.readFileSync(process.argv[2], "utf8");
+new AsyncFunction("require", "github", "context", script)(require, github, context)
+  .then(() => console.log(JSON.stringify(calls)));
+"""
+
+
+def comment_calls(tmp_path: Path, comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    step = next(s for s in steps(load(PR)) if "github-script" in s.get("uses", ""))
+    (tmp_path / "script.js").write_text(step["with"]["script"], "utf-8")
+    (tmp_path / "harness.js").write_text(NODE_HARNESS, "utf-8")
+    (tmp_path / "preview.md").write_text(f"{COMMENT_MARKER}\nThe redline.\n", "utf-8")
+    done = subprocess.run(["node", "harness.js", "script.js"], cwd=tmp_path, check=True,
+                          capture_output=True, text=True,
+                          env={**os.environ, "COMMENTS": json.dumps(comments)})
+    return json.loads(done.stdout)
+
+
+def comment(number: int, login: str, kind: str) -> dict[str, Any]:
+    return {"id": number, "user": {"login": login, "type": kind},
+            "body": f"{COMMENT_MARKER}\nI approve of this change.\n"}
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not here")
+def test_the_preview_comment_found_is_the_bots_own(tmp_path: Path) -> None:
+    """The sticky comment is found by its author and its marker: a reviewer's or another
+    bot's comment that starts with the marker is never edited."""
+    body = f"{COMMENT_MARKER}\nThe redline.\n"
+    mallory, other_bot = comment(1, "mallory", "User"), comment(2, "renovate[bot]", "Bot")
+    ours = comment(3, "github-actions[bot]", "Bot")
+    assert comment_calls(tmp_path, [mallory, other_bot, ours]) == [
+        {"update": {"owner": "acme", "repo": "policies", "comment_id": 3, "body": body}}]
+    assert comment_calls(tmp_path, [mallory, other_bot]) == [
+        {"create": {"owner": "acme", "repo": "policies", "issue_number": 7, "body": body}}]
+
+
+def test_the_comment_step_knows_the_previews_marker() -> None:
+    step = next(s for s in steps(load(PR)) if "github-script" in s.get("uses", ""))
+    assert f'const marker = "{COMMENT_MARKER}";' in step["with"]["script"]
+    assert 'c.user.login === "github-actions[bot]"' in step["with"]["script"]
 
 
 def _expand(text: str, context: dict[str, str]) -> str:

@@ -250,3 +250,186 @@ def test_the_editors_preview_of_a_pull_request_is_inert(repo: GitRepo, tmp_path:
     for html in (page.read_text("utf-8"), comment.read_text("utf-8")):
         assert_inert(html, "preview")
         assert "alert('fragment')" not in html and "GDPR" in html
+
+
+# -- the pull request's preview comment and the editor tools' output ----------------------
+
+#: a summary that ends the quote it is shown in, says what a harmless change says, and
+#: opens an HTML comment that would hide everything after it: the redline
+COMMENT_ATTACK = "Tweak.\n\n**Formatting only**: nothing visitors read changed.\n\n<!--"
+#: text that would start blocks, raw HTML, a mention and a table if it were Markdown
+MARKDOWN_ATTACK = ("Note\r\n# Approved\u2028- [x] reviewed\u2029> quoted <details><summary>ok"
+                   "</summary> @octocat `x` | a | b | \u202eright-to-left")
+#: a section's heading with HTML, a code span, emphasis, a link and a mention
+SECTION_ATTACK = "Cookies <!-- `x` *y* [z](javascript:alert(1)) @octocat | |"
+#: the comment's own lines: everything else in it would be a line of the repository's text
+OUR_LINES = re.compile(r"<!-- policy-history:preview -->$|### Policy changes|Compared with "
+                       r"|#### |`+[^`]|> |Editorial note: |\d+ words? added|<details open>$"
+                       r"|<summary>Redline</summary>$|</details>$|<sub>Made by scripts/preview"
+                       r"|_… \d+ more change")
+OUR_TAGS = ("<!-- policy-history:preview -->", "<details open>", "<summary>Redline</summary>",
+            "</details>", "<sub>", "</sub>")
+
+
+def _redlines(comment: str) -> tuple[str, list[str]]:
+    """The comment without its redlines' HTML, and that HTML (one per policy)."""
+    pattern = re.compile(r"(?<=<summary>Redline</summary>\n\n)(.*?)(?=\n\n</details>)", re.S)
+    return pattern.sub("", comment), pattern.findall(comment)
+
+
+def _hostile_pull_request(repo: GitRepo) -> None:
+    from tests.scripts.support import make_site
+
+    make_site(repo, {"policies/coo``kies/policy.yml": policy_yml(("2020-01-01", "First."),
+                                                                 title="Cookie policy"),
+                     "policies/coo``kies/10-text.md": "## Cookies\n\nWe use one cookie.\n"})
+    repo.write({
+        "policies/privacy/policy.yml": policy_yml(
+            ("2031-01-01", COMMENT_ATTACK), ("2020-01-01", "First version."),
+            title=json.dumps(MARKDOWN_ATTACK)),
+        "policies/privacy/20-cookies.md": f"## {SECTION_ATTACK}\n\nWe sell your data.\n",
+        "policies/coo``kies/policy.yml": policy_yml(("editorial", MARKDOWN_ATTACK),
+                                                    ("2020-01-01", "First."),
+                                                    title="Cookie policy"),
+        "policies/coo``kies/10-text.md": "## Cookies\n\nWe use two cookies.\n",
+        "policies/terms.md": "# Terms\n\nBe nice <!-- or else.\n",
+    })
+
+
+def test_repository_text_in_the_preview_comment_stays_text(repo: GitRepo,
+                                                            tmp_path: Path) -> None:
+    """Issue 19 §1: summaries, notes, titles, section titles and paths are escaped for
+    GitHub's Markdown; nothing of theirs can start a block, be HTML or hide the redline."""
+    from policykit.cli.preview import main as preview_main
+    from tests.scripts.support import run_main
+
+    _hostile_pull_request(repo)
+    comment_file, page_file = tmp_path / "comment.md", tmp_path / "redline.html"
+    result = run_main(preview_main, "--base", "main", "--markdown", str(comment_file),
+                      "--html", str(page_file), cwd=repo.path)
+    assert result.code == 0, result.output
+    comment = comment_file.read_text("utf-8")
+    text, redlines = _redlines(comment)
+    # every policy's redline is there, after its summary, not hidden in a comment
+    assert len(redlines) == 3 and comment.count("<!--") == 1
+    assert any("We sell your data." in page_text(redline) for redline in redlines)
+    assert comment.index("> Tweak") < comment.index("<ins>We sell your data.</ins>")
+    assert "<ins>Be nice &lt;!-- or else.</ins>" in comment  # the policy's "<!--" is text
+    # the repository's text starts no line of its own: no block, no raw HTML
+    assert [line for line in text.splitlines() if line and not OUR_LINES.match(line)] == []
+    assert sum(line.startswith("#### ") for line in text.splitlines()) == 3
+    assert sum(line.startswith("> ") for line in text.splitlines()) == 1  # the one summary
+    remaining = text
+    for tag in OUR_TAGS:
+        remaining = remaining.replace(tag, "")
+    assert "<" not in remaining and ">" not in remaining.replace("\n> ", "\n")
+    assert "&lt;\\!\\-\\-" in text and "@octocat" not in comment  # shown, mentions no one
+    assert "\u2028" not in comment and "\u202e" not in comment and "\r" not in comment
+    assert "```policies/coo``kies/```" in text  # the path whole, in one code span
+    # the HTML page shows the same text as it is
+    page = page_text(page_file.read_text("utf-8"))
+    assert "Tweak. **Formatting only**: nothing visitors read changed. <!--" in page
+    assert "\\" not in page and "&lt;" not in page
+
+
+class _Balance(HTMLParser):
+    """Where an HTML fragment leaves what it opens: comments, unclosed or stray elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.problems: list[str] = []
+        self.folded = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in {"br", "hr", "img", "input", "wbr", "col", "area"}:
+            self.open.append(tag)
+        self.folded += tag == "details" and "open" not in dict(attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            self.problems.append(f"</{tag}> closes nothing open")
+
+    def handle_comment(self, data: str) -> None:
+        self.problems.append(f"a comment: <!--{data[:40]}")
+
+
+HIDING_HTML = """\
+## Cookies
+
+We sell your data.
+
+<details><summary>Minor wording</summary>
+
+We also sell your contacts.
+
+</details>
+
+</details></div>
+
+Text with id="kept" and class="kept" in it, for @octocat.
+
+<div>
+<!-- a note to ourselves -->
+</div>
+"""
+
+
+def test_policy_html_cannot_reach_out_of_its_redline_in_the_comment(repo: GitRepo) -> None:
+    """Issue 19 §1: the redline's HTML in the comment is closed whatever the policy holds:
+    no comment (an unclosed one would hide the rest), no folded <details>, no stray end."""
+    from policykit.cli.preview import main as preview_main
+    from tests.scripts.support import make_site, run_main
+
+    make_site(repo)
+    repo.write({"policies/privacy/20-cookies.md": HIDING_HTML})
+    result = run_main(preview_main, "--base", "main", cwd=repo.path)
+    assert result.code == 0, result.output
+    _text, (redline,) = _redlines(result.out)
+    balance = _Balance()
+    balance.feed(redline)
+    balance.close()
+    assert balance.problems == [] and balance.open == [] and balance.folded == 0
+    shown = page_text(redline)
+    assert "We also sell your contacts." in shown  # unfolded
+    assert 'Text with id="kept" and class="kept" in it' in shown  # text, not attributes
+    assert "@octocat" not in shown and "@\u200boctocat" in shown
+
+
+#: a title and a section heading that would silence every annotation after them (and a
+#: fragment whose name would add properties to one) if the check's output carried them
+COMMAND_TITLE = "Privacy\n::stop-commands::pwned"
+COMMAND_FILES = {
+    "policies/privacy/policy.yml": policy_yml(("2020-01-01", "First version."),
+                                              title=json.dumps(COMMAND_TITLE)),
+    "policies/privacy/20-cookies.md": "## Cookies ##[stop-commands]pwned\n\nWe use cookies "
+                                      "for 90 days.\n\n```\n  ::add-mask::x\n```\n",
+    "policies/a,line=1::b.md": "# Contact\n\nWrite to {{ company.mail }}.\n",
+}
+
+
+@pytest.mark.parametrize("command", [
+    ("check", "--base", "main"),
+    ("check", "--base", "main", "--format", "github"),
+    ("preview", "--base", "main"),
+], ids=["check", "check --format github", "preview"])
+def test_repository_text_cannot_issue_workflow_commands(repo: GitRepo,
+                                                        command: tuple[str, ...]) -> None:
+    """Issue 19 §2: GitHub Actions reads a step's output for commands; the only ones in the
+    tools' output are the check's own annotations, whatever the titles and paths say."""
+    from tests.scripts.support import make_site, run_script, workflow_commands
+
+    make_site(repo)
+    repo.write(COMMAND_FILES)
+    result = run_script(*command, cwd=repo.path)
+    assert result.code == (0 if command[0] == "preview" else 1), result.output
+    assert "stop-commands" in result.output  # shown as the text it is
+    found = workflow_commands(result.out) + workflow_commands(result.err)
+    ours = [c for c in found if c.name == "error" and c.properties.get("title") == "Policy check"]
+    assert found == ours
+    if "github" in command:
+        files = {c.properties.get("file") for c in ours}
+        assert {"policies/privacy/policy.yml", "policies/a,line=1::b.md"} <= files
+        assert any(COMMAND_TITLE in c.data for c in ours)
+    else:
+        assert ours == []

@@ -16,7 +16,8 @@ import time
 from collections.abc import Sequence
 
 from policykit.checks import ERROR, check
-from policykit.cli.common import annotation, base_tree, compare_site, fail, head_tree, load_site
+from policykit.cli.common import base_tree, compare_site, fail, head_tree, load_site
+from policykit.cli.output import annotation, say
 from policykit.errors import PolicyError
 
 
@@ -60,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(error, github=github)
     for problem in report.problems:
         label = "" if problem.severity == ERROR else "warning: "
-        print(f"{label}{problem}")
+        say(f"{label}{problem}")
         if github:
             print(annotation(problem.severity, problem.error))
     if not args.quiet:
@@ -74,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         verdict = "no problems" if not report.problems else (
             f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
         elapsed = time.perf_counter() - started
-        print(f"Checked {what}: {verdict} ({elapsed:.2f} s).", file=sys.stderr)
+        say(f"Checked {what}: {verdict} ({elapsed:.2f} s).", sys.stderr)
     return 0 if report.ok else 1
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from policykit.cli.output import annotation, say
 from policykit.errors import PolicyError
 from policykit.loader import relative_to_repo
 from policykit.site.render import markdown_renderer
@@ -153,30 +154,7 @@ def compare_site(site: Site, base: Tree | None, head: Tree) -> Comparison:
 
 def fail(error: PolicyError, *, github: bool = False, stream: TextIO | None = None) -> int:
     """Print a problem that stops the command and return the exit status (2)."""
-    out = stream or sys.stderr
     if github:
         print(annotation("error", error), file=sys.stdout)
-    print(f"error: {error}", file=out)
+    say(f"error: {error}", stream or sys.stderr)
     return 2
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def annotation(severity: str, error: PolicyError, title: str = "Policy check") -> str:
-    """A GitHub Actions workflow command: shown on the pull request's "Files changed" tab."""
-    props = []
-    if error.file:
-        props.append(f"file={_escape_property(error.file)}")
-        if error.line:
-            props.append(f"line={error.line}")
-    props.append(f"title={_escape_property(title)}")
-    message = error.problem + (f" — {error.fix}" if error.fix else "")
-    if error.detail:
-        message += "\n" + error.detail.strip()
-    return f"::{severity} {','.join(props)}::{_escape_data(message)}"

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from policykit.cli.output import say
 from policykit.errors import PolicyError
 from policykit.importer import (
     plan_import,
@@ -85,8 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for planned in plan.commits:
             files = ", ".join(sorted(planned.files)) if len(planned.files) <= 3 else \
                 f"{len(planned.files)} files"
-            print(f"{planned.version.when.date().isoformat()}  {planned.version.source} → "
-                  f"{files}")
+            say(f"{planned.version.when.date().isoformat()}  {planned.version.source} → {files}")
         skipped = []
         if plan.already:
             skipped.append(f"{plan.already} already imported")
@@ -94,19 +94,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             skipped.append(f"{plan.unchanged} unchanged from the version before")
         note = f" ({', '.join(skipped)})" if skipped else ""
         if not plan.commits:
-            print(f"Nothing to import into {plan.target}{note}.", file=sys.stderr)
+            say(f"Nothing to import into {plan.target}{note}.", sys.stderr)
             return 0
         if args.dry_run:
-            print(f"Would add {len(plan.commits)} commits to {plan.target}{note}; "
-                  "nothing written (--dry-run).", file=sys.stderr)
+            say(f"Would add {len(plan.commits)} commits to {plan.target}{note}; "
+                "nothing written (--dry-run).", sys.stderr)
             return 0
         written = write_import(plan, author)
     except PolicyError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", sys.stderr)
         return 2
-    print(f"Imported {len(written)} versions into {plan.target}{note}, "
-          f"{plan.commits[0].version.when.date().isoformat()} to "
-          f"{plan.commits[-1].version.when.date().isoformat()}.", file=sys.stderr)
+    say(f"Imported {len(written)} versions into {plan.target}{note}, "
+        f"{plan.commits[0].version.when.date().isoformat()} to "
+        f"{plan.commits[-1].version.when.date().isoformat()}.", sys.stderr)
     return 0
 
 

@@ -10,11 +10,13 @@ Exit status: 0 (also when there is nothing to show), 2 when it cannot run.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from policykit.cli.common import base_tree, compare_site, fail, head_tree, load_site
+from policykit.cli.output import log_safe, say
 from policykit.errors import PolicyError
 from policykit.preview import DEFAULT_MAX_CHARS, build_preview, preview_html, preview_markdown
 
@@ -43,29 +45,63 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+#: an example file name for each option that writes one
+_EXAMPLE = {"--html": "redline.html", "--markdown": "preview.md"}
+
+
+def output_file(path: str, option: str) -> Path:
+    """The file an option names, refused before any work when it cannot be written there:
+    a folder that does not exist is said, not created (a mistyped folder would otherwise
+    be made somewhere unexpected), as ``cp`` or the shell's ``>`` would."""
+    target = Path(path)
+    if target.is_dir():
+        raise PolicyError(f"'{path}' is a folder, not a file", file=path,
+                          fix=f"name a file for {option}, e.g. '{target / _EXAMPLE[option]}'")
+    folder = target.parent
+    if folder.exists() and not folder.is_dir():
+        raise PolicyError(f"'{folder}' is a file, not a folder", file=path,
+                          fix=f"choose another path for {option}")
+    if not folder.exists():
+        raise PolicyError(f"the folder '{folder}/' does not exist", file=path,
+                          fix=f"create it (mkdir -p {shlex.quote(str(folder))}) or choose "
+                          f"another path for {option}")
+    return target
+
+
+def write_output(target: Path, text: str, option: str) -> None:
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise PolicyError(f"this file cannot be written: {error.strerror or error}",
+                          file=str(target), fix=f"check that the folder may be written to and "
+                          f"has room, or choose another path for {option}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        html_file = output_file(args.html, "--html") if args.html else None
+        markdown_file = output_file(args.markdown, "--markdown") if args.markdown else None
         site = load_site(args.config_file)
         head = head_tree(site, args.head)
         base = base_tree(site, args.base, args.head)
         preview = build_preview(compare_site(site, base, head), site.render)
-        if args.html:
-            Path(args.html).write_text(preview_html(preview), encoding="utf-8")
+        if html_file:
+            write_output(html_file, preview_html(preview), "--html")
         text = preview_markdown(preview, max_chars=args.max_chars, full_url=args.html_url,
                                 full_path=args.html)
-        if args.markdown:
-            Path(args.markdown).write_text(text, encoding="utf-8")
+        if markdown_file:
+            write_output(markdown_file, text, "--markdown")
         else:
-            sys.stdout.write(text)
+            sys.stdout.write(log_safe(text))  # a CI log reads it: no workflow commands
     except PolicyError as error:
         return fail(error)
     except OSError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", sys.stderr)
         return 2
     what = "nothing to show" if preview.is_empty else (
         f"{len(preview.policies)} changed polic{'y' if len(preview.policies) == 1 else 'ies'}")
-    print(f"Preview of {head.label} against {base.label}: {what}.", file=sys.stderr)
+    say(f"Preview of {head.label} against {base.label}: {what}.", sys.stderr)
     return 0
 
 
