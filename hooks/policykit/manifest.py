@@ -171,9 +171,25 @@ def _moment(value: dt.datetime) -> str:
     return value.isoformat(timespec="seconds")
 
 
+def edition_record(revision: Revision, text_hash: str,
+                   source_hash: str | None = None) -> dict[str, Any]:
+    """One edition of a version: the version as it took effect, or an editorial revision
+    of it (``note``), with the hashes of its text."""
+    return {
+        "published": _moment(revision.commit.committed),
+        "commit": revision.commit.sha,
+        "note": None if revision.is_version else revision.note,
+        "sha256": {"text": text_hash,
+                   "source": source_hash or sha256(source_bytes(revision))},
+    }
+
+
 def version_record(history: PolicyHistory, version: Revision, addresses: Addresses,
                    text_hash: str, following: Revision | None,
-                   source_hash: str | None = None) -> dict[str, Any]:
+                   source_hash: str | None = None, *,
+                   edition_hash: Callable[[Revision], str]) -> dict[str, Any]:
+    """``edition_hash``: the ``sha256.text`` of an editorial revision's text (rendered
+    as the version's page renders it)."""
     assert version.effective is not None and version.version_id is not None
     until = None
     if following is not None and following.effective and following.effective > \
@@ -199,15 +215,20 @@ def version_record(history: PolicyHistory, version: Revision, addresses: Address
             "text": text_hash,
             "source": source_hash or sha256(source_bytes(version)),
         },
+        "editions": [edition_record(version, text_hash, source_hash)] + [
+            edition_record(revision, edition_hash(revision))
+            for revision in history.editorial_after(version)],
     }
 
 
 def manifest(history: PolicyHistory, addresses: Addresses,
              text_hashes: Mapping[str, str],
-             source_hashes: Mapping[str, str] | None = None) -> dict[str, Any]:
+             source_hashes: Mapping[str, str] | None = None, *,
+             edition_hash: Callable[[Revision], str]) -> dict[str, Any]:
     """``versions.json`` of a policy: every version, newest first. ``text_hashes`` maps
     each version id to its ``sha256.text`` (computed from its archived page);
-    ``source_hashes`` to its ``sha256.source``, where already known."""
+    ``source_hashes`` to its ``sha256.source``, where already known; ``edition_hash``
+    gives an editorial revision's ``sha256.text``."""
     versions = history.versions
     records = []
     for index, version in enumerate(versions):
@@ -215,7 +236,8 @@ def manifest(history: PolicyHistory, addresses: Addresses,
         assert version.version_id is not None
         records.append(version_record(history, version, addresses,
                                       text_hashes[version.version_id], following,
-                                      (source_hashes or {}).get(version.version_id)))
+                                      (source_hashes or {}).get(version.version_id),
+                                      edition_hash=edition_hash))
     current = history.current
     return {
         "manifest_version": MANIFEST_VERSION,

@@ -101,10 +101,25 @@ class PolicyHistory:
     def latest(self) -> Revision:
         return self.revisions[-1]
 
+    #: what ``shown`` gives, worked out with ``current`` (by ``resolve_current``)
+    shown_revision: Revision | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def shown(self) -> Revision:
+        """The revision the current page shows: the version in force with the editorial
+        revisions made after it (before the next version), or, before anything is in
+        force, the latest."""
+        if self.shown_revision is not None:
+            return self.shown_revision
+        if self.current is None:
+            return self.latest
+        corrections = self.editorial_after(self.current)
+        return corrections[-1] if corrections else self.current
+
     @property
     def text(self) -> PolicyText:
-        """The text in force (or, before anything is in force, the latest)."""
-        return (self.current or self.latest).text
+        """The text the current page shows (``shown``)."""
+        return self.shown.text
 
     def state_of(self, version: Revision) -> str:
         """``current``, ``upcoming`` (announced, not in force yet) or ``past``."""
@@ -648,6 +663,8 @@ def _resolve_current(history: PolicyHistory, as_of: dt.datetime) -> None:
     history.current = versions[current_index] if current_index is not None else None
     start = current_index + 1 if current_index is not None else 0
     history.upcoming = [v for v in versions[start:] if v.effective and v.effective > today]
+    history.shown_revision = None
+    history.shown_revision = history.shown
 
 
 def slug_of(path: str, policies_dir: str) -> str:

@@ -117,8 +117,13 @@ def _policy_files(archive: Archive, history: PolicyHistory, urls: feeds.Addresse
         if text_hash is None or source_hash is None:
             return written
         hashes[number], sources[number] = text_hash, source_hash
+    renderer = archive.renderer
+
+    def edition_hash(revision: Revision) -> str:
+        return manifest.text_sha256(revision.text.standalone_sections(), renderer.visible)
+
     written["manifest"] = manifest.dumps(manifest.manifest(
-        history, urls, hashes, sources)).decode("utf-8")
+        history, urls, hashes, sources, edition_hash=edition_hash)).decode("utf-8")
     return written
 
 

@@ -183,7 +183,7 @@ def _sections_view(history: PolicyHistory, version: Revision, edit_url: Any = No
                    order: VersionOrder | None = None) -> list[dict[str, Any]]:
     order = order or VersionOrder(history)
     if marks is None:
-        marks = history.section_changed_on(version) if version.is_version else {}
+        marks = history.section_changed_on(version)
     return [
         {
             "key": section.key,
@@ -222,13 +222,25 @@ def _common(history: PolicyHistory, page: str, order: VersionOrder | None = None
 
 
 def policy_meta(history: PolicyHistory, edit_url: Any = None) -> dict[str, Any]:
-    """``page.meta.policy`` for the current page (documented in docs/reference.md)."""
-    shown = history.current or history.latest
+    """``page.meta.policy`` for the current page (documented in docs/reference.md): the
+    version in force with the editorial revisions made after it (``history.shown``)."""
+    shown = history.shown
     return {
         **_common(history, "current"),
         "state": "current" if history.current else "upcoming",
         "sections": _sections_view(history, shown, edit_url),
+        "corrections": corrections(history, history.current),
     }
+
+
+def corrections(history: PolicyHistory, version: Revision | None) -> list[dict[str, Any]]:
+    """The editorial revisions made to ``version`` before the next version, oldest first:
+    the current page shows them; the version's own page shows it as it took effect."""
+    if version is None:
+        return []
+    return [{"published": date_view(revision.published), "note": revision.note,
+             "commit": revision.commit.sha, "automatic": revision.reason == "unchanged"}
+            for revision in history.editorial_after(version)]
 
 
 def version_meta(history: PolicyHistory, version: Revision,
@@ -248,6 +260,7 @@ def version_meta(history: PolicyHistory, version: Revision,
         "next": _version_view(history, versions[index + 1], order)
         if index + 1 < len(versions) else None,
         "sections": _sections_view(history, version, marks=marks, order=order),
+        "corrections": corrections(history, version),
     }
 
 
@@ -287,7 +300,7 @@ def history_meta(history: PolicyHistory) -> dict[str, Any]:
         before_first.append({"published": date_view(revision.published), "note": revision.note,
                              "commit": revision.commit.sha})
     by_section: dict[str, dict[str, Any]] = {}
-    shown = history.current or history.latest
+    shown = history.shown
     # The current text's sections, then those only other versions have (an upcoming
     # version's new section, a removed one): each version page links to its sections here.
     for text in [shown.text, *(version.text for version in reversed(versions))]:
