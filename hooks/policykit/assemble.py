@@ -107,6 +107,14 @@ def make_environment() -> PolicyTemplates:
 
 def decode(data: bytes, file: str) -> str:
     check_size(data, file)
+    if data.startswith(_LFS_POINTER):
+        raise PolicyError(
+            "this file is a Git LFS pointer, not the policy's text: git's history holds only "
+            "the pointer, and the history is what the site is built from",
+            file=file,
+            fix="keep policies out of Git LFS: 'git lfs untrack' their pattern in "
+            ".gitattributes, then 'git add --renormalize' the files and commit",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -125,7 +133,37 @@ def decode(data: bytes, file: str) -> str:
             fix="remove it from the policies folder or rename it",
         )
     text = text.removeprefix("\ufeff")
-    return text.replace("\r\n", "\n") if b"\r" in data else text
+    text = text.replace("\r\n", "\n") if b"\r" in data else text
+    if b"<<<<<<<" in data:
+        _refuse_conflict_markers(text, file)
+    return text
+
+
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+#: the lines git writes into a file it could not merge (searched after a newline, as a
+#: literal first character is found fast)
+_CONFLICT_LINE = re.compile(r"\n(<{7}(?=[ \t\n])|={7}(?=[ \t]*\n)|>{7}(?=[ \t\n]))")
+
+
+def _refuse_conflict_markers(text: str, file: str) -> None:
+    """A '<<<<<<<' line, then a '=======' line, then a '>>>>>>>' line: a conflict git left.
+    (A '=======' line alone underlines a heading.)"""
+    opened: int | None = None
+    divided = False
+    for marker in _CONFLICT_LINE.finditer("\n" + text + "\n"):
+        kind = marker.group(1)[0]
+        if kind == "<":
+            opened, divided = marker.start(), False
+        elif kind == "=" and opened is not None:
+            divided = True
+        elif kind == ">" and divided and opened is not None:
+            raise PolicyError(
+                "this file holds an unresolved merge conflict (the lines '<<<<<<<', "
+                "'=======' and '>>>>>>>' that git wrote)",
+                file=file,
+                line=text.count("\n", 0, opened) + 1,
+                fix="keep the right text and delete the three marker lines, then commit",
+            )
 
 
 def fill_variables(

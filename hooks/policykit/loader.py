@@ -20,7 +20,13 @@ from policykit.errors import GitError, PolicyError
 from policykit.fingerprints import Fingerprint, SectionFingerprints
 from policykit.history_cache import HistorySnapshots, render_key, snapshot_key
 from policykit.layout import discover
-from policykit.repository import LogCommit, Repository, committer_date, open_repository
+from policykit.repository import (
+    GITLINK_MODE,
+    LogCommit,
+    Repository,
+    committer_date,
+    open_repository,
+)
 from policykit.timeline import HistoryReplay, Renderer, ReplayState, SiteHistory
 
 SHALLOW_FIX = (
@@ -126,11 +132,11 @@ def load_history(
             state = ReplayState.start(policies_rel, config_rel, variables)
         new_commits = commits[state.replayed:]
         wanted = {change.blob for commit in new_commits for change in commit.changes
-                  if change.blob}
+                  if change.blob and change.mode != GITLINK_MODE}  # a submodule's commit
         if new_commits:  # a policy is read whole when one of its files changes
             wanted.update(entry.blob for entry in state.tree.values())
         blobs = repo.read_blobs([*wanted, head])  # HEAD's commit object too: same process
-        head_committed = committer_date(blobs.pop(head))
+        head_committed = committer_date(blobs.pop(head), head)
         uncommitted = repo.working_tree_changes([pathspecs[0]]) if check_working_tree else []
     finally:
         if repository is None:

@@ -210,17 +210,40 @@ def _read_exactly(stream: object, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def committer_date(commit_object: bytes) -> datetime:
+def committer_date(commit_object: bytes, sha: str = "") -> datetime:
     """The committer date of a raw commit object (as ``cat-file --batch`` gives it), in the
     committer's own offset."""
     for line in commit_object.split(b"\n\n", 1)[0].split(b"\n"):
         if line.startswith(b"committer "):
-            seconds, offset = line.rsplit(b" ", 2)[1:]
-            sign = -1 if offset.startswith(b"-") else 1
-            minutes = sign * (int(offset[1:3]) * 60 + int(offset[3:5]))
-            zone = timezone(timedelta(minutes=minutes))
-            return datetime.fromtimestamp(int(seconds), zone)
+            stamp = line.rsplit(b" ", 2)[1:]
+            try:
+                seconds, offset = stamp
+                sign = -1 if offset.startswith(b"-") else 1
+                minutes = sign * (int(offset[1:3]) * 60 + int(offset[3:5]))
+                return datetime.fromtimestamp(int(seconds), timezone(timedelta(minutes=minutes)))
+            except (ValueError, OverflowError, OSError):
+                raise _unreadable_date(sha, b" ".join(stamp).decode("ascii", "replace")
+                                       ) from None
     raise GitError("git gave a commit without a committer", fix="run 'git fsck'")
+
+
+def _commit_moment(sha: str, text: str) -> datetime:
+    """A commit's ISO 8601 date as git printed it, or a clear error: git accepts dates
+    Python cannot hold (the year 10000, an offset of 99 hours, a negative time that git
+    cannot even print)."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise _unreadable_date(sha, text) from None
+
+
+def _unreadable_date(sha: str, text: str) -> GitError:
+    return GitError(
+        f"commit {sha[:10]} has the committer date '{text}', which is not a date this "
+        "history can be dated by (years 1970 to 9999, offsets under 24 hours)",
+        fix="rewrite that commit with its real date (git rebase -i, or git filter-repo "
+        "--commit-callback), then build again; until then no page could be dated honestly",
+    )
 
 
 def open_repository(path: str | os.PathLike[str]) -> Repository:
@@ -273,12 +296,17 @@ def parse_log(out: str) -> list[LogCommit]:
                     blob=None if kind == "D" or new_blob == _ZERO_SHA else new_blob,
                 )
             )
+        committed_at = _commit_moment(sha, committed)
+        try:
+            authored_at = datetime.fromisoformat(authored)
+        except ValueError:  # shown nowhere: the committer date dates a revision
+            authored_at = committed_at
         commits.append(
             LogCommit(
                 sha=sha,
                 parents=tuple(parents.split()),
-                committed=datetime.fromisoformat(committed),
-                authored=datetime.fromisoformat(authored),
+                committed=committed_at,
+                authored=authored_at,
                 author=author,
                 message=message.strip(),
                 changes=tuple(changes),

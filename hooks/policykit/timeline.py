@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import posixpath
 from collections import Counter
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +45,8 @@ DECLARED = "declared"  # a change entry says so
 UNDECLARED = "undeclared"  # words changed in a policy that declares changes, but no entry
 IMPORTED = "imported"  # the policy declares nothing: words changed, dated by the commit
 UNCHANGED = "unchanged"  # the rendered text did not change
+#: an effective date further than this after its commit is probably a mistyped year
+FAR_AHEAD_DAYS = 2 * 365
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,8 @@ class ReplayState:
     variables_key: str  # stable_digest of ``variables``: part of each revision's source_key
     tree: dict[str, TreeEntry] = field(default_factory=dict)  # path → blob, at the last commit
     layouts: dict[str, PolicyLayout] = field(default_factory=dict)
+    #: submodules (gitlinks) under the policies folder at the last commit: ignored
+    gitlinks: set[str] = field(default_factory=set)
     #: the last layout discovery failed (or none ran yet): rediscover at the next commit
     layouts_stale: bool = True
     histories: dict[str, PolicyHistory] = field(default_factory=dict)
@@ -333,8 +337,10 @@ class HistoryReplay:
             _number_versions(history)
             _resolve_current(history, as_of)
             policies[slug] = history
+        warnings = [*state.warnings, *_submodule_warnings(state.gitlinks),
+                    *_commits_from_the_future(policies.values(), as_of)]
         return SiteHistory(policies, head=state.last_commit, errors=errors,
-                           warnings=list(state.warnings), skipped=skipped, unfilled=unfilled)
+                           warnings=warnings, skipped=skipped, unfilled=unfilled)
 
     def _owners(self) -> dict[str, list[str]]:
         """Source path → the policies it belongs to, for the current layouts (worked out
@@ -363,9 +369,14 @@ class HistoryReplay:
                 gone.append(tree.pop(change.old_path, None))
                 moved |= gone[-1] is not None
                 touched.add(change.old_path)
+            if change.old_path is not None:
+                self.state.gitlinks.discard(change.old_path)
+            self.state.gitlinks.discard(change.path)
             if change.blob is None or change.mode == GITLINK_MODE:
                 gone.append(tree.pop(change.path, None))
                 moved |= gone[-1] is not None
+                if change.blob is not None:  # a submodule: its files are not in this history
+                    self.state.gitlinks.add(change.path)
             else:
                 moved |= change.path not in tree
                 gone.append(tree.get(change.path))
@@ -451,6 +462,35 @@ class HistoryReplay:
             error = state.failed[slug] = _kept(unread)
             state.skipped.append((commit, error))
             return None
+
+
+def _commits_from_the_future(histories: Iterable[PolicyHistory],
+                             as_of: dt.datetime) -> list[PolicyError]:
+    """Versions dated by a commit made after the build's "as of" moment: a wrong clock,
+    which would announce the version as upcoming until that day."""
+    warnings = []
+    for history in histories:
+        for version in history.upcoming:
+            if version.reason in (IMPORTED, UNDECLARED) and version.commit.committed > as_of:
+                commit = version.commit
+                warnings.append(PolicyError(
+                    f"commit {commit.sha[:10]} ('{commit.subject}') is dated "
+                    f"{commit.committed.isoformat()}, after this build's 'as of' moment "
+                    f"({as_of.isoformat(timespec='seconds')}), so the version of "
+                    f"'{history.slug}' it makes is announced as upcoming until then",
+                    file=version.text.meta.file or (history.layout.path if history.layout
+                                                    else None),
+                    fix="the committer's clock was wrong: rewrite the commit with its real "
+                    "date, or declare the change's effective date in 'changes:'"))
+    return warnings
+
+
+def _submodule_warnings(gitlinks: set[str]) -> list[PolicyError]:
+    return [PolicyError(
+        "this is a git submodule: its files are not part of this repository's history, so "
+        "it is left out of the site", file=path,
+        fix="copy the policies it holds into the repository, or move the submodule out of "
+        "the policies folder") for path in sorted(gitlinks)]
 
 
 def _kept(error: PolicyError) -> PolicyError:
@@ -630,6 +670,14 @@ def _add_revision(
             )
         else:
             revision.reason = IMPORTED
+    if material is not None and material.effective is not None \
+            and (material.effective - commit.committed.date()).days > FAR_AHEAD_DAYS:
+        state.warnings.append(PolicyError(
+            f"the effective date {material.effective.isoformat()} is "
+            f"{(material.effective - commit.committed.date()).days // 365} years after the "
+            f"change was committed ({commit.committed.date().isoformat()})",
+            file=text.meta.file, line=material.line,
+            fix="check the year: the site announces this version as upcoming until that day"))
     last = next((r for r in reversed(history.revisions) if r.is_version), None)
     if material is not None and last is not None and last.effective and material.effective \
             and material.effective < last.effective:
