@@ -220,6 +220,18 @@ def _prerender(state: ReplayState, blobs: Mapping[str, bytes], commits: list[Log
         fingerprints[source] = digest
 
 
+def _read_draft(path: Path, rel: str, top: Path, root: Path) -> bytes:
+    """An uncommitted file's bytes, read under the build's rule for committed ones: a
+    symbolic link is followed only to a file of the policies folder, never into git's own
+    folder (whose config may hold a token) or out of the repository."""
+    real = path.resolve()
+    if not real.is_relative_to(top) or ".git" in real.relative_to(root).parts:
+        target = path.readlink() if path.is_symlink() else real
+        raise PolicyError(f"this is a symbolic link to '{target}', outside the policies "
+                          "folder", file=rel, fix="replace the link with the file's text")
+    return real.read_bytes()
+
+
 def _read_drafts(loaded: LoadedHistory, variables: Mapping[str, Any], templating: bool) -> None:
     """The working tree's text of each policy with uncommitted edits (for ``mkdocs serve``).
 
@@ -246,11 +258,7 @@ def _read_drafts(loaded: LoadedHistory, variables: Mapping[str, Any], templating
         try:
             files = {}
             for rel in layout.source_paths:
-                real = paths[rel].resolve()
-                if not real.is_relative_to(root):
-                    raise PolicyError("this is a symbolic link outside the repository",
-                                      file=rel, fix="replace the link with the file's text")
-                files[rel] = real.read_bytes()
+                files[rel] = _read_draft(paths[rel], rel, top.resolve(), root)
             loaded.drafts[slug] = assemble(layout, files, variables, env)
         except PolicyError as error:
             loaded.draft_errors.append(error)
