@@ -16,7 +16,7 @@ import html as html_lib
 import itertools
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -31,10 +31,22 @@ from policykit.metadata import (
     read_config_extra,
 )
 from policykit.snapshot import Comparison, PolicyChange
-from policykit.timeline import DECLARED, UNDECLARED, Renderer, Revision
+from policykit.timeline import (
+    DECLARED,
+    FAR_AHEAD_DAYS,
+    UNDECLARED,
+    Renderer,
+    Revision,
+    SectionChange,
+)
 
 ERROR = "error"
 WARNING = "warning"
+
+#: an editorial change (a typo, formatting, a link) changes a few words at most: past
+#: this many words added and removed, or with a section added or removed, the check and
+#: the preview ask whether it is material
+EDITORIAL_WORDS = 10
 
 ENTRY_FIX = (
     "add an entry at the top of 'changes:' in the same pull request: 'effective: YYYY-MM-DD' "
@@ -107,7 +119,7 @@ def check(
     if comparison.base is not None:
         day = today or dt.datetime.now(dt.timezone.utc).date()
         for change in comparison.changes:
-            _check_change(report, change, day)
+            _check_change(report, change, day, render)
             if change.after is not None and change.after.sections_changed:
                 report.changed.append(change.slug)
     report.problems.sort(key=lambda p: (p.error.file or "", p.error.line or 0))
@@ -311,7 +323,28 @@ def _line_of(href: str, markdown: str, first: int) -> int:
 # -- the change against the base ----------------------------------------------------------
 
 
-def _check_change(report: CheckReport, change: PolicyChange, today: dt.date) -> None:
+def editorial_concern(sections: Iterable[SectionChange], words_added: int,
+                      words_removed: int) -> str | None:
+    """Why a change declared editorial may be material, in words; None if it looks
+    editorial (no section added or removed, a few words at most)."""
+    whole = [f"'{s.title}' {s.change}" for s in sections if s.change in ("added", "removed")]
+    if whole:
+        return f"whole sections were added or removed ({', '.join(whole)})"
+    if words_added + words_removed > EDITORIAL_WORDS:
+        return (f"{words_added} words were added and {words_removed} removed (an editorial "
+                f"fix changes {EDITORIAL_WORDS} at most)")
+    return None
+
+
+def _words_changed(old: str, new: str, render: Renderer) -> tuple[int, int]:
+    from policykit.redline import diff_documents  # the redline engine, only when needed
+
+    stats = diff_documents(old, new, render=render).stats
+    return stats.words_added, stats.words_removed
+
+
+def _check_change(report: CheckReport, change: PolicyChange, today: dt.date,
+                  render: Renderer) -> None:
     after, before = change.after, change.before
     if after is None:
         return
@@ -340,6 +373,16 @@ def _check_change(report: CheckReport, change: PolicyChange, today: dt.date) -> 
         return
     if after.reason != DECLARED or entries is None:
         return
+    if not after.is_version and before is not None:
+        concern = editorial_concern(after.sections_changed,
+                                    *_words_changed(before.text.markdown,
+                                                    after.text.markdown, render))
+        if concern:
+            report.add(WARNING, PolicyError(
+                f"the change of '{after.text.title}' is declared editorial, but {concern}",
+                file=meta.file, line=line,
+                fix="an editorial change does not change what the policy says: if this one "
+                "does, declare it with 'effective:' and 'summary:' instead"))
     added = entries[: len(entries) - len(old or ())]
     material = [e for e in added if e.effective is not None]
     if len(material) > 1:
@@ -356,6 +399,11 @@ def _check_change(report: CheckReport, change: PolicyChange, today: dt.date) -> 
                 "will show this version as in force since then",
                 file=meta.file, line=entry.line,
                 fix="if the new text applies from when it is published, use that day or later"))
+        elif (entry.effective - today).days > FAR_AHEAD_DAYS:
+            report.add(WARNING, PolicyError(
+                f"the effective date {entry.effective.isoformat()} is more than "
+                f"{FAR_AHEAD_DAYS // 365} years away", file=meta.file, line=entry.line,
+                fix="check the year: the site announces this version as upcoming until then"))
     if material and not after.sections_changed:
         report.add(WARNING, PolicyError(
             f"a material change of '{after.text.title}' is declared, but its words did not "

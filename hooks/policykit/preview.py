@@ -22,6 +22,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
+from policykit.checks import editorial_concern
 from policykit.dates import human_date
 from policykit.errors import PolicyError
 from policykit.snapshot import Comparison, PolicyChange
@@ -207,7 +208,13 @@ def declaration_text(item: PolicyPreview, today: dt.date) -> str:
     if item.declaration == "material":
         return f"{new}**Material change**, effective **{_when(item.effective, today)}**."
     if item.declaration == "editorial":
-        return f"{new}**Editorial change** (does not move “Last updated”)."
+        concern = editorial_concern(
+            [SectionChange(c.key, markdown_text(c.title), c.change) for c in item.sections],
+            item.words_added, item.words_removed)
+        warning = (f" ⚠️ **Is it material?** It is declared editorial, but {concern}: an "
+                   "editorial change does not change what the policy says. If this one does, "
+                   "declare it with `effective:` and `summary:`.") if concern else ""
+        return f"{new}**Editorial change** (does not move “Last updated”).{warning}"
     if item.declaration == "undeclared":
         where = markdown_code(item.metadata_file) if item.metadata_file \
             else "the policy's metadata"

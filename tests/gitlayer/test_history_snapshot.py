@@ -136,7 +136,8 @@ def test_each_commit_replayed_on_the_snapshot_equals_the_whole_history_replayed(
     assert [(c.subject, e.problem) for c, e in site.unfilled] == [
         ("Misspelled variable", "undefined variable 'compnay.name'")]
     assert [c.subject for c, _ in site.skipped] == ["Two policies at one address"]
-    assert len(site.warnings) == 2  # the undeclared edit, and the new name in the intro
+    # the undeclared edit, the new name in the intro, an effective date six years ahead
+    assert len(site.warnings) == 3
     privacy = site.policies["privacy"]
     assert "Acme Inc. keeps logs." in privacy.latest.text.markdown
     assert privacy.current is privacy.versions[-1]
