@@ -10,6 +10,7 @@ import datetime as dt
 import gc
 import gzip
 import hashlib
+import logging
 import os
 import posixpath
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from mkdocs.structure.files import File, InclusionLevel
 
 from policykit import manifest, quick_inline, safe_html
 from policykit.cache import renderer_key
+from policykit.cli.output import log_safe
 from policykit.errors import PolicyError
 from policykit.loader import LoadedHistory, load_history
 from policykit.markdown_chunks import Chunker
@@ -49,6 +51,25 @@ if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
 
 log = get_plugin_logger("policies")
+
+
+class _LogSafe(logging.Filter):
+    """Messages quote the repository (titles, paths, commit subjects): in a CI log they
+    must not issue workflow commands ("::stop-commands::", "##[…]") nor drive a terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = log_safe(record.getMessage()), None
+        return True
+
+
+if not any(isinstance(f, logging.Filter) and type(f).__name__ == "_LogSafe"
+           for f in log.logger.filters):  # mkdocs serve imports the hook again on reload
+    log.logger.addFilter(_LogSafe())
+
+
+def _failure(message: str) -> PluginError:
+    """The error that stops the build, made log-safe like the log's messages."""
+    return PluginError(log_safe(message))
 _CODE = Path(__file__).resolve().parent / "policykit"
 
 
@@ -94,7 +115,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for key, warning in warnings:
         log.warning("extra.policies.%s: %s", key, warning)
     if errors:
-        raise PluginError(
+        raise _failure(
             "\n".join(f"mkdocs.yml: extra.policies.{key}: {error}" for key, error in errors)
         )
     config_dir = Path(config.config_file_path or ".").resolve().parent
@@ -124,10 +145,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
                 groups, workers if _Build.command == "build" else 1),
         )
     except (PolicyError, ValidationError) as error:
-        raise PluginError(str(error)) from None
+        raise _failure(str(error)) from None
     for problem in loaded.site.errors:
         if settings.on_error == "fail":
-            raise PluginError(str(problem))
+            raise _failure(str(problem))
         log.warning("%s (this policy is left out of the site)", problem)
     if loaded.cache_problem:
         log.info("cache: %s", loaded.cache_problem)
@@ -200,7 +221,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
 
     def check(src_uri: str, slug: str) -> None:
         if src_uri in taken:
-            raise PluginError(f"'{config.docs_dir}/{src_uri}' would hide a page of the policy "
+            raise _failure(f"'{config.docs_dir}/{src_uri}' would hide a page of the policy "
                               f"'{slug}'; rename or remove one of them")
 
     archive = _Build.archive = Archive(
@@ -434,7 +455,7 @@ class _Follow:
     @classmethod
     def start(cls, config: MkDocsConfig, settings: PolicySiteConfig, as_of: dt.datetime) -> None:
         if settings.feeds and not config.site_url:
-            raise PluginError(
+            raise _failure(
                 "mkdocs.yml: 'site_url' is not set, but the policies' feeds and versions.json "
                 "need absolute addresses: set 'site_url: https://policies.example.com/' (the "
                 "address the site is published at), or turn them off with "
@@ -474,7 +495,7 @@ def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
             written += following.feed_paths(history).values()
         for path in written:
             if files.get_file_from_path(path) is not None:
-                raise PluginError(f"'{config.docs_dir}/{path}' would be overwritten by a feed "
+                raise _failure(f"'{config.docs_dir}/{path}' would be overwritten by a feed "
                                   "of the policies; rename or remove it")
     env.globals["policy_asset_versions"] = _asset_versions(config)
     archive = _Build.archive
@@ -519,7 +540,7 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
         try:
             shell = Shell.from_output(output, page.canonical_url or "")
         except ShellError as error:
-            raise PluginError(
+            raise _failure(
                 f"the archive pages of '{ref.slug}' cannot be written from "
                 f"'{page.file.src_uri}': {error}. Set 'extra: policies: stamp_archive: "
                 "false' in mkdocs.yml to render each of them through MkDocs") from None
@@ -549,13 +570,13 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     try:
         writers.finish()
     except RedlineError as error:
-        raise PluginError(str(error)) from None
+        raise _failure(str(error)) from None
     for line in writers.log:
         log.debug("%s", line)
     try:
         _extend_sitemap(Path(config.site_dir), archive)
     except ShellError as error:
-        raise PluginError(f"sitemap.xml: {error}. Set 'extra: policies: stamp_archive: "
+        raise _failure(f"sitemap.xml: {error}. Set 'extra: policies: stamp_archive: "
                           "false' in mkdocs.yml to render every page through MkDocs"
                           ) from None
     options, loaded = _feed_options(config), _Build.loaded
