@@ -24,7 +24,7 @@ from policykit.errors import PolicyError
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_NESTING = 32
-MAX_RESCANNED = 10_000_000
+MAX_RESCANNED = 2_000_000
 
 #: a line whose start is long enough to be nested deeper than MAX_NESTING (a level takes
 #: one character at least); one character class, so the search never backtracks, after
