@@ -60,7 +60,6 @@ def test_workflow_is_valid_and_runs_only_project_scripts(path: Path) -> None:
 def test_pull_requests_are_checked_and_previewed() -> None:
     workflow = load(PR)
     assert "pull_request" in workflow["on"]
-    assert workflow["permissions"]["pull-requests"] == "write"
     runs = [step["run"] for step in steps(workflow) if "run" in step]
     assert any(r.startswith("scripts/check --base") and "--format github" in r for r in runs)
     assert any(r.startswith("scripts/preview --base") and "--markdown preview.md" in r
@@ -69,6 +68,27 @@ def test_pull_requests_are_checked_and_previewed() -> None:
     script = comment["with"]["script"]
     assert 'readFileSync("preview.md"' in script
     assert "updateComment" in script and "createComment" in script  # one sticky comment
+
+
+def test_the_pull_requests_code_never_runs_where_a_token_can_write() -> None:
+    """The check job runs the pull request's scripts with a read-only token; the job that
+    may write (the comment) runs no script and checks nothing out."""
+    workflow = load(PR)
+    assert workflow["permissions"] == {"contents": "read"}
+    for name, job in workflow["jobs"].items():
+        permissions = job.get("permissions", workflow["permissions"])
+        writes = any(value == "write" for value in permissions.values())
+        runs_code = any("run" in step or "checkout" in step.get("uses", "")
+                        for step in job["steps"])
+        assert not (writes and runs_code), name
+    comment = workflow["jobs"]["comment"]
+    assert comment["permissions"] == {"pull-requests": "write"}
+    assert comment["needs"] == "check" and "!cancelled()" in comment["if"]
+    uploaded = {step["with"]["name"] for step in workflow["jobs"]["check"]["steps"]
+                if "upload-artifact" in step.get("uses", "")}
+    downloaded = {step["with"]["name"] for step in comment["steps"]
+                  if "download-artifact" in step.get("uses", "")}
+    assert downloaded == {"preview"} <= uploaded
 
 
 def test_main_is_deployed_daily_and_on_push() -> None:
