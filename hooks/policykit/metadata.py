@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -54,11 +54,170 @@ class PolicyMeta:
         return self.lines.get(path)
 
 
-# -- YAML with line numbers -------------------------------------------------------------
+# -- YAML with line numbers, within bounds ----------------------------------------------
+
+#: Metadata comes from pull requests by people we do not control, and every past commit is
+#: read again on each build: whatever the text, reading it must end quickly and in little
+#: memory. Real metadata is a few kilobytes, a handful of levels deep and has no aliases;
+#: these bounds are far above that and far below what hurts a build (docs/bad-inputs.md,
+#: "Limits").
+MAX_YAML_BYTES = 1_000_000
+MAX_DEPTH = 50  # lists and mappings inside each other; PyYAML recurses at ~300
+MAX_ALIAS_VALUES = 10_000  # values that '*alias'es repeat, in all (a "billion laughs": 10**9)
+_NO_ALIASES = "write the values out, without '&anchor' / '*alias'"
 
 
-class _DatesAsTextLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so a bad one (2026-02-30) gets our message."""
+class _Refused(Exception):
+    """YAML past a bound: problem, line, fix."""
+
+    def __init__(self, problem: str, line: int | None, fix: str) -> None:
+        super().__init__(problem)
+        self.problem, self.line, self.fix = problem, line, fix
+
+
+_Collection = TypeVar("_Collection", yaml.SequenceNode, yaml.MappingNode)
+
+
+class _Bounded(yaml.SafeLoader):
+    """Composes the node graph within MAX_DEPTH, noting aliases, so that its size through
+    the aliases is known before anything walks or constructs it (``_check_expansion``).
+
+    Only lists, mappings and aliases pay for the bounds: scalars, most of a document, are
+    composed as PyYAML does."""
+
+    def __init__(self, text: str, line_offset: int = 0) -> None:
+        self.line_offset = line_offset
+        self.depth = 0
+        self.alias_lines: dict[str, int | None] = {}  # each '*name', its first line
+        self.anchors_of: dict[int, str] = {}  # id(list or mapping) → its '&name'
+        super().__init__(text)
+
+    def line_of(self, mark: Any) -> int | None:  # PyYAML's or libyaml's Mark; always set
+        return mark.line + 1 + self.line_offset if mark is not None else None
+
+    def fetch_alias(self) -> None:
+        super().fetch_alias()
+        token = self.tokens[-1]
+        self.alias_lines.setdefault(token.value, self.line_of(token.start_mark))
+
+    # (``anchor: Any``: types-PyYAML has the anchor of a mapping as a dict; it is its name)
+    def compose_sequence_node(self, anchor: Any) -> yaml.SequenceNode:
+        return self._nested(super().compose_sequence_node, anchor)
+
+    def compose_mapping_node(self, anchor: Any) -> yaml.MappingNode:
+        return self._nested(super().compose_mapping_node, anchor)
+
+    def _nested(self, compose: Callable[[Any], _Collection], anchor: str | None) -> _Collection:
+        # PyYAML composes nested lists and mappings by recursion: stop well before
+        # Python's limit, and before a deep document is read any further
+        if self.depth == MAX_DEPTH:
+            raise _Refused(f"this metadata nests more than {MAX_DEPTH} levels deep",
+                           self.line_of(self.peek_event().start_mark),
+                           "write it with fewer levels of lists and mappings")
+        self.depth += 1
+        try:
+            node = compose(anchor)
+        finally:
+            self.depth -= 1
+        if anchor is not None:
+            self.anchors_of[id(node)] = anchor
+        return node
+
+    def compose_bounded(self) -> yaml.Node | None:
+        node = self.get_single_node()
+        if node is not None and self.alias_lines:
+            self._check_expansion(node)
+        return node
+
+    def _check_expansion(self, root: yaml.Node) -> None:
+        alias, line = next(iter(self.alias_lines.items()))
+        try:
+            repeated, depth = _expansion(root)
+        except _Loop as loop:
+            name = self.anchors_of.get(id(loop.node), "")
+            raise _Refused(f"the alias '*{name}' is used inside '&{name}' itself, so it "
+                           "never ends", self.alias_lines.get(name, line), _NO_ALIASES) from None
+        if depth > MAX_DEPTH:
+            raise _Refused(f"this metadata nests more than {MAX_DEPTH} levels deep through "
+                           f"its aliases (*{alias})", line, _NO_ALIASES)
+        if repeated > MAX_ALIAS_VALUES:
+            raise _Refused(f"this metadata expands to more than {MAX_ALIAS_VALUES:,} values "
+                           f"through its aliases (*{alias})", line, _NO_ALIASES)
+
+
+class _Loop(Exception):
+    """An alias inside its own anchor: ``node`` contains itself."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__()
+        self.node = node
+
+
+_IN_PROGRESS = (-1, -1)
+
+
+def _expansion(root: yaml.Node) -> tuple[int, int]:
+    """How many values the aliases under ``root`` repeat, and how deep it nests, once each
+    alias is read as a copy of its anchor (as the data is walked). Worked out once per node,
+    children first, without recursion: a billion laughs costs what its few lines cost.
+    Raises _Loop if a node contains itself."""
+    done: dict[int, tuple[int, int]] = {}  # id(node) → (values, depth) through aliases
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        known = done.get(id(node))
+        if not children_done:
+            if known is _IN_PROGRESS:  # reached again from inside itself
+                raise _Loop(node)
+            if known is None:
+                done[id(node)] = _IN_PROGRESS
+                stack.append((node, True))
+                stack.extend((child, False) for child in _children(node))
+            continue
+        children = [done[id(child)] for child in _children(node)]
+        values = 1 + sum(values for values, _depth in children)
+        depth = max((depth for _values, depth in children), default=0)
+        done[id(node)] = (values, depth + (not isinstance(node, yaml.ScalarNode)))
+    values, depth = done[id(root)]
+    return values - len(done), depth
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_size(text: str, line_offset: int) -> None:
+    if len(text) * 4 <= MAX_YAML_BYTES:  # UTF-8 takes at most 4 bytes a character
+        return
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) > MAX_YAML_BYTES:
+        raise _Refused(
+            f"this metadata is longer than the limit of {MAX_YAML_BYTES:,} bytes; it passes "
+            "it on this line",
+            data[:MAX_YAML_BYTES].count(b"\n") + 1 + line_offset,
+            "keep it short: a policy's text goes in its Markdown files, not in its metadata",
+        )
+
+
+def _read(loader_class: type[_Bounded], text: str,
+          line_offset: int = 0) -> tuple[yaml.Node | None, Any]:
+    """The node graph and the data of ``text``, within the bounds. Raises _Refused or
+    yaml.YAMLError."""
+    _check_size(text, line_offset)
+    loader = loader_class(text, line_offset)
+    try:
+        node = loader.compose_bounded()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+class _DatesAsTextLoader(_Bounded):
+    """Leaves dates as text, so a bad one (2026-02-30) gets our message."""
 
 
 _DatesAsTextLoader.yaml_implicit_resolvers = {
@@ -68,44 +227,54 @@ _DatesAsTextLoader.yaml_implicit_resolvers = {
 
 
 def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    """Parse YAML safely and return the data plus the 1-based line of every key and item."""
-    loader = _DatesAsTextLoader(text)
+    """Parse YAML safely and return the data plus the 1-based line of every key and item.
+
+    Whatever the text: the data, or a PolicyError (never a hang, a RecursionError or a
+    MemoryError)."""
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        node, data = _read(_DatesAsTextLoader, text, line_offset)
+    except _Refused as refused:
+        raise PolicyError(refused.problem, file=file, line=refused.line,
+                          fix=refused.fix) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        # YAML names the line where it noticed the problem; what was left open (a "[",
-        # a quote) may have started lines before: say where, the editor's mistake is there
-        started = ""
-        if exc.context and exc.context_mark and line is not None \
-                and exc.context_mark.line + 1 + line_offset != line:
-            started = (f" ({exc.context.removeprefix('while ')}, which starts on line "
-                       f"{exc.context_mark.line + 1 + line_offset})")
-        raise PolicyError(
-            f"this is not valid YAML: {exc.problem or exc}{started}",
-            file=file,
-            line=line,
-            fix="check the indentation and quote text that contains ':' or '#'",
-        ) from None
+        raise _invalid(exc, file, line_offset) from None
     except yaml.YAMLError as exc:
         raise PolicyError(f"this is not valid YAML: {exc}", file=file) from None
-    finally:
-        loader.dispose()
+    except (RecursionError, MemoryError):  # not expected within the bounds: a last guard
+        raise PolicyError("this metadata is too large or too deeply nested to read", file=file,
+                          fix="write it with fewer levels and fewer values") from None
     lines: dict[tuple[Any, ...], int] = {}
     if node is not None:
         _index_lines(node, (), lines, line_offset)
     return data, lines
 
 
+def _invalid(exc: yaml.MarkedYAMLError, file: str, line_offset: int) -> PolicyError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 + line_offset if mark else None
+    # YAML names the line where it noticed the problem; what was left open (a "[",
+    # a quote) may have started lines before: say where, the editor's mistake is there
+    started = ""
+    if exc.context and exc.context_mark and line is not None \
+            and exc.context_mark.line + 1 + line_offset != line:
+        started = (f" ({exc.context.removeprefix('while ')}, which starts on line "
+                   f"{exc.context_mark.line + 1 + line_offset})")
+    return PolicyError(
+        f"this is not valid YAML: {exc.problem or exc}{started}",
+        file=file,
+        line=line,
+        fix="check the indentation and quote text that contains ':' or '#'",
+    )
+
+
 def _index_lines(
     node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int], offset: int
 ) -> None:
+    # recursion is safe: the bounds keep the depth, aliases included, within MAX_DEPTH
     lines[path] = node.start_mark.line + 1 + offset
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = key_node.value
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             lines[(*path, key)] = key_node.start_mark.line + 1 + offset
             _index_lines(value_node, (*path, key), lines, offset)
             lines[(*path, key)] = key_node.start_mark.line + 1 + offset
@@ -337,7 +506,7 @@ def _kind(value: Any) -> str:
 # -- mkdocs.yml as of a past commit ----------------------------------------------------
 
 
-class _TolerantLoader(yaml.SafeLoader):
+class _TolerantLoader(_Bounded):
     """Reads an old mkdocs.yml for its ``extra:`` without running its ``!!python`` tags."""
 
 
@@ -351,10 +520,14 @@ _TolerantLoader.add_multi_constructor("tag:", _ignore_tag)
 
 
 def read_config_extra(text: str) -> dict[str, Any]:
-    """The ``extra:`` mapping of a mkdocs.yml text, or {} if it cannot be read."""
+    """The ``extra:`` mapping of a mkdocs.yml text, or {} if it cannot be read.
+
+    A past commit's mkdocs.yml is read under the same bounds as policy metadata (it may
+    come from a pull request too); past them it is unreadable, as invalid YAML is: its
+    commit's text is read with the site's variables, never a hang."""
     try:
-        data = yaml.load(text, Loader=_TolerantLoader)
-    except yaml.YAMLError:
+        _node, data = _read(_TolerantLoader, text)
+    except (yaml.YAMLError, _Refused, RecursionError, MemoryError):
         return {}
     extra = data.get("extra") if isinstance(data, dict) else None
     return extra if isinstance(extra, dict) else {}
