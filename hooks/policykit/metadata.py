@@ -75,15 +75,19 @@ class _Refused(Exception):
         self.problem, self.line, self.fix = problem, line, fix
 
 
+_MERGE = "tag:yaml.org,2002:merge"  # '<<: *defaults' merges a mapping; its keys may be overridden
 _Collection = TypeVar("_Collection", yaml.SequenceNode, yaml.MappingNode)
 
 
 class _Bounded(yaml.SafeLoader):
     """Composes the node graph within MAX_DEPTH, noting aliases, so that its size through
     the aliases is known before anything walks or constructs it (``_check_expansion``).
+    A key given twice in a mapping is refused.
 
     Only lists, mappings and aliases pay for the bounds: scalars, most of a document, are
     composed as PyYAML does."""
+
+    refuses_repeated_keys = True
 
     def __init__(self, text: str, line_offset: int = 0) -> None:
         self.line_offset = line_offset
@@ -105,7 +109,33 @@ class _Bounded(yaml.SafeLoader):
         return self._nested(super().compose_sequence_node, anchor)
 
     def compose_mapping_node(self, anchor: Any) -> yaml.MappingNode:
-        return self._nested(super().compose_mapping_node, anchor)
+        node = self._nested(super().compose_mapping_node, anchor)
+        if self.refuses_repeated_keys:
+            self._refuse_repeated_keys(node)
+        return node
+
+    def _refuse_repeated_keys(self, mapping: yaml.MappingNode) -> None:
+        # YAML keeps the last of a repeated key, silently: an editor who adds a 'title:' or
+        # a 'changes:' at the end, missing the one above, would not know which one counts.
+        # Keys are compared as written (with their type): '1' and 1 differ, as in the data.
+        seen: dict[tuple[str, str], yaml.Node] = {}
+        for key_node, _value in mapping.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE:
+                continue
+            key = (key_node.tag, key_node.value)
+            if key in seen:
+                raise self._repeated(key_node.value, seen[key], key_node, mapping)
+            seen[key] = key_node
+
+    def _repeated(self, name: str, first: yaml.Node, second: yaml.Node,
+                  mapping: yaml.MappingNode) -> _Refused:
+        if first is second:  # an anchored key given again through its alias: one node
+            return _Refused(f"'{name}' is given twice in this mapping, once through an alias",
+                            self.line_of(mapping.start_mark), "keep one of them")
+        lines = self.line_of(first.start_mark), self.line_of(second.start_mark)
+        where = f"lines {lines[0]} and {lines[1]}" if lines[0] != lines[1] \
+            else f"both on line {lines[1]}"
+        return _Refused(f"'{name}' is given twice ({where})", lines[1], "keep one of them")
 
     def _nested(self, compose: Callable[[Any], _Collection], anchor: str | None) -> _Collection:
         # PyYAML composes nested lists and mappings by recursion: stop well before
@@ -508,6 +538,8 @@ def _kind(value: Any) -> str:
 
 class _TolerantLoader(_Bounded):
     """Reads an old mkdocs.yml for its ``extra:`` without running its ``!!python`` tags."""
+
+    refuses_repeated_keys = False  # as MkDocs reads it: the last one counts
 
 
 def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:

@@ -102,6 +102,33 @@ def test_nesting_through_aliases_counts_as_nesting() -> None:
                              "its aliases (*n0)")
 
 
+def test_a_key_given_twice_is_refused_wherever_it_is() -> None:
+    # in a mapping of any level, under a key that is not read, and through an alias; keys
+    # are compared as YAML reads them: '1' (text) and 1 (a number) are two keys
+    for text, line, problem in [
+        ("title: P\nvariables:\n  a:\n    b: 1\n    b: 2\n", 5,
+         "'b' is given twice (lines 4 and 5)"),
+        ("---\nx-other: {a: 1, a: 2}\n---\n", 2, "'a' is given twice (both on line 2)"),
+        ("title: P\nvariables:\n  k: &k name\n  m:\n    *k : 1\n    *k : 2\n", 5,
+         "'name' is given twice in this mapping, once through an alias"),
+    ]:
+        with pytest.raises(PolicyError) as error:
+            if text.startswith("---"):
+                parse_front_matter(text, FILE)
+            else:
+                parse_policy_yml(text, FILE)
+        assert (error.value.line, error.value.problem) == (line, problem)
+    meta = parse_policy_yml("title: P\nvariables:\n  '1': text\n  1: number\n", FILE)
+    assert meta.variables == {"1": "text", 1: "number"}
+
+
+def test_a_merged_key_may_be_given_again() -> None:
+    # '<<: *base' brings the keys of 'base'; one given again overrides it, as YAML says
+    meta = parse_policy_yml("title: P\nvariables:\n  base: &base {name: Acme, mail: a@b}\n"
+                            "  shop:\n    <<: *base\n    name: Acme Shop\n", FILE)
+    assert meta.variables["shop"] == {"name": "Acme Shop", "mail": "a@b"}
+
+
 def test_aliases_under_the_limit_are_read() -> None:
     meta = parse_policy_yml(
         "title: P\nvariables:\n  company: &acme\n    name: Acme\n  seller: *acme\n"
@@ -161,6 +188,11 @@ def test_the_size_limit_counts_bytes_not_characters() -> None:
 
 
 def test_front_matter_errors_name_lines_of_the_markdown_file() -> None:
+    text = "---\ntitle: Terms\ndescription: x\ntitle: Terms of use\n---\n# Terms\n"
+    with pytest.raises(PolicyError) as error:
+        parse_front_matter(text, "policies/terms.md")
+    assert str(error.value) == ("policies/terms.md:4: 'title' is given twice (lines 2 and 4) "
+                                "— keep one of them")
     with pytest.raises(PolicyError) as error:
         parse_front_matter("---\ntitle: " + "[" * 60 + "\n---\nText\n", "policies/terms.md")
     assert str(error.value).startswith(

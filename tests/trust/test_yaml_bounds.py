@@ -117,3 +117,17 @@ def test_a_yaml_bomb_in_a_past_mkdocs_yml_is_not_read(repo: GitRepo, bomb: str) 
     })
     build_ok(repo, "--strict", limits=LIMITS)
     assert version_ids(repo.path / "site") == ["2020-03-01", "2020-01-01"]
+
+
+# -- what YAML reads silently, or as another type ------------------------------------------
+
+
+def test_a_key_given_twice_fails_the_build(repo: GitRepo) -> None:
+    # YAML would keep the last 'title:' and say nothing: the editor's first one is lost
+    start(repo)
+    repo.commit("A second title", "2020-03-01", {
+        META: policy_yml(("2020-03-01", "No cookies."), ("2020-01-01", "First."))
+        + "title: Privacy Policy\n",
+        COOKIES: "## Cookies\n\nWe use no cookies.\n",
+    })
+    build_fails(repo, f"{META}:7: 'title' is given twice (lines 1 and 7) — keep one of them")
