@@ -330,7 +330,7 @@ def parse_policy_yml(text: str, file: str) -> PolicyMeta:
         data = {}
     if not isinstance(data, dict):
         raise PolicyError(
-            "expected a mapping of keys such as 'title:' and 'changes:'",
+            f"expected a mapping of keys such as 'title:' and 'changes:', but got {_kind(data)}",
             file=file,
             line=1,
             fix="see docs/editors.md for the format",
@@ -352,7 +352,10 @@ def parse_front_matter(text: str, file: str) -> tuple[PolicyMeta, str, int]:
         data = {}
     if not isinstance(data, dict):
         raise PolicyError(
-            "front matter must be a mapping of keys such as 'title:'", file=file, line=2
+            f"front matter must be a mapping of keys such as 'title:', but got {_kind(data)}",
+            file=file,
+            line=2,
+            fix="write one 'key: value' line per key between the '---' lines",
         )
     return _build_meta(data, lines, file, strict_keys=False), body, offset
 
@@ -362,9 +365,10 @@ def _suggest(key: str, known: tuple[str, ...]) -> str | None:
     return match[0] if match else None
 
 
-def _build_meta(
-    data: dict[Any, Any], lines: dict[tuple[Any, ...], int], file: str, strict_keys: bool
-) -> PolicyMeta:
+_Lines = dict[tuple[Any, ...], int]
+
+
+def _build_meta(data: dict[Any, Any], lines: _Lines, file: str, strict_keys: bool) -> PolicyMeta:
     for key in data:
         if key in KNOWN_KEYS:
             continue
@@ -378,37 +382,11 @@ def _build_meta(
             raise PolicyError(f"unknown key '{key}'", file=file, line=lines.get((key,)), fix=hint)
 
     def text_value(key: str) -> str | None:
+        # a number is taken as the text it reads as (a title may be "1984")
         value = data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise PolicyError(
-                f"expected text for '{key}', but got {_kind(value)}",
-                file=file,
-                line=lines.get((key,)),
-                fix="write it as plain text",
-            )
-        return _CONTROL.sub("", str(value)).strip()
-
-    sections = data.get("sections")
-    if sections is not None:
-        if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
-            raise PolicyError(
-                "expected 'sections' to be a list of fragment file names",
-                file=file,
-                line=lines.get(("sections",)),
-                fix="write one '- 10-intro.md' line per section",
-            )
-        sections = tuple(sections)
-
-    variables = data.get("variables") or {}
-    if not isinstance(variables, dict):
-        raise PolicyError(
-            f"expected 'variables' to be a mapping, but got {_kind(variables)}",
-            file=file,
-            line=lines.get(("variables",)),
-            fix="write one 'name: value' line per variable",
-        )
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        return _text(value, key, file, lines.get((key,)))
 
     changes = None
     if "changes" in data:
@@ -417,90 +395,150 @@ def _build_meta(
     return PolicyMeta(
         title=text_value("title"),
         description=text_value("description"),
-        sections=sections,
-        variables=variables,
+        sections=_parse_sections(data.get("sections"), lines, file),
+        variables=_parse_variables(data.get("variables"), lines, file),
         changes=changes,
         file=file,
         lines=lines,
     )
 
 
-def _parse_changes(
-    value: Any, lines: dict[tuple[Any, ...], int], file: str
-) -> tuple[ChangeEntry, ...]:
+def _text(value: Any, key: str, file: str, line: int | None) -> str | None:
+    """Text written for ``key``, without control characters; None if not given."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise PolicyError(f"expected text for '{key}', but got {_kind(value)}", file=file,
+                          line=line, fix=_as_text(value))
+    return _CONTROL.sub("", value).strip()
+
+
+def _as_text(value: Any) -> str:
+    """How to write ``value``, which YAML read as something else, as text."""
+    if isinstance(value, (list, tuple, set)):
+        return "write it as one line of plain text (a line that starts with '- ' or '[' is a list)"
+    if isinstance(value, dict):
+        return "write it as plain text on one line, in quotes if it contains ': '"
+    if isinstance(value, bool):
+        return "put it in quotes: YAML reads yes, no, on and off without quotes as true/false"
+    if isinstance(value, (int, float, dt.date)):
+        return "put it in quotes, so that it is kept as written"
+    return "write it as plain text"
+
+
+def _parse_sections(value: Any, lines: _Lines, file: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    fix = "write one '- 10-intro.md' line per section"
+    if not isinstance(value, list):
+        raise PolicyError(
+            f"expected 'sections' to be a list of fragment file names, but got {_kind(value)}",
+            file=file, line=lines.get(("sections",)), fix=fix)
+    for index, name in enumerate(value):
+        if not isinstance(name, str):
+            raise PolicyError(
+                f"expected a fragment file name in 'sections', but got {_kind(name)}",
+                file=file, line=lines.get(("sections", index)), fix=fix)
+    return tuple(value)
+
+
+def _parse_variables(value: Any, lines: _Lines, file: str) -> dict[Any, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PolicyError(
+            f"expected 'variables' to be a mapping, but got {_kind(value)}",
+            file=file,
+            line=lines.get(("variables",)),
+            fix="write one 'name: value' line per variable",
+        )
+    _check_variable_values(value, ("variables",), lines, file)
+    return value
+
+
+def _check_variable_values(values: dict[Any, Any], path: tuple[Any, ...], lines: _Lines,
+                           file: str) -> None:
+    """Every value can be filled in: None would be published as "None", bytes as "b'…'".
+    (Recursion is bounded: YAML nests at most MAX_DEPTH levels, aliases included.)"""
+    for name, value in values.items():
+        where, dotted = (*path, name), ".".join(str(part) for part in (*path[1:], name))
+        if value is None:
+            raise PolicyError(f"the variable '{dotted}' has no value", file=file,
+                              line=lines.get(where),
+                              fix=f"write its value after '{name}:', or remove the line")
+        if isinstance(value, bytes):
+            raise PolicyError(
+                f"expected text, a number or a mapping for the variable '{dotted}', but got "
+                f"{_kind(value)}", file=file, line=lines.get(where), fix="write it as plain text")
+        if isinstance(value, dict):
+            _check_variable_values(value, where, lines, file)
+
+
+def _parse_changes(value: Any, lines: _Lines, file: str) -> tuple[ChangeEntry, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
         raise PolicyError(
-            "expected 'changes' to be a list of entries, newest first",
+            f"expected 'changes' to be a list of entries, newest first, but got {_kind(value)}",
             file=file,
             line=lines.get(("changes",)),
             fix="start each entry with '- effective: YYYY-MM-DD'",
         )
-    entries = []
-    for index, item in enumerate(value):
-        where = lines.get(("changes", index))
-        if not isinstance(item, dict):
-            raise PolicyError(
-                f"expected a change entry with 'effective' and 'summary', but got {_kind(item)}",
-                file=file,
-                line=where,
-                fix="write '- effective: YYYY-MM-DD' and 'summary: …' on the next line",
-            )
-        for key in item:
-            if key not in ENTRY_KEYS:
-                suggestion = _suggest(str(key), ENTRY_KEYS)
-                raise PolicyError(
-                    f"unknown key '{key}' in a change entry",
-                    file=file,
-                    line=lines.get(("changes", index, key), where),
-                    fix=f"did you mean '{suggestion}'?"
-                    if suggestion
-                    else "an entry has 'effective' and 'summary', or 'editorial'",
-                )
-        effective = _parse_date(
-            item.get("effective"), file, lines.get(("changes", index, "effective"), where)
+    return tuple(_parse_entry(item, index, lines, file) for index, item in enumerate(value))
+
+
+def _parse_entry(item: Any, index: int, lines: _Lines, file: str) -> ChangeEntry:
+    where = lines.get(("changes", index))
+    if not isinstance(item, dict):
+        raise PolicyError(
+            f"expected a change entry with 'effective' and 'summary', but got {_kind(item)}",
+            file=file,
+            line=where,
+            fix="write '- effective: YYYY-MM-DD' and 'summary: …' on the next line",
         )
-        summary = item.get("summary")
-        editorial = item.get("editorial")
-        if effective is not None and editorial is not None:
+    for key in item:
+        if key not in ENTRY_KEYS:
+            suggestion = _suggest(str(key), ENTRY_KEYS)
             raise PolicyError(
-                "a change entry is either material ('effective' and 'summary') "
-                "or 'editorial', not both",
+                f"unknown key '{key}' in a change entry",
                 file=file,
-                line=where,
-                fix="split it into two entries or remove one",
+                line=lines.get(("changes", index, key), where),
+                fix=f"did you mean '{suggestion}'?"
+                if suggestion
+                else "an entry has 'effective' and 'summary', or 'editorial'",
             )
-        if effective is None and editorial is None:
-            raise PolicyError(
-                "a change entry needs an 'effective' date (material change) or an 'editorial' note",
-                file=file,
-                line=where,
-                fix="add 'effective: YYYY-MM-DD' and 'summary: …', or 'editorial: what was fixed'",
-            )
-        if effective is not None and not (isinstance(summary, str) and summary.strip()):
-            raise PolicyError(
-                "a material change needs a public 'summary' of what changed",
-                file=file,
-                line=lines.get(("changes", index, "summary"), where),
-                fix="add 'summary: …' in plain words for visitors",
-            )
-        if editorial is not None and not isinstance(editorial, str):
-            raise PolicyError(
-                "expected text for 'editorial'",
-                file=file,
-                line=lines.get(("changes", index, "editorial"), where),
-            )
-        entries.append(
-            ChangeEntry(
-                effective=effective,
-                summary=_CONTROL.sub("", summary).strip() if isinstance(summary, str) else None,
-                editorial=_CONTROL.sub("", editorial).strip() if isinstance(editorial, str)
-                else None,
-                line=where,
-            )
+
+    def line_of(key: str) -> int | None:
+        return lines.get(("changes", index, key), where)
+
+    # each value has the type it must have before the entry is judged as a whole, so a
+    # summary given as a list is not taken for a missing one
+    effective = _parse_date(item.get("effective"), file, line_of("effective"))
+    summary = _text(item.get("summary"), "summary", file, line_of("summary"))
+    editorial = _text(item.get("editorial"), "editorial", file, line_of("editorial"))
+    if effective is not None and editorial is not None:
+        raise PolicyError(
+            "a change entry is either material ('effective' and 'summary') "
+            "or 'editorial', not both",
+            file=file,
+            line=where,
+            fix="split it into two entries or remove one",
         )
-    return tuple(entries)
+    if effective is None and editorial is None:
+        raise PolicyError(
+            "a change entry needs an 'effective' date (material change) or an 'editorial' note",
+            file=file,
+            line=where,
+            fix="add 'effective: YYYY-MM-DD' and 'summary: …', or 'editorial: what was fixed'",
+        )
+    if effective is not None and not summary:
+        raise PolicyError(
+            "a material change needs a public 'summary' of what changed",
+            file=file,
+            line=line_of("summary"),
+            fix="add 'summary: …' in plain words for visitors",
+        )
+    return ChangeEntry(effective=effective, summary=summary, editorial=editorial, line=where)
 
 
 def _parse_date(value: Any, file: str, line: int | None) -> dt.date | None:
@@ -516,7 +554,7 @@ def _parse_date(value: Any, file: str, line: int | None) -> dt.date | None:
         except ValueError:
             pass
     raise PolicyError(
-        f"expected a date (YYYY-MM-DD) for 'effective', but got '{value}'",
+        f"expected a date (YYYY-MM-DD) for 'effective', but got {_kind(value)}",
         file=file,
         line=line,
         fix="write the date like 2026-12-01",
@@ -524,12 +562,23 @@ def _parse_date(value: Any, file: str, line: int | None) -> dt.date | None:
 
 
 def _kind(value: Any) -> str:
+    """What YAML read ``value`` as, in an editor's words."""
     if isinstance(value, dict):
         return "a mapping"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "a list"
     if isinstance(value, bool):
         return "true/false"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, dt.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, bytes):
+        return "binary data"
+    if isinstance(value, (set, frozenset)):
+        return "a set"
+    if value is None:
+        return "nothing"
     return f"'{value}'"
 
 

@@ -199,6 +199,14 @@ def test_front_matter_errors_name_lines_of_the_markdown_file() -> None:
         f"policies/terms.md:2: this metadata nests more than {MAX_DEPTH} levels deep — ")
 
 
+def test_a_root_that_is_not_a_mapping_says_what_it_is() -> None:
+    with pytest.raises(PolicyError) as error:
+        parse_front_matter("---\n- Terms\n---\nText\n", "policies/terms.md")
+    assert str(error.value).startswith(
+        "policies/terms.md:2: front matter must be a mapping of keys such as 'title:', "
+        "but got a list — ")
+
+
 # -- an old mkdocs.yml: the same bounds, but a problem leaves ``extra`` out ---------------
 
 

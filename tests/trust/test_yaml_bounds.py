@@ -131,3 +131,16 @@ def test_a_key_given_twice_fails_the_build(repo: GitRepo) -> None:
         COOKIES: "## Cookies\n\nWe use no cookies.\n",
     })
     build_fails(repo, f"{META}:7: 'title' is given twice (lines 1 and 7) — keep one of them")
+
+
+def test_a_summary_given_as_a_list_fails_the_build(repo: GitRepo) -> None:
+    # not "a material change needs a public 'summary'": there is one, of the wrong type
+    start(repo)
+    repo.commit("A summary in points", "2020-03-01", {
+        META: "title: Privacy\nchanges:\n  - effective: 2020-03-01\n    summary:\n"
+              "      - No cookies.\n      - Fewer logs.\n"
+              "  - effective: 2020-01-01\n    summary: First.\n",
+        COOKIES: "## Cookies\n\nWe use no cookies.\n",
+    })
+    build_fails(repo, f"{META}:4: expected text for 'summary', but got a list — write it as one "
+                "line of plain text (a line that starts with '- ' or '[' is a list)")
