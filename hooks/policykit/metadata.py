@@ -68,7 +68,7 @@ _NO_ALIASES = "write the values out, without '&anchor' / '*alias'"
 
 
 class _Refused(Exception):
-    """YAML past a bound: problem, line, fix."""
+    """YAML past a bound, or a value its tag cannot give: problem, line, fix."""
 
     def __init__(self, problem: str, line: int | None, fix: str) -> None:
         super().__init__(problem)
@@ -152,6 +152,18 @@ class _Bounded(yaml.SafeLoader):
         if anchor is not None:
             self.anchors_of[id(node)] = anchor
         return node
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML's constructors of tagged values ('!!timestamp soon', '!!int Privacy') fail
+        # with Python's exceptions, not YAML's: say which value, where
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, OverflowError, LookupError):
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            value = f"'{node.value}'" if isinstance(node, yaml.ScalarNode) else "here"
+            raise _Refused(f"the value {value} is not a valid {tag}",
+                           self.line_of(node.start_mark),
+                           f"remove the '{tag}' tag: plain values need none") from None
 
     def compose_bounded(self) -> yaml.Node | None:
         node = self.get_single_node()

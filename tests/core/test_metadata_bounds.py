@@ -12,12 +12,17 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
+from policykit.assemble import decode
 from policykit.errors import PolicyError
+from policykit.keys import stable_digest
 from policykit.metadata import (
     MAX_ALIAS_VALUES,
     MAX_DEPTH,
     MAX_YAML_BYTES,
+    load_yaml,
     parse_front_matter,
     parse_policy_yml,
     read_config_extra,
@@ -234,3 +239,80 @@ def test_an_old_mkdocs_yml_keeps_anchors_and_repeated_keys() -> None:
             "  company:\n    name: Acme Inc\n")
     assert read_config_extra(text) == {"company": {"name": "Acme Inc"},
                                        "seller": {"name": "Acme"}}
+
+
+# -- any text: data or a PolicyError, and data that is safe to walk -----------------------
+
+_PIECES = st.sampled_from([
+    "title: ", "changes:\n", "  - effective: ", "    summary: ", "  - editorial: ",
+    "variables:\n", "  company: ", "sections:\n", "description: ", "2026-12-01", "soon",
+    "&a ", "*a", "&b ", "*b", "<<: ", "<<: *a\n", "[*a, *a, *a]", "{a: *a}", "? ", ": ",
+    "- ", "  ", "    ", "\n", "\t", "[", "]", "{", "}", ",", "'", '"', "|\n", ">-\n", "#",
+    "!!timestamp ", "!!int ", "!!float ", "!!binary ", "!!str ", "!!set ", "!!omap ",
+    "!!python/object:os.system ", "!custom ", "%YAML 1.1\n", "---\n", "...\n", "~", "null",
+    "yes", "0x1F", "1e400", ".nan", "9" * 30, "\\x", "\ufeff", "\x85", "\u2028", "é",
+])
+YAMLISH = st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=40).map("".join)
+
+HOSTILE = [
+    "title: P\n" + laughs(levels=9, key="variables"),
+    "---\n" + laughs(levels=9, key="x") + "---\nText\n",
+    nested_flow(10_000),
+    "title: " + "{a: " * 5_000 + "}" * 5_000 + "\n",
+    nested_block(600),
+    "a: &a [*a]\n",
+    "a: &a {<<: *a}\n",
+    "title: !!timestamp 2026-13-45\n",
+    "title: !!float x\n",
+    "? [a, b]\n: c\n",
+    "? {a: b}\n: c\n",
+    "title: P\ntitle: Q\n",
+    "x" * (MAX_YAML_BYTES + 10),
+]
+
+
+def walkable(data: object) -> bool:
+    stable_digest(data)  # walks every value: a bomb that got through would never end
+    return True
+
+
+def assert_data_or_a_policy_error(text: str) -> None:
+    """Every way the site reads YAML gives data that is safe to walk, or a PolicyError."""
+    readers = [
+        (FILE, lambda: load_yaml(text, FILE)[0]),
+        (FILE, lambda: parse_policy_yml(text, FILE)),
+        ("p.md", lambda: parse_front_matter(f"---\n{text}\n---\nText\n", "p.md")[0]),
+    ]
+    for file, read in readers:
+        try:
+            assert walkable(read())
+        except PolicyError as error:
+            assert error.file == file and error.problem, error
+    assert walkable(read_config_extra(text))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(YAMLISH)
+@example("")
+@example("\x00")  # PyYAML's reader refuses it when the loader is made
+@example("!!int ")  # an IndexError in PyYAML
+@example("!!bool maybe")  # a KeyError in PyYAML
+@example("!!timestamp soon")  # an AttributeError in PyYAML
+def test_any_text_gives_data_or_a_policy_error(text: str) -> None:
+    assert_data_or_a_policy_error(text)
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=[str(n) for n in range(len(HOSTILE))])
+def test_hostile_text_gives_data_or_a_policy_error_quickly(text: str) -> None:
+    started = time.perf_counter()
+    assert_data_or_a_policy_error(text)
+    assert time.perf_counter() - started < 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_bytes_give_data_or_a_policy_error(data: bytes) -> None:
+    try:
+        walkable(parse_policy_yml(decode(data, FILE), FILE))
+    except PolicyError as error:
+        assert error.file == FILE

@@ -144,3 +144,15 @@ def test_a_summary_given_as_a_list_fails_the_build(repo: GitRepo) -> None:
     })
     build_fails(repo, f"{META}:4: expected text for 'summary', but got a list — write it as one "
                 "line of plain text (a line that starts with '- ' or '[' is a list)")
+
+
+def test_a_value_with_a_tag_it_is_not_fails_the_build(repo: GitRepo) -> None:
+    # PyYAML fails on it with Python's ValueError: it was a traceback
+    start(repo)
+    repo.commit("A tagged date", "2020-03-01", {
+        META: policy_yml(("2020-03-01", "No cookies."), ("2020-01-01", "First."))
+        .replace("effective: 2020-03-01", "effective: !!timestamp 2020-13-01"),
+        COOKIES: "## Cookies\n\nWe use no cookies.\n",
+    })
+    build_fails(repo, f"{META}:3: the value '2020-13-01' is not a valid !!timestamp — remove the "
+                "'!!timestamp' tag: plain values need none")
