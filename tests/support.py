@@ -181,8 +181,18 @@ def build(config_file: Path, *, strict: bool = False, command: str = "build",
     return Path(config.site_dir)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Bounds for a build that is fed hostile input: a build that overruns them fails its
+    test (``subprocess.TimeoutExpired``, or a MemoryError in its output) instead of taking
+    the machine down."""
+
+    seconds: float = 60
+    memory_bytes: int = 3 * 1024**3  # address space of each process of the build
+
+
 def build_cli(
-    cwd: Path, *args: str, env: dict[str, str] | None = None
+    cwd: Path, *args: str, env: dict[str, str] | None = None, limits: Limits | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``mkdocs build`` as a user runs it, in a subprocess (for messages and exit codes)."""
     return subprocess.run(
@@ -191,13 +201,26 @@ def build_cli(
         capture_output=True,
         text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        timeout=limits.seconds if limits else None,
+        preexec_fn=_memory_limit(limits.memory_bytes) if limits else None,
     )
 
 
-def build_fails(repo: GitRepo, *expected: str, as_of: str | None = None) -> str:
+def _memory_limit(size: int) -> Callable[[], None]:
+    def limit() -> None:  # in the child, before mkdocs starts
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+    return limit
+
+
+def build_fails(repo: GitRepo, *expected: str, as_of: str | None = None,
+                limits: Limits | None = None) -> str:
     """``mkdocs build`` in a subprocess must fail, without a traceback, saying each of
     ``expected``; its output. ``as_of``: POLICY_AS_OF for the build."""
-    result = build_cli(repo.path, env={"POLICY_AS_OF": as_of} if as_of else None)
+    result = build_cli(repo.path, env={"POLICY_AS_OF": as_of} if as_of else None,
+                       limits=limits)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert "Traceback" not in output, output

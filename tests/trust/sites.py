@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.support import ROOT, GitRepo, build_cli, write_config
+from tests.support import ROOT, GitRepo, Limits, build_cli, write_config
 from tests.support import build_fails as support_build_fails
 
 SITE_URL = "https://policies.example.com/"
@@ -41,17 +41,19 @@ def start(repo: GitRepo, **config: object) -> GitRepo:
     return repo
 
 
-def build_ok(repo: GitRepo, *args: str, as_of: str = "2030-01-01") -> str:
+def build_ok(repo: GitRepo, *args: str, as_of: str = "2030-01-01",
+             limits: Limits | None = None) -> str:
     """``mkdocs build`` in a subprocess; it must succeed without a traceback. Its log."""
-    result = build_cli(repo.path, *args, env={"POLICY_AS_OF": as_of})
+    result = build_cli(repo.path, *args, env={"POLICY_AS_OF": as_of}, limits=limits)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "Traceback" not in output, output
     return output
 
 
-def build_fails(repo: GitRepo, *expected: str, as_of: str = "2030-01-01") -> str:
-    return support_build_fails(repo, *expected, as_of=as_of)
+def build_fails(repo: GitRepo, *expected: str, as_of: str = "2030-01-01",
+                limits: Limits | None = None) -> str:
+    return support_build_fails(repo, *expected, as_of=as_of, limits=limits)
 
 
 def version_ids(site: Path, slug: str = "privacy") -> list[str]:
