@@ -8,6 +8,7 @@ folder policy, or a top-level (``#``/``##``) heading's part of a single-file pol
 from __future__ import annotations
 
 import functools
+import html
 import posixpath
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -96,7 +97,11 @@ _MARKED_LINE_AT = re.compile(r" {0,3}(?:(?P<fence>`{3,}|~{3,})"
 _MAYBE_MARKED_LINE = re.compile(r"\n {0,3}[`~#=-]")
 _NOT_WHITESPACE = re.compile(r"\S")  # \S is what str.strip() keeps
 _LINK_IN_HEADING = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS_MARKS = re.compile(r"[*_`]")
+_EMPHASIS_MARKS = re.compile(r"(?<!\\)[*_`]")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_ATTR_LIST_AT_END = re.compile(r"[ \t]*\{:?[ \t]*[#.][^{}]*\}[ \t]*$")
+_BACKSLASH_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>&])")
+_SPACES = re.compile(r"\s+")
 
 
 def make_environment() -> PolicyTemplates:
@@ -210,8 +215,19 @@ def first_heading(markdown: str) -> str | None:
 
 @functools.lru_cache(maxsize=8192)  # headings repeat in every revision
 def _plain(heading: str) -> str:
-    text = _LINK_IN_HEADING.sub(r"\1", heading)
-    return _EMPHASIS_MARKS.sub("", text).strip()
+    """A heading's text as a reader reads it: without its links' targets, emphasis marks,
+    inline HTML tags (mozilla's ``<span class="…">MDN Plus</span>``), an attr_list
+    (``{: #id }``) or backslash escapes; character references decoded."""
+    text = _ATTR_LIST_AT_END.sub("", heading)
+    text = _LINK_IN_HEADING.sub(r"\1", text)
+    if "<" in text:
+        text = _HTML_TAG.sub("", text)
+    text = _EMPHASIS_MARKS.sub("", text)
+    if "\\" in text:
+        text = _BACKSLASH_ESCAPE.sub(r"\1", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def assemble(

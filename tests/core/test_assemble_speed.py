@@ -11,8 +11,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from policykit.assemble import (
+from policykit.assemble import (  # _plain: a heading's text, tested on its own
     Section,
+    _plain,
     decode,
     first_heading,
     headings,
@@ -48,11 +49,6 @@ def reference_headings(lines: Sequence[str]) -> Iterator[tuple[int, int, str, bo
               and not _ATX.match(lines[index - 1])
               and (index < 2 or not lines[index - 2].strip())):
             yield index - 1, 1 if line.strip()[0] == "=" else 2, lines[index - 1], True
-
-
-def _plain(heading: str) -> str:
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)
-    return re.sub(r"[*_`]", "", text).strip()
 
 
 def reference_split(text: str, source: str, line_offset: int = 0) -> list[Section]:
