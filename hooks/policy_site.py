@@ -138,6 +138,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             site_variables={k: v for k, v in config.extra.items() if k != "policies"},
             config_file=config.config_file_path,
             templating=settings.templating,
+            text_dates=settings.text_dates,
             drafts=_Build.command == "serve",
             cache_dir=_Build.cache_dir,
             renderer_settings=_renderer_settings(config),  # rendered text is sanitised
@@ -306,7 +307,7 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
         assert ref.version is not None and ref.old is not None
         page.meta["policy"] = comparisons.compare_meta(history, ref.old, ref.version)
         page.meta["title"] = (f"{history.text.title}: changes from "
-                              f"{ref.old.version_id} to {ref.version.version_id}")
+                              f"{ref.old.page_id} to {ref.version.page_id}")
     else:
         meta = pages.policy_meta(history, _edit_url)
         draft = _Build.loaded.drafts.get(ref.slug)

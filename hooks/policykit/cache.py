@@ -1,4 +1,4 @@
-"""An on-disk cache of what never changes: the digest of a rendered section's visible text.
+"""An on-disk cache of what never changes: what the fingerprints keep of a rendered section.
 
 A section's fingerprint depends only on its Markdown and on how the site renders Markdown
 (its extensions and their settings), so it is cached under a hash of both. It spares the
@@ -17,7 +17,9 @@ from pathlib import Path
 
 from policykit.cachefile import CacheFileError, open_checked, write_atomically
 
-FORMAT = 2  # 2: values are digests of the visible text (1 held the text itself)
+#: 3: values are fingerprints.section_print (digest and signatures); 2 held the digest
+#: alone, 1 the visible text itself
+FORMAT = 3
 _MAGIC = b"policykit-fingerprints %d\n" % FORMAT
 
 
@@ -27,7 +29,7 @@ def renderer_key(settings: object) -> str:
 
 
 class FingerprintCache:
-    """Section source → digest of its visible text, in one file per renderer.
+    """Section source → its ``fingerprints.section_print``, in one file per renderer.
 
     The file is read on first use: a build that replays no commit never needs it.
     """

@@ -124,9 +124,11 @@ def render_key(renderer: str) -> str:
 
 
 def snapshot_key(*, policies_dir: str, config_path: str | None,
-                 site_variables: Mapping[str, Any], templating: bool, renderer: str) -> str:
+                 site_variables: Mapping[str, Any], templating: bool, renderer: str,
+                 text_dates: str = "all") -> str:
     """Everything the replay's result depends on, but the commits."""
     return stable_digest(FORMAT, policies_dir, config_path, site_variables, templating,
+                         text_dates,
                          renderer, model_code_version())
 
 

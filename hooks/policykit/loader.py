@@ -17,7 +17,7 @@ from typing import Any
 from policykit.assemble import PolicyText, assemble, make_environment
 from policykit.cache import FingerprintCache, renderer_key
 from policykit.errors import GitError, PolicyError
-from policykit.fingerprints import Fingerprint, SectionFingerprints
+from policykit.fingerprints import PrintedText, SectionFingerprints
 from policykit.history_cache import HistorySnapshots, render_key, snapshot_key
 from policykit.layout import discover
 from policykit.repository import (
@@ -75,6 +75,7 @@ def load_history(
     site_variables: Mapping[str, Any] | None = None,
     config_file: str | os.PathLike[str] | None = None,
     templating: bool = True,
+    text_dates: str = "all",
     repository: Repository | None = None,
     check_working_tree: bool = True,
     drafts: bool = False,
@@ -125,7 +126,7 @@ def load_history(
         renderer = renderer_key(renderer_settings)
         snapshots = HistorySnapshots(cache_dir, snapshot_key(
             policies_dir=policies_rel, config_path=config_rel, site_variables=variables,
-            templating=templating, renderer=renderer))
+            templating=templating, renderer=renderer, text_dates=text_dates))
         state = snapshots.load(commits)
         fresh = state is None
         if state is None:
@@ -145,9 +146,10 @@ def load_history(
     texts: dict[tuple[str, bool], PolicyText] = {}
     if prerender is not None and fresh and len(new_commits) >= PRERENDER_FROM:
         _prerender(ReplayState.start(policies_rel, config_rel, variables), blobs, new_commits,
-                   fingerprints, prerender, variables, templating, texts)
+                   fingerprints, prerender, variables, templating, texts, text_dates)
     replay = HistoryReplay(state, blobs, render=render, site_variables=variables,
-                           templating=templating, fingerprints=fingerprints, texts=texts)
+                           templating=templating, fingerprints=fingerprints, texts=texts,
+                           text_dates=text_dates)
     replay.replay(new_commits, release_blobs=True)
     del blobs  # the largest part of a long history, no longer needed
     replay.blobs = {}
@@ -165,7 +167,7 @@ def load_history(
 
 
 #: renders the sections of each policy (slug → their Markdown, standalone), each distinct
-#: piece once, and gives each section's fingerprint digest (``visible_digest`` of its HTML)
+#: piece once, and gives what the fingerprints keep of each (``section_print`` of its HTML)
 Prerender = Callable[[dict[str, list[str]]], dict[str, str]]
 
 #: a replay from scratch of this many commits renders its sections in one batch first
@@ -195,7 +197,7 @@ class _Noting(SectionFingerprints):
         self.wanted: dict[str, dict[str, None]] = {}
         self._slug = ""
 
-    def of(self, text: PolicyText) -> Fingerprint:
+    def of(self, text: PolicyText) -> PrintedText:
         self._slug = text.slug
         return super().of(text)
 
@@ -207,12 +209,12 @@ class _Noting(SectionFingerprints):
 def _prerender(state: ReplayState, blobs: Mapping[str, bytes], commits: list[LogCommit],
                fingerprints: FingerprintCache, prerender: Prerender,
                variables: Mapping[str, Any], templating: bool,
-               texts: dict[tuple[str, bool], PolicyText]) -> None:
+               texts: dict[tuple[str, bool], PolicyText], text_dates: str) -> None:
     """Find the sections the replay will render (a dry replay: which texts are read does
     not depend on what they render to), render them in one batch, cache their digests.
     The texts the dry replay assembles are kept in ``texts`` for the real one."""
     dry = HistoryReplay(state, blobs, render=lambda source: "", site_variables=variables,
-                        templating=templating, texts=texts)
+                        templating=templating, texts=texts, text_dates=text_dates)
     noting = dry.fingerprints = _Noting(_DryStore(fingerprints))
     dry.replay(commits)
     groups = {slug: list(sources) for slug, sources in noting.wanted.items()}

@@ -18,6 +18,8 @@ import yaml
 from policykit.errors import PolicyError
 
 KNOWN_KEYS = ("title", "description", "sections", "variables", "changes")
+#: front matter keys that may state a single-file policy's date (policykit.declared_dates)
+DATE_KEYS = ("effective", "effective_date", "last_updated", "last_modified", "updated", "date")
 #: control characters (not tab or newline): invisible, invalid in XML, unsafe in a terminal
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 ENTRY_KEYS = ("effective", "summary", "editorial")
@@ -49,6 +51,9 @@ class PolicyMeta:
     changes: tuple[ChangeEntry, ...] | None = None
     file: str | None = None
     lines: Mapping[tuple[Any, ...], int] = field(default_factory=dict, compare=False)
+    #: front matter keys that may state the text's date (``effective``, ``date`` …), as
+    #: written: read by policykit.declared_dates for a policy that declares nothing
+    dates: Mapping[str, Any] = field(default_factory=dict)
 
     def line_of(self, *path: Any) -> int | None:
         return self.lines.get(path)
@@ -412,6 +417,7 @@ def _build_meta(data: dict[Any, Any], lines: _Lines, file: str, strict_keys: boo
         changes=changes,
         file=file,
         lines=lines,
+        dates={key: data[key] for key in DATE_KEYS if key in data} if not strict_keys else {},
     )
 
 

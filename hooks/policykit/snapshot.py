@@ -217,6 +217,7 @@ def compare(
     site_variables: Mapping[str, Any] | None = None,
     templating: bool = True,
     now: dt.datetime | None = None,
+    text_dates: str = "all",
 ) -> Comparison:
     """What merging ``head`` on top of ``base`` would do to each policy.
 
@@ -255,6 +256,7 @@ def compare(
         site_variables=site_variables,
         config_path=config_path,
         templating=templating,
+        text_dates=text_dates,
     )
     policy_paths = [p for p in head.files if p != config_path]
     try:

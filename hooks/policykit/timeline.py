@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policykit.assemble import PolicyText, assemble, make_environment
+from policykit.declared_dates import DeclaredDate, declared_date
 from policykit.errors import PolicyError
 from policykit.fingerprints import (
     Fingerprint,
@@ -44,7 +45,16 @@ EDITORIAL = "editorial"
 DECLARED = "declared"  # a change entry says so
 UNDECLARED = "undeclared"  # words changed in a policy that declares changes, but no entry
 IMPORTED = "imported"  # the policy declares nothing: words changed, dated by the commit
-UNCHANGED = "unchanged"  # the rendered text did not change
+UNCHANGED = "unchanged"  # what a visitor reads did not change (formatting, section cuts)
+#: automatic editorial revisions of a policy that declares nothing (docs/reference.md)
+LINKS = "links"  # the words did not change, some link targets did
+UNDATED = "undated"  # the words changed, the date the text states did not
+#: the reasons of editorial revisions no change entry declared
+AUTOMATIC = frozenset({UNCHANGED, LINKS, UNDATED})
+#: where a version's effective date comes from
+DATE_FROM_ENTRY = "entry"  # a change entry's 'effective:'
+DATE_FROM_TEXT = "text"  # the date the policy's text states (policykit.declared_dates)
+DATE_FROM_COMMIT = "commit"  # its commit's date
 #: an effective date further than this after its commit is probably a mistyped year
 FAR_AHEAD_DAYS = 2 * 365
 
@@ -62,7 +72,7 @@ class Revision:
     number: int  # 1-based, in commit order
     commit: LogCommit
     kind: str  # MATERIAL or EDITORIAL
-    reason: str  # DECLARED, UNDECLARED, IMPORTED, UNCHANGED
+    reason: str  # DECLARED, UNDECLARED, IMPORTED, or one of AUTOMATIC
     text: PolicyText
     #: (section key, digest of what a visitor reads in it) per section: equal digests,
     #: equal words and link targets (policykit.fingerprints)
@@ -76,6 +86,16 @@ class Revision:
     summary: str | None = None
     note: str | None = None
     version_id: str | None = None
+    #: signatures of the whole text's words and link targets (fingerprints.signature)
+    words: str = ""
+    targets: str = ""
+    #: the date the text states for itself (a policy that declares nothing), and where
+    stated: DeclaredDate | None = None
+    #: where ``effective`` comes from: DATE_FROM_ENTRY, DATE_FROM_TEXT or DATE_FROM_COMMIT
+    date_source: str | None = None
+    #: an editorial revision's id, after its version's: ``<version id>.<n>`` for the n-th
+    #: since that version (none before the first version)
+    edition_id: str | None = None
 
     @property
     def published(self) -> dt.date:
@@ -85,6 +105,21 @@ class Revision:
     @property
     def is_version(self) -> bool:
         return self.kind == MATERIAL
+
+    @property
+    def page_id(self) -> str | None:
+        """The id in this revision's addresses: its version id, or its edition id."""
+        return self.version_id or self.edition_id
+
+    @property
+    def kind_note(self) -> str | None:
+        """What an editorial revision changed, in plain words: its entry's note, or for
+        one no entry declared, the kind of change."""
+        if self.is_version:
+            return None
+        if self.note:
+            return self.note
+        return _KIND_NOTES.get(self.reason)
 
 
 @dataclass
@@ -231,6 +266,7 @@ class HistoryReplay:
         templating: bool,
         fingerprints: FingerprintStore | None = None,
         texts: dict[tuple[str, bool], PolicyText] | None = None,
+        text_dates: str = "all",
     ) -> None:
         """``texts``: texts assembled before, by source key (and whether variables were
         filled in), shared with another replay of the same commits."""
@@ -240,6 +276,7 @@ class HistoryReplay:
         self.blobs = blobs
         self.site_variables = site_variables
         self.templating = templating
+        self.text_dates = text_dates  # which dates a text states are read (declared_dates)
         self.env = make_environment() if templating else None
         self.fingerprints = SectionFingerprints(render, fingerprints)
         self.shared = SharedText()
@@ -310,6 +347,11 @@ class HistoryReplay:
             read = self._read_text(slug, layout, commit)
             if read is not None:
                 _add_revision(self, slug, commit, *read)
+
+    def stated_date(self, text: PolicyText) -> DeclaredDate | None:
+        """The date ``text`` states for itself (policykit.declared_dates)."""
+        return declared_date(text.markdown, front_matter=text.meta.dates,
+                             mode=self.text_dates)
 
     def finish(self, as_of: dt.datetime) -> SiteHistory:
         """The site's history as of ``as_of``, with the last replayed commit as the tip.
@@ -555,6 +597,7 @@ def build_history(
     config_path: str | None = None,
     templating: bool = True,
     fingerprints: FingerprintStore | None = None,
+    text_dates: str = "all",
 ) -> SiteHistory:
     """Replay the first-parent log (oldest first) into the history of every policy.
 
@@ -564,7 +607,7 @@ def build_history(
     variables = site_variables or {}
     replay = HistoryReplay(ReplayState.start(policies_dir, config_path, variables), blobs,
                            render=render, site_variables=variables, templating=templating,
-                           fingerprints=fingerprints)
+                           fingerprints=fingerprints, text_dates=text_dates)
     replay.replay(commits)
     return replay.finish(as_of)
 
@@ -606,7 +649,8 @@ def _add_revision(
 ) -> None:
     state = replay.state
     previous = state.last_revision.get(slug)
-    fingerprint = replay.fingerprints.of(text)
+    printed = replay.fingerprints.of(text)
+    fingerprint = printed.sections
     text_changed = previous is None or previous.fingerprint != fingerprint
     meta_changed = previous is None or (
         (
@@ -647,29 +691,31 @@ def _add_revision(
         fingerprint=fingerprint,
         sections_changed=_sections_changed(previous, text, fingerprint),
         source_key=source_key,
+        words=printed.words,
+        targets=printed.targets,
+        stated=replay.stated_date(text) if entries is None else None,
     )
     if material is not None:
         revision.kind, revision.reason = MATERIAL, DECLARED
         revision.effective, revision.summary = material.effective, material.summary
+        revision.date_source = DATE_FROM_ENTRY
         revision.note = editorial.editorial if editorial else None
     elif editorial is not None:
         revision.reason, revision.note = DECLARED, editorial.editorial
-    elif text_changed:
-        revision.kind = MATERIAL
-        revision.effective = commit.committed.date()
-        if entries is not None:
-            revision.reason = UNDECLARED
-            state.warnings.append(
-                PolicyError(
-                    f"commit {commit.sha[:10]} ('{commit.subject}') changed the words of "
-                    f"'{slug}' without a change entry; it is published as a version effective "
-                    f"on its commit date, {revision.effective.isoformat()}",
-                    file=text.meta.file,
-                    fix="declare changes in 'changes:' in the same pull request as the text",
-                )
+    elif text_changed and entries is not None:
+        revision.kind, revision.reason = MATERIAL, UNDECLARED
+        revision.effective, revision.date_source = commit.committed.date(), DATE_FROM_COMMIT
+        state.warnings.append(
+            PolicyError(
+                f"commit {commit.sha[:10]} ('{commit.subject}') changed the words of "
+                f"'{slug}' without a change entry; it is published as a version effective "
+                f"on its commit date, {revision.effective.isoformat()}",
+                file=text.meta.file,
+                fix="declare changes in 'changes:' in the same pull request as the text",
             )
-        else:
-            revision.reason = IMPORTED
+        )
+    elif text_changed:
+        _classify_undeclared(revision, previous)
     if material is not None and material.effective is not None \
             and (material.effective - commit.committed.date()).days > FAR_AHEAD_DAYS:
         state.warnings.append(PolicyError(
@@ -690,13 +736,54 @@ def _add_revision(
     state.last_revision[slug] = revision
 
 
+def _classify_undeclared(revision: Revision, previous: Revision | None) -> None:
+    """A visible change of a policy that declares nothing: a version when its words
+    changed and its text states no date, or a new one; else editorial, of a kind said in
+    plain words (docs/reference.md, "A version is a change of words")."""
+    stated = revision.stated
+    words_changed = previous is None or previous.words != revision.words
+    dated_anew = stated is None or previous is None or previous.stated is None \
+        or previous.stated.date != stated.date
+    if words_changed and dated_anew:
+        revision.kind, revision.reason = MATERIAL, IMPORTED
+        if stated is not None:
+            revision.effective, revision.date_source = stated.date, DATE_FROM_TEXT
+        else:
+            revision.effective = revision.commit.committed.date()
+            revision.date_source = DATE_FROM_COMMIT
+    elif words_changed:
+        revision.reason = UNDATED
+    elif previous is not None and previous.targets != revision.targets:
+        revision.reason = LINKS
+    else:
+        revision.reason = UNCHANGED
+
+
 def _number_versions(history: PolicyHistory) -> None:
+    """Each version's id (its effective date, -2, -3 … for later ones of the same day),
+    and each editorial revision's after the version it follows (``<id>.1``, ``<id>.2``)."""
     used: dict[str, int] = {}
-    for revision in history.versions:
-        assert revision.effective is not None
-        base = revision.effective.isoformat()
-        used[base] = used.get(base, 0) + 1
-        revision.version_id = base if used[base] == 1 else f"{base}-{used[base]}"
+    last_id: str | None = None
+    since = 0
+    for revision in history.revisions:
+        if revision.is_version:
+            assert revision.effective is not None
+            base = revision.effective.isoformat()
+            used[base] = used.get(base, 0) + 1
+            revision.version_id = last_id = base if used[base] == 1 else f"{base}-{used[base]}"
+            revision.edition_id, since = None, 0
+        else:
+            since += 1
+            revision.version_id = None
+            revision.edition_id = f"{last_id}.{since}" if last_id else None
+
+
+#: what an editorial revision no entry declared changed (Revision.kind_note)
+_KIND_NOTES = {
+    UNCHANGED: "formatting only: the words did not change",
+    LINKS: "links changed: the words did not",
+    UNDATED: "the wording changed, but not the date the text states, so it is no new version",
+}
 
 
 def _resolve_current(history: PolicyHistory, as_of: dt.datetime) -> None:

@@ -54,7 +54,7 @@ def test_each_archived_version_matches_its_commit(corpus, tmp_path: Path) -> Non
             source = html_lib.unescape(re.search(r'data-source="([^"]+)"', page).group(1))
             assert archived_text(page) == committed_text(clone, sha, source), (slug, version_id)
             checked += 1
-    assert checked > 200  # basecamp has ~270 versions across 26 policies
+    assert checked > 150  # basecamp: 191 versions (changes of words) across 26 policies
 
 
 def test_legalmattic_builds_history_for_every_document(corpus, tmp_path: Path) -> None:
@@ -63,4 +63,4 @@ def test_legalmattic_builds_history_for_every_document(corpus, tmp_path: Path) -
     histories = list(site.glob("**/history/index.html"))
     assert len(histories) == 10
     versions = list(site.glob("**/versions/*/index.html"))
-    assert len(versions) > 200
+    assert len(versions) > 150  # 200 versions (changes of words) across 10 documents

@@ -317,6 +317,6 @@ def test_basecamp_feeds_hold_one_entry_per_version_on_its_history_page(
                 assert sha256(archived_text(page).encode()) == record["sha256"]["text"]
                 checked_text += 1
         total += len(ids)
-    assert total > 200  # basecamp has ~270 versions across 26 policies
+    assert total > 150  # basecamp: 191 versions (changes of words) across 26 policies
     assert checked_text > 50
     assert len(feedparser.parse((site / "feed.xml").read_bytes()).entries) == total

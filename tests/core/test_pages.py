@@ -22,4 +22,4 @@ def test_section_marks_of_every_version_in_one_pass_equal_each_asked_alone(
         for version in history.versions:
             assert marks[version.number] == history.section_changed_on(version)
             checked += 1
-    assert checked > 150
+    assert checked == sum(len(h.versions) for h in loaded.site.policies.values()) > 100

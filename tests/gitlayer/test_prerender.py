@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from policykit.fingerprints import visible_digest
+from policykit.fingerprints import section_print, visible_parts
 from policykit.loader import PRERENDER_FROM, load_history
 from tests.redline.redline_helpers import make_render
 
@@ -28,7 +28,7 @@ def test_sections_rendered_in_one_batch_give_the_same_history(
 
     def prerender(groups: dict[str, list[str]]) -> dict[str, str]:
         batches.append(sum(len(texts) for texts in groups.values()))
-        return {text: visible_digest(render(text)) for texts in groups.values()
+        return {text: section_print([visible_parts(render(text))]) for texts in groups.values()
                 for text in texts}
 
     batched = load_history(repo, render=render, as_of=AS_OF, cache_dir=tmp_path / "a",

@@ -37,6 +37,7 @@ class Site:
     config_path: str | None  # mkdocs.yml relative to ``root`` when it is inside it
     variables: dict[str, Any]  # ``extra:`` without ``policies``
     templating: bool
+    text_dates: str
     render: Callable[[str], str]
 
     @property
@@ -114,6 +115,7 @@ def load_site(config_file: str | None) -> Site:
         config_path=relative_to_repo(path, root),
         variables={k: v for k, v in config.extra.items() if k != "policies"},
         templating=settings.templating,
+        text_dates=settings.text_dates,
         render=markdown_renderer(config.markdown_extensions, config.mdx_configs),
     )
 
@@ -149,6 +151,7 @@ def compare_site(site: Site, base: Tree | None, head: Tree) -> Comparison:
         config_path=site.config_path,
         site_variables=None if inside else site.variables,
         templating=site.templating,
+        text_dates=site.text_dates,
     )
 
 

@@ -73,8 +73,8 @@ class ArchivePage:
             return pages.history_title(self.history)
         assert self.version is not None
         if self.old is not None:
-            return (f"{self.history.text.title}: changes from {self.old.version_id} to "
-                    f"{self.version.version_id}")
+            return (f"{self.history.text.title}: changes from {self.old.page_id} to "
+                    f"{self.version.page_id}")
         return self.version.text.title
 
     @property

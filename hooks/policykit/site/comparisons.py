@@ -15,6 +15,7 @@ from policykit.site.pages import (
     _common,
     _version_view,
     compare_url,
+    editorial_pairs,
     history_url,
 )
 from policykit.timeline import PolicyHistory, Revision
@@ -22,7 +23,8 @@ from policykit.timeline import PolicyHistory, Revision
 
 def pairs(history: PolicyHistory, every_pair_up_to: int, with_current: bool = True
           ) -> list[tuple[Revision, Revision]]:
-    """(older, newer) pairs of versions that get a redline page, in a stable order.
+    """(older, newer) pairs of versions that get a redline page, in a stable order, then
+    each editorial revision that changed what a visitor sees with the revision before it.
     ``with_current``: in a long history, each version against the current one too."""
     versions = history.versions
     wanted: dict[tuple[int, int], None] = {}
@@ -39,19 +41,21 @@ def pairs(history: PolicyHistory, every_pair_up_to: int, with_current: bool = Tr
                 wanted[(old, current)] = None
             for new in range(current + 1, len(versions)):  # upcoming, against the current
                 wanted[(current, new)] = None
-    return [(versions[old], versions[new]) for old, new in sorted(wanted)]
+    return [(versions[old], versions[new]) for old, new in sorted(wanted)] + \
+        editorial_pairs(history)
 
 
 def compare_meta(history: PolicyHistory, old: Revision, new: Revision,
                  order: VersionOrder | None = None) -> dict[str, Any]:
     """``page.meta.policy`` for a redline page (the hook adds the rendered redline)."""
     order = order or VersionOrder(history)
-    consecutive = order.index(new) == order.index(old) + 1
+    consecutive = new.is_version and order.index(new) == order.index(old) + 1
     return {
         **_common(history, "compare", order),
         "old": _version_view(history, old, order),
         "new": _version_view(history, new, order),
         "consecutive": consecutive,
+        "editorial": not new.is_version,
         "summary": new.summary if consecutive else None,
         "redline": None,  # {inline, stats} filled in by the hook
     }
@@ -64,6 +68,7 @@ def compare_index(history: PolicyHistory, every_pair_up_to: int, with_current: b
         "versions": [{"id": v.version_id, **(date_view(v.effective) or {})}
                      for v in reversed(history.versions)],
         "pairs": {f"{old.version_id}/{new.version_id}": compare_url(history, old, new)
-                  for old, new in pairs(history, every_pair_up_to, with_current)},
+                  for old, new in pairs(history, every_pair_up_to, with_current)
+                  if new.is_version},
         "history_url": history_url(history),
     }

@@ -71,6 +71,12 @@ class PolicySiteConfig(base.Config):
     """Fill in ``{{ variables }}`` in policy text (Jinja2). Turn off for repositories whose
     text uses another template language."""
 
+    text_dates = c.Choice(("all", "machine", "off"), default="all")
+    """Which dates a policy that declares no changes states in its text are read as its
+    versions' effective dates (docs/reference.md): ``all`` (front matter, ``{: datetime}``,
+    ``<time>`` and typed lines such as "Last updated: April 20, 2023"), ``machine`` (not
+    the typed lines), or ``off`` (every version dated by its commit)."""
+
     acknowledged_commits = c.ListOfItems(c.Type(str), default=[])
     """Past commits the history leaves out because they hold something policy text may
     not do (a refused template): every build warns of each until its id (or the start of

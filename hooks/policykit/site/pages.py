@@ -6,6 +6,7 @@ Plain data in, plain data out; the markup is in ``overrides/partials/policy-*.ht
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import posixpath
 import re
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ import yaml
 from policykit.assemble import PolicyText
 from policykit.dates import date_view
 from policykit.layout import ROOT_INDEX_SLUG
-from policykit.timeline import PolicyHistory, Revision
+from policykit.timeline import AUTOMATIC, PolicyHistory, Revision
 
 #: Between sections of the page's Markdown; Markdown passes HTML comments through, so the
 #: rendered page can be cut back into sections for the template.
@@ -91,7 +92,9 @@ def version_url(history: PolicyHistory, version: Revision) -> str:
 
 
 def compare_path(history: PolicyHistory, old: Revision, new: Revision) -> str:
-    return f"{base_path(history)}/compare/{old.version_id}/{new.version_id}/index.md"
+    """A redline page: between two versions, or an editorial revision and the revision
+    before it (addressed by their ``page_id``)."""
+    return f"{base_path(history)}/compare/{old.page_id}/{new.page_id}/index.md"
 
 
 def compare_url(history: PolicyHistory, old: Revision, new: Revision) -> str:
@@ -144,19 +147,66 @@ def _version_view(history: PolicyHistory, revision: Revision | None,
                   order: VersionOrder | None = None) -> dict[str, Any] | None:
     if revision is None:
         return None
+    if not revision.is_version:
+        return _edition_view(history, revision)
     order = order or VersionOrder(history)
     versions = order.versions
     index = order.index(revision)
     previous = versions[index - 1] if index > 0 else None
     return {
+        "kind": "version",
         "changes_url": compare_url(history, previous, revision) if previous else None,
         "id": revision.version_id,
+        "date_source": revision.date_source,
+        "date_written": revision.stated.written if revision.stated
+        and revision.date_source == "text" else None,
         "commit": revision.commit.sha,
         "effective": date_view(revision.effective),
         "published": date_view(revision.published),
         "summary": revision.summary,
         "reason": revision.reason,
         "url": version_url(history, revision) if revision.version_id else None,
+    }
+
+
+def editorial_pairs(history: PolicyHistory) -> list[tuple[Revision, Revision]]:
+    """(revision before, editorial revision) for each editorial revision after the first
+    version that changed what a visitor sees (words, link targets or sections): each gets
+    a redline page. Formatting alone has nothing to show."""
+    pairs = []
+    for before, revision in itertools.pairwise(history.revisions):
+        if revision.edition_id and before.fingerprint != revision.fingerprint:
+            pairs.append((before, revision))
+    return pairs
+
+
+def edition_of(history: PolicyHistory, revision: Revision) -> Revision | None:
+    """The version an editorial revision follows (None before the first version)."""
+    found = None
+    for candidate in history.revisions:
+        if candidate is revision:
+            return found
+        if candidate.is_version:
+            found = candidate
+    return None
+
+
+def _edition_view(history: PolicyHistory, revision: Revision) -> dict[str, Any]:
+    """An editorial revision, as redline pages and the history name it: the version it
+    corrects (its effective date) and its own publication."""
+    version = edition_of(history, revision)
+    return {
+        "kind": "editorial",
+        "id": revision.page_id,
+        "commit": revision.commit.sha,
+        "effective": date_view(version.effective) if version else None,
+        "published": date_view(revision.published),
+        "note": revision.kind_note,
+        "reason": revision.reason,
+        "version_url": version_url(history, version) if version else None,
+        "url": None,  # an editorial revision has no page of its own: its redline shows it
+        "summary": None,
+        "changes_url": None,
     }
 
 
@@ -269,6 +319,7 @@ def history_meta(history: PolicyHistory) -> dict[str, Any]:
     revisions under the version they follow, and which versions changed each section."""
     order = VersionOrder(history)
     versions = order.versions
+    redlined = {id(new): old for old, new in editorial_pairs(history)}
     entries = []
     for index, version in enumerate(versions):
         following = versions[index + 1] if index + 1 < len(versions) else None
@@ -284,12 +335,15 @@ def history_meta(history: PolicyHistory) -> dict[str, Any]:
             "previous": _version_view(history, versions[index - 1], order) if index else None,
             "editorial": [
                 {
+                    "id": revision.page_id,
                     "published": date_view(revision.published),
-                    "note": revision.note,
+                    "note": revision.kind_note,
                     "commit": revision.commit.sha,
                     "subject": revision.commit.subject,
-                    "automatic": revision.reason == "unchanged",
+                    "automatic": revision.reason in AUTOMATIC,
                     "sections_changed": [vars(change) for change in revision.sections_changed],
+                    "changes_url": compare_url(history, redlined[id(revision)], revision)
+                    if id(revision) in redlined else None,
                 }
                 for revision in history.editorial_after(version)
             ],

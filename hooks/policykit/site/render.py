@@ -103,8 +103,8 @@ class PolicyRenderer:
                   ) -> dict[str, str]:
         """Render the texts of ``groups`` (policy → its sections' Markdown) on ``workers``
         processes, each distinct piece once: their HTML and words are remembered (as
-        ``markdown`` and ``visible`` would), and each text's fingerprint digest
-        (``fingerprints.visible_digest`` of its HTML) returned. A policy's texts go to one
+        ``markdown`` and ``visible`` would), and what the fingerprints keep of each text
+        (``fingerprints.section_print`` of its HTML) returned. A policy's texts go to one
         process, which renders the pieces its versions share once."""
         todo = {slug: [text for text in dict.fromkeys(texts) if text not in self._cache]
                 for slug, texts in groups.items()}
@@ -151,14 +151,13 @@ class PolicyRenderer:
             if cut.renumber:  # the permalinks' targets are renumbered too: digest anew
                 html = joined(cut, (pieces[n][1] for n in numbers)) or self._render(text)
                 words = manifest_joined(pieces[n][2] for n in numbers)
-                digest = fingerprints.visible_digest(html)
+                printed = fingerprints.section_print([fingerprints.visible_parts(html)])
                 numbers = [len(pieces)]
                 pieces.append((text, html, words))
                 parts.append(("", ()))  # no other text is made of it
             else:
-                digest = fingerprints.digest_of(fingerprints.joined_visible(
-                    parts[n] for n in numbers))
-            out.append((text, tuple(numbers), digest))
+                printed = fingerprints.section_print(parts[n] for n in numbers)
+            out.append((text, tuple(numbers), printed))
         return pieces, out
 
     def render_pieces(self, pieces: list[str]) -> list[str]:
