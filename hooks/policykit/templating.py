@@ -269,13 +269,12 @@ class PolicyTemplates(SandboxedEnvironment):
             _budget_loops(tree)
             return tree, self.from_string(tree)
         except jinja2.TemplateSyntaxError as exc:
-            unknown_tag = "unknown tag" in exc.message if exc.message else False
             raise TemplateError(
                 f"template syntax error: {exc.message}",
                 file=file,
                 line=(exc.lineno or 0) + line_offset or None,
-                fix="check the {{ }} and {% %} pairs; write {{ '{{' }} for a literal '{{'"
-                + (f"; {TEMPLATING_OFF}" if unknown_tag else ""),
+                fix=f"check the {{{{ }}}} and {{% %}} pairs; write {{{{ '{{{{' }}}} for a "
+                f"literal '{{{{'; {TEMPLATING_OFF}",
             ) from None
         except (RecursionError, MemoryError):
             raise TemplateRefused(
@@ -345,8 +344,11 @@ def _check(tree: nodes.Node, file: str, line_offset: int) -> None:
         if not isinstance(node, _ALLOWED_NODES) or isinstance(node, nodes.Pow):
             what = next((why for kind, why in _REFUSED_WHY.items() if isinstance(node, kind)),
                         f"'{type(node).__name__}'")
-            raise TemplateRefused(f"{what} is not allowed in policy text", file=file,
-                                  line=where, fix=_WHAT_IS_ALLOWED)
+            raise TemplateRefused(
+                f"{what} is not allowed in policy text", file=file, line=where,
+                fix=_WHAT_IS_ALLOWED + (f"; {TEMPLATING_OFF}" if isinstance(
+                    node, nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends)
+                    else ""))
         if isinstance(node, nodes.Filter | nodes.Test):
             allowed = _FILTERS if isinstance(node, nodes.Filter) else _TESTS
             if node.name not in allowed:
