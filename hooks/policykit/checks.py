@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from policykit.assemble import decode, fill_variables, fragment_key, make_environment
+from policykit.assemble import (
+    PolicyText,
+    decode,
+    fill_variables,
+    fragment_key,
+    make_environment,
+)
+from policykit.declared_dates import declared_date
 from policykit.errors import PolicyError
 from policykit.layout import PolicyLayout
 from policykit.metadata import (
@@ -116,8 +123,10 @@ def check(
     for error in comparison.site.errors:
         report.add(ERROR, error)
     _check_links(report, comparison, render, policies_dir)
+    day = today or dt.datetime.now(dt.timezone.utc).date()
+    for revision in comparison.texts.values():
+        _check_typed_date(report, revision.text, day)
     if comparison.base is not None:
-        day = today or dt.datetime.now(dt.timezone.utc).date()
         for change in comparison.changes:
             _check_change(report, change, day, render)
             if change.after is not None and change.after.sections_changed:
@@ -321,6 +330,42 @@ def _line_of(href: str, markdown: str, first: int) -> int:
 
 
 # -- the change against the base ----------------------------------------------------------
+
+
+def _check_typed_date(report: CheckReport, text: PolicyText, today: dt.date) -> None:
+    """In a policy that declares its changes, a date typed in the text ("Last updated:
+    …") that is not the date its page shows misleads readers: the page shows both."""
+    entries = text.meta.changes
+    if not entries:
+        return
+    stated = declared_date(text.markdown)
+    if stated is None or stated.kind == "front matter":
+        return
+    shown = next((e.effective for e in entries
+                  if e.effective is not None and e.effective <= today), None)
+    if stated.date == shown:
+        return
+    file, line = _source_line(text, stated.line)
+    page = (f"the page shows 'Last updated' {shown.isoformat()} (the version in force, from "
+            "'changes:')" if shown else "the page shows no date yet (no version is in force)")
+    report.add(WARNING, PolicyError(
+        f"the text says '{stated.written}', but {page}", file=file, line=line,
+        fix="remove the typed date (the page shows the date of the version in force above "
+        "the text), or make it the date the page shows"))
+
+
+def _source_line(text: PolicyText, line: int) -> tuple[str, int]:
+    """The file and line of ``line`` of ``text.markdown`` (its sections joined by a blank
+    line, each without its leading and trailing blank lines)."""
+    first = 1
+    for section in text.sections:
+        body = section.markdown.strip("\n")
+        lines = body.count("\n") + 1
+        if line < first + lines:
+            leading = len(section.markdown) - len(section.markdown.lstrip("\n"))
+            return section.source, section.line + leading + line - first
+        first += lines + 1
+    return text.sections[-1].source, text.sections[-1].line
 
 
 def editorial_concern(sections: Iterable[SectionChange], words_added: int,

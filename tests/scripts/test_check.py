@@ -195,3 +195,19 @@ def test_no_mkdocs_yml_is_explained(tmp_path) -> None:
     result = run_main(check_main, cwd=tmp_path)
     assert result.code == 2
     assert "there is no 'mkdocs.yml' here" in result.err
+
+
+def test_a_typed_date_the_page_does_not_show_is_questioned(repo: GitRepo) -> None:
+    """Issue 20: editors moving from typed dates to declared ones. The page shows the
+    declared date of the version in force; a typed "Last updated" that differs misleads."""
+    make_site(repo, {"policies/privacy/10-intro.md":
+                     "# Privacy\n\n*Last updated: March 3, 2019*\n\nWe are {{ company.name }}.\n"})
+    result = run_script("check", cwd=repo.path)
+    assert result.code == 0, result.output  # a warning
+    assert ("policies/privacy/10-intro.md:3: the text says 'Last updated: March 3, 2019', but "
+            "the page shows 'Last updated' 2020-01-01 (the version in force, from 'changes:')"
+            ) in result.output
+    repo.write({"policies/privacy/10-intro.md":
+                "# Privacy\n\n*Last updated: January 1, 2020*\n\nWe are {{ company.name }}.\n"})
+    result = run_script("check", cwd=repo.path)
+    assert "the text says" not in result.output, result.output
