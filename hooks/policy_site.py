@@ -331,6 +331,9 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
         return html
     if ref.kind == "current":
         html = safe_html.sanitise(html)  # raw HTML in policy text: nothing that runs
+        if _Build.renderer is not None:  # MkDocs leaves links from the policies' root
+            html = _Build.renderer.links(html, written_at=page.file.src_uri,
+                                         shown_at=page.url, root_only=True)
         rendered = pages.split_sections(html)
         for section in policy["sections"]:
             section["html"] = rendered.get(section["key"], "")

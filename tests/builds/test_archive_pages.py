@@ -184,3 +184,27 @@ def test_pages_written_by_worker_processes_equal_those_written_alone(
     assert "results before the shells" not in result.stderr, result.stderr
     # every pair of up to 12 versions has a page: the new one against each of the eight
     assert "8 redlines computed" in result.stderr, result.stderr
+
+
+def test_links_from_the_policies_root_reach_their_pages(repo: GitRepo) -> None:
+    """``[abuse](/abuse/index.md)`` is written from the policies folder's root, as GitHub
+    reads it (basecamp's history has it): on every page it reaches the policy's page;
+    a root link to anything but Markdown is the host's address and stays as written."""
+    write_config(repo.path)
+    repo.commit("First", "2020-01-01", {
+        "policies/abuse/index.md": "# Abuse\n\nReport it.\n",
+        "policies/privacy.md": "# Privacy\n\nSee [restricted uses](/abuse/index.md#top) and "
+                               "[contact](/contact/).\n",
+    })
+    repo.commit("Second", "2020-02-01", {
+        "policies/privacy.md": "# Privacy\n\nSee [restricted uses](/abuse/index.md#top) and "
+                               "[contact](/contact/). We changed.\n",
+    })
+    site = build(repo.path / "mkdocs.yml")
+    pages = {"privacy/index.html": "../abuse/#top",
+             "privacy/versions/2020-01-01/index.html": "../../../abuse/#top",
+             "privacy/compare/2020-01-01/2020-02-01/index.html": "../../../../abuse/#top"}
+    for page, href in pages.items():
+        html = (site / page).read_text("utf-8")
+        assert f'href="{href}"' in html, page
+        assert 'href="/contact/"' in html and "/abuse/index.md" not in html, page

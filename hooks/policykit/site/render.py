@@ -29,7 +29,11 @@ from policykit.site.workers import forked_pool
 #: with the literal '="' so the engine can scan for it fast (an alternation first was 18x
 #: slower on a 300 KB redline page); the attribute's name is then checked behind it.
 _RELATIVE_LINK = re.compile(
-    r"""(="(?:(?<=\Whref=")|(?<=\Wsrc=")))(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"]*)(")""")
+    r"""(="(?:(?<=\Whref=")|(?<=\Wsrc=")))(?![a-zA-Z][a-zA-Z0-9+.-]*:|//|#)([^"]*)(")""")
+#: a link from the policies folder's root to a Markdown file (``/abuse/index.md``), as
+#: GitHub reads it in a repository of policies
+_ROOT_MARKDOWN_LINK = re.compile(
+    r"""(="(?:(?<=\Whref=")|(?<=\Wsrc=")))(/(?!/)[^"#?]*\.(?:md|markdown)(?:[#?][^"]*)?)(")""")
 
 #: the renderer of forked worker processes (set just before they are forked)
 _FORKED: list[PolicyRenderer] = []
@@ -220,9 +224,12 @@ class PolicyRenderer:
                 text, self._chunker, self.render_piece)
         return html
 
-    def links(self, html: str, *, written_at: str, shown_at: str) -> str:
+    def links(self, html: str, *, written_at: str, shown_at: str,
+              root_only: bool = False) -> str:
         """Resolve relative links written in the page ``written_at`` (a src_uri), for a page
-        whose URL is ``shown_at``. Links to other pages and files become relative URLs."""
+        whose URL is ``shown_at``. Links to other pages and files become relative URLs; so
+        do links to a Markdown file from the policies folder's root (``/terms.md``).
+        ``root_only``: only those (MkDocs resolved the others already)."""
 
         files = self.files
         assert files is not None, "links are resolved once the site's files are known"
@@ -230,10 +237,15 @@ class PolicyRenderer:
         def fix(match: re.Match[str]) -> str:
             url = html_lib.unescape(match.group(2))
             parts = urlsplit(url)
-            if parts.scheme or parts.netloc or not parts.path or url.startswith("/"):
+            if parts.scheme or parts.netloc or not parts.path:
                 return match.group(0)
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(written_at),
-                                                       parts.path))
+            if url.startswith("/"):
+                if not parts.path.endswith((".md", ".markdown")):
+                    return match.group(0)  # an address of the site's host, as written
+                target = posixpath.normpath(parts.path.lstrip("/"))
+            else:
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(written_at),
+                                                           parts.path))
             found = files.get_file_from_path(target)
             if found is None:
                 if target.endswith("/index.md") or not target.endswith(".md"):
@@ -246,4 +258,6 @@ class PolicyRenderer:
                 new += "#" + parts.fragment
             return match.group(1) + html_lib.escape(new, quote=True) + match.group(3)
 
+        if root_only:
+            return _ROOT_MARKDOWN_LINK.sub(fix, html) if '="/' in html else html
         return _RELATIVE_LINK.sub(fix, html)
