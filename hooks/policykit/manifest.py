@@ -176,9 +176,10 @@ def edition_record(revision: Revision, text_hash: str,
     """One edition of a version: the version as it took effect, or an editorial revision
     of it (``note``), with the hashes of its text."""
     return {
+        "id": revision.page_id,
         "published": _moment(revision.commit.committed),
         "commit": revision.commit.sha,
-        "note": None if revision.is_version else revision.note,
+        "note": None if revision.is_version else revision.kind_note,
         "sha256": {"text": text_hash,
                    "source": source_hash or sha256(source_bytes(revision))},
     }
