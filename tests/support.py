@@ -23,6 +23,14 @@ POLICY_CSS = ROOT / "docs" / "stylesheets" / "policy.css"
 
 SAMPLE_POLICY = ROOT / "policies" / "privacy"
 
+#: the variables the corpora's text uses (basecamp-policies: Jekyll's ``site.*``)
+CORPUS_VARIABLES = {
+    "site": {
+        "email_support": "mailto:support@example.com",
+        "email_security": "mailto:security@example.com",
+    }
+}
+
 
 def sample_versions() -> list[dt.date]:
     """The sample privacy policy's declared effective dates, oldest first."""

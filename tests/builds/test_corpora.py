@@ -13,16 +13,9 @@ import pytest
 from policykit.dates import human_date
 from policykit.layout import discover
 from policykit.metadata import split_front_matter
-from tests.support import build, write_config
+from tests.support import CORPUS_VARIABLES, build, write_config
 
 pytestmark = pytest.mark.corpus
-
-CORPUS_VARIABLES = {
-    "site": {
-        "email_support": "mailto:support@example.com",
-        "email_security": "mailto:security@example.com",
-    }
-}
 
 
 def tip_files(clone: Path) -> list[str]:
