@@ -5,12 +5,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support import CORPORA, GitRepo, clone_bundle
+from tests.support import (
+    MISSING_CORPUS,
+    GitRepo,
+    clone_bundle,
+    corpora_folders,
+    corpus_bundle,
+)
 
 
 @pytest.fixture
@@ -21,7 +27,7 @@ def repo(tmp_path: Path) -> GitRepo:
 
 @pytest.fixture(scope="session")
 def corpus(corpus_clones):
-    """Clone a ../shared/corpora bundle once per session: corpus('basecamp-policies')."""
+    """Clone a corpus bundle once per session: corpus('basecamp-policies')."""
     return corpus_clones
 
 
@@ -33,9 +39,10 @@ def corpus_clones(tmp_path_factory: pytest.TempPathFactory):
 
     def get(name: str) -> Path:
         if name not in clones:
-            bundle = CORPORA / f"{name}.bundle"
-            if not bundle.exists():
-                pytest.skip(f"corpus bundle {bundle} is not here (it lives in ../shared/)")
+            bundle = corpus_bundle(name)
+            if bundle is None:
+                pytest.skip(f"{MISSING_CORPUS}: {name}.bundle is in none of "
+                            f"{', '.join(map(str, corpora_folders()))}")
             clones[name] = clone_bundle(bundle, tmp_path_factory.mktemp(name) / name)
         return clones[name]
 
@@ -55,6 +62,40 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [
         f"chromium: {chromium}",
         f"git: {git}",
-        f"corpora: {CORPORA} ({'present' if CORPORA.is_dir() else 'missing'})",
+        "corpora: " + ", ".join(
+            f"{folder} ({'present' if folder.is_dir() else 'missing'})"
+            for folder in corpora_folders()),
         f"TZ={os.environ.get('TZ')}",
     ]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # the outermost wrapper: our line comes last
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter
+                            ) -> Generator[None, None, None]:
+    """Say it loudly, last, when tests did not run for want of the corpora: a skipped
+    corpus test is easy to miss, and they are the tests on real repositories."""
+    result = yield
+    missing = [report for report in terminalreporter.stats.get("skipped", [])
+               if MISSING_CORPUS in skip_reason(report)]
+    if missing:
+        folders = " or ".join(_shown(folder) for folder in corpora_folders())
+        terminalreporter.write_line(
+            f"{len(missing)} corpus tests did not run: no corpora in {folders} — run "
+            "scripts/fetch-corpora (see README.md, \"Tests on real repositories\")",
+            yellow=True, bold=True)
+    return result
+
+
+def skip_reason(report: pytest.TestReport) -> str:
+    """The reason of a skipped test's report (pytest keeps it as (path, line, reason))."""
+    longrepr = report.longrepr
+    return longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+
+
+def _shown(folder: Path) -> str:
+    """A folder the shorter way: ``../shared/corpora`` from the project, else absolute."""
+    try:
+        relative = os.path.relpath(folder)
+    except ValueError:  # another drive (Windows)
+        return str(folder)
+    return min(relative, str(folder), key=len)

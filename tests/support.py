@@ -15,13 +15,27 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPORA = ROOT.parent / "shared" / "corpora"
+#: the real repositories beside the project (../shared/corpora/README.md)
+SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
+#: where scripts/fetch-corpora writes them by default
+FETCHED_CORPORA = ROOT / ".cache" / "corpora"
+#: the start of the reason of every test skipped for want of a corpus (tests/conftest.py
+#: counts them for the summary's last line)
+MISSING_CORPUS = "corpus bundle missing"
 HOOK = ROOT / "hooks" / "policy_site.py"
 OVERRIDES = ROOT / "overrides"
 POLICY_CSS = ROOT / "docs" / "stylesheets" / "policy.css"
 
 
 SAMPLE_POLICY = ROOT / "policies" / "privacy"
+
+#: the variables the corpora's text uses (basecamp-policies: Jekyll's ``site.*``)
+CORPUS_VARIABLES = {
+    "site": {
+        "email_support": "mailto:support@example.com",
+        "email_security": "mailto:security@example.com",
+    }
+}
 
 
 def sample_versions() -> list[dt.date]:
@@ -41,6 +55,24 @@ def build_sample(site_dir: Path, as_of: dt.date, **overrides: Any) -> Path:
             del os.environ["POLICY_AS_OF"]
         else:
             os.environ["POLICY_AS_OF"] = previous
+
+
+def corpora_folders() -> list[Path]:
+    """Where corpus bundles are looked for, in order: $POLICY_CORPORA alone when set, else
+    ../shared/corpora, then the folder scripts/fetch-corpora writes to."""
+    chosen = os.environ.get("POLICY_CORPORA")
+    if chosen:
+        return [Path(chosen).expanduser()]
+    return [SHARED_CORPORA, FETCHED_CORPORA]
+
+
+def corpus_bundle(name: str) -> Path | None:
+    """The bundle of the corpus ``name`` (``basecamp-policies``), if one is here."""
+    for folder in corpora_folders():
+        bundle = folder / f"{name}.bundle"
+        if bundle.is_file():
+            return bundle
+    return None
 
 
 def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:

@@ -94,8 +94,7 @@ def _sample_theme() -> dict:
 @pytest.fixture(scope="session")
 def corpus_site(corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """basecamp-policies (../shared/corpora) as a site, with the sample's theme and palette."""
-    from tests.builds.test_corpora import CORPUS_VARIABLES
-    from tests.support import build, write_config
+    from tests.support import CORPUS_VARIABLES, build, write_config
 
     clone = corpus("basecamp-policies")
     root = tmp_path_factory.mktemp("corpus-site")

@@ -340,7 +340,7 @@ def test_side_view_is_the_server_one_for_every_kind_of_change(browser, serve,
 def test_side_view_is_the_server_one_on_real_pairs(browser, serve, corpus,
                                                    tmp_path_factory) -> None:
     """basecamp-policies' real history: the smallest page with each kind of change."""
-    from tests.builds.test_corpora import CORPUS_VARIABLES
+    from tests.support import CORPUS_VARIABLES
 
     root = tmp_path_factory.mktemp("corpus-side")
     site, tables = recording_build(write_config(

@@ -13,8 +13,7 @@ import markdown
 import pytest
 
 from policykit.metadata import split_front_matter
-from tests.builds.test_corpora import CORPUS_VARIABLES
-from tests.support import build, page_text, write_config
+from tests.support import CORPUS_VARIABLES, build, page_text, write_config
 
 pytestmark = pytest.mark.corpus
 

@@ -13,8 +13,16 @@ import html5lib
 import jsonschema
 import pytest
 
-from tests.builds.test_corpora import CORPUS_VARIABLES
-from tests.support import ROOT, GitRepo, build, build_cli, git, page_text, write_config
+from tests.support import (
+    CORPUS_VARIABLES,
+    ROOT,
+    GitRepo,
+    build,
+    build_cli,
+    git,
+    page_text,
+    write_config,
+)
 
 SITE = "https://policies.example.com/"
 TITLE = 'Privacy "Policy" <&>'
