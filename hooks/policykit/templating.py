@@ -193,6 +193,10 @@ class PolicyTemplates(SandboxedEnvironment):
         raise jinja2.sandbox.SecurityError("policy text may not call functions")
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if isinstance(left, jinja2.Undefined) or isinstance(right, jinja2.Undefined):
+            # an undefined name (Jekyll's site.data.security-responders reads as a
+            # subtraction): say so, as Jinja2 itself would, rather than refuse
+            (left if isinstance(left, jinja2.Undefined) else right)._fail_with_undefined_error()
         numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool)
                       for v in (left, right))
         if operator == "+" and not numbers and type(left) is type(right) \
@@ -397,8 +401,10 @@ def _line_in(exc: BaseException, file: str, line_offset: int) -> int | None:
 def _undefined_name(tree: nodes.Template, line: int | None,
                     variables: Mapping[str, Any]) -> str | None:
     """The first dotted name (on ``line``, if known) that does not resolve, as written."""
-    looped = {target.name for loop in tree.find_all(nodes.For)
-              for target in loop.target.find_all(nodes.Name)} | {"loop"}
+    looped = {"loop"}
+    for loop in tree.find_all(nodes.For):
+        targets = [loop.target, *loop.target.find_all(nodes.Name)]
+        looped.update(target.name for target in targets if isinstance(target, nodes.Name))
     for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)):
         if line is not None and node.lineno != line:
             continue
