@@ -49,8 +49,9 @@ UNCHANGED = "unchanged"  # what a visitor reads did not change (formatting, sect
 #: automatic editorial revisions of a policy that declares nothing (docs/reference.md)
 LINKS = "links"  # the words did not change, some link targets did
 UNDATED = "undated"  # the words changed, the date the text states did not
+REDATED = "redated"  # only the date the text states changed: the version it follows too
 #: the reasons of editorial revisions no change entry declared
-AUTOMATIC = frozenset({UNCHANGED, LINKS, UNDATED})
+AUTOMATIC = frozenset({UNCHANGED, LINKS, UNDATED, REDATED})
 #: where a version's effective date comes from
 DATE_FROM_ENTRY = "entry"  # a change entry's 'effective:'
 DATE_FROM_TEXT = "text"  # the date the policy's text states (policykit.declared_dates)
@@ -714,8 +715,8 @@ def _add_revision(
                 fix="declare changes in 'changes:' in the same pull request as the text",
             )
         )
-    elif text_changed:
-        _classify_undeclared(revision, previous)
+    elif text_changed or (entries is None and _redated(revision, previous)):
+        _classify_undeclared(revision, previous, history)
     if material is not None and material.effective is not None \
             and (material.effective - commit.committed.date()).days > FAR_AHEAD_DAYS:
         state.warnings.append(PolicyError(
@@ -736,10 +737,18 @@ def _add_revision(
     state.last_revision[slug] = revision
 
 
-def _classify_undeclared(revision: Revision, previous: Revision | None) -> None:
-    """A visible change of a policy that declares nothing: a version when its words
-    changed and its text states no date, or a new one; else editorial, of a kind said in
-    plain words (docs/reference.md, "A version is a change of words")."""
+def _redated(revision: Revision, previous: Revision | None) -> bool:
+    """Whether the date the text states changed (to another date, not to none)."""
+    return previous is not None and revision.stated is not None and (
+        previous.stated is None or previous.stated.date != revision.stated.date)
+
+
+def _classify_undeclared(revision: Revision, previous: Revision | None,
+                         history: PolicyHistory) -> None:
+    """A change of a policy that declares nothing: a version when its words changed and
+    its text states no date, or a new one; else editorial, of a kind said in plain words
+    (docs/reference.md, "A version is a change of words"). A new stated date with the
+    same words dates the version it follows anew: the publisher corrected its date."""
     stated = revision.stated
     words_changed = previous is None or previous.words != revision.words
     dated_anew = stated is None or previous is None or previous.stated is None \
@@ -753,6 +762,11 @@ def _classify_undeclared(revision: Revision, previous: Revision | None) -> None:
             revision.date_source = DATE_FROM_COMMIT
     elif words_changed:
         revision.reason = UNDATED
+    elif stated is not None and _redated(revision, previous) and history.versions:
+        revision.reason = REDATED
+        version = history.versions[-1]
+        version.effective, version.date_source = stated.date, DATE_FROM_TEXT
+        version.stated = stated  # what its pages say its date comes from
     elif previous is not None and previous.targets != revision.targets:
         revision.reason = LINKS
     else:
@@ -783,6 +797,7 @@ _KIND_NOTES = {
     UNCHANGED: "formatting only: the words did not change",
     LINKS: "links changed: the words did not",
     UNDATED: "the wording changed, but not the date the text states, so it is no new version",
+    REDATED: "only the date the text states changed: the version it follows is dated so",
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import markdown
 import pytest
 
 from policykit.fingerprints import joined_signature, signature
@@ -17,6 +18,7 @@ from policykit.timeline import (
     IMPORTED,
     LINKS,
     MATERIAL,
+    REDATED,
     UNCHANGED,
     UNDATED,
     PolicyHistory,
@@ -28,9 +30,17 @@ AS_OF = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
 TERMS = "policies/terms.md"
 
 
+_md = markdown.Markdown(extensions=["tables", "attr_list"])
+
+
+def render_with_attributes(text: str) -> str:
+    """The corpora's Markdown: attr_list reads mozilla's ``{: datetime="…" }``."""
+    return _md.reset().convert(text)
+
+
 def history_of(log: Log, text_dates: str = "all") -> PolicyHistory:
-    site = build_history(log.commits, log.blobs, policies_dir="policies", render=render,
-                         as_of=AS_OF, text_dates=text_dates)
+    site = build_history(log.commits, log.blobs, policies_dir="policies",
+                         render=render_with_attributes, as_of=AS_OF, text_dates=text_dates)
     return site.policies["terms"]
 
 
@@ -174,3 +184,20 @@ def test_titles_are_the_text_of_headings_with_markup(heading: str, title: str) -
     log = Log()
     log.commit("2020-01-01", {TERMS: f"## {heading}\n\nWords.\n"})
     assert history_of(log).text.title == title
+
+
+def test_a_new_stated_date_with_the_same_words_dates_the_version_anew() -> None:
+    """mozilla's privacy policy, 2020-09-09: 'September 8' became 'September 9' (the
+    machine date unchanged: editorial), then the machine date alone. The version is
+    effective as the text now says; no new version."""
+    log = Log()
+    text = '# Privacy\n\n{}\n{{: datetime="{}" }}\n\nWords.\n'
+    log.commit("2020-09-08", {TERMS: text.format("September 8, 2020", "2020-09-08")})
+    log.commit("2020-09-09", {TERMS: text.format("September 9, 2020", "2020-09-08")})
+    log.commit("2020-09-09T12:00:01+00:00",
+               {TERMS: text.format("September 9, 2020", "2020-09-09")})
+    history = history_of(log)
+    assert kinds(history) == [(MATERIAL, IMPORTED), (EDITORIAL, UNDATED),
+                              (EDITORIAL, REDATED)]
+    assert [v.version_id for v in history.versions] == ["2020-09-09"]
+    assert "dated so" in (history.revisions[2].kind_note or "")
