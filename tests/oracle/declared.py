@@ -20,11 +20,12 @@ FRONT_MATTER_KEYS = ("effective", "effective_date", "last_updated", "last_modifi
                      "updated", "date")
 WINDOW_LINES = 30
 
-TYPED_DATE_KEYWORDS = (
-    "effective", "effective date", "effective as of", "effective from", "effective on",
-    "last updated", "last updated on", "last modified", "last revised", "last revised on",
-    "updated", "updated on", "revised", "revised on", "date of last revision",
-)
+#: docs/reference.md: each of these, then optionally "on", "as of" or "from"
+_KEYWORDS = ("effective", "effective date", "this version is effective", "updated",
+             "modified", "revised", "last updated", "last modified", "last revised",
+             "date of last revision")
+TYPED_DATE_KEYWORDS = tuple(f"{keyword}{after}" for keyword in _KEYWORDS
+                            for after in ("", " on", " as of", " from"))
 
 MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,

@@ -1,8 +1,10 @@
-"""The oracle's own reading of git: one log of the whole first-parent line, the rename
-steps ``git log --follow`` takes, and the files' contents in one ``cat-file --batch``."""
+"""The oracle's own reading of git: one log of the whole first-parent line (with git's
+rename detection), each document's history by its address, and the files' contents in
+one ``cat-file --batch``."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,9 +40,10 @@ def decode_path(raw: bytes | str) -> str:
 class Change:
     """What a commit did to one path, against its first parent (no rename detection)."""
 
-    status: str  # A, M, D or T
+    status: str  # A, M, D, T or R (renamed from ``source``)
     mode: str  # the mode after the commit, "000000" when deleted
     blob: str  # the blob after the commit, zeros when deleted
+    source: str | None = None  # for R: the path it was renamed from
 
     @property
     def readable(self) -> bool:
@@ -65,10 +68,11 @@ class Revision:
 
 
 def first_parent_log(clone: Path) -> list[Commit]:
-    """Every commit of the first-parent line, newest first, each with the paths it changed
-    against its first parent (a merge too: --diff-merges=first-parent)."""
+    """Every commit of the first-parent line, oldest first, each with the paths it changed
+    against its first parent (a merge too: --diff-merges=first-parent), renames found by
+    git's rename detection on each commit."""
     out = git(
-        clone, "log", "--first-parent", "--diff-merges=first-parent", "--no-renames",
+        clone, "log", "--first-parent", "--diff-merges=first-parent", "-M", "--reverse",
         "--raw", "--no-abbrev", "-z", f"--format={_COMMIT}%H{_FIELD}%P{_FIELD}%cI",
     ).decode("utf-8", "surrogateescape")
     return [_commit(record) for record in out.split(_COMMIT)[1:]]
@@ -79,12 +83,21 @@ def _commit(record: str) -> Commit:
     sha, parents, committed = header.split(_FIELD)
     fields = raw.lstrip("\n").split("\0")
     changes: dict[str, Change] = {}
-    # --raw -z: ":old_mode new_mode old_blob new_blob status" then the path, per change
-    for meta, path in zip(fields[0::2], fields[1::2], strict=False):  # a trailing ""
-        if not meta.startswith(":"):
-            break
-        _, new_mode, _, new_blob, status = meta[1:].split(" ")
-        changes[path] = Change(status=status[0], mode=new_mode, blob=new_blob)
+    # --raw -z: ":old_mode new_mode old_blob new_blob status", then the path (two for R)
+    at = 0
+    while at < len(fields) and fields[at].startswith(":"):
+        _, new_mode, _, new_blob, status = fields[at][1:].split(" ")
+        if status[0] in "RC":
+            source, path = fields[at + 1], fields[at + 2]
+            at += 3
+        else:
+            source, path = None, fields[at + 1]
+            at += 2
+        if status[0] == "C":  # a copy: the source stays, the path is new
+            changes[path] = Change(status="A", mode=new_mode, blob=new_blob)
+        else:
+            changes[path] = Change(status=status[0], mode=new_mode, blob=new_blob,
+                                   source=source)
     return Commit(sha=sha, parents=tuple(parents.split()), committed=committed,
                   changes=changes)
 
@@ -95,63 +108,54 @@ def tip_documents(clone: Path) -> list[str]:
     return sorted(decode_path(name) for name in names if name.lower().endswith(b".md"))
 
 
-def follow(clone: Path, log: list[Commit], path: str, *, copies: bool = True
-           ) -> list[Revision]:
-    """The revisions of the document at ``path`` at the tip, oldest first: the commits
-    ``git log --first-parent --follow -- path`` lists.
+def address(path: str) -> str:
+    """docs/reference.md: a file policy ``<name>.md`` or ``<name>/index.md`` is published
+    at ``/<name>/``: each part lower-cased, every run of anything but letters and digits
+    one ``-``, trimmed of them."""
+    name = re.sub(r"\.(?:md|markdown)$", "", path, flags=re.I)
+    parts = name.split("/")
+    if parts[-1].lower() == "index" and len(parts) > 1:
+        parts.pop()
+    return "/".join(_NOT_LETTERS_OR_DIGITS.sub("-", part.lower()).strip("-") for part in parts)
 
-    git --follow diffs every commit against its first parent for one path and, only where
-    that path is created, looks for the file it was renamed or copied from; from there on
-    it follows that name. The whole-repository log gives the first part; the second is
-    asked of git itself, so the oracle follows exactly as git does. ``copies=False``
-    follows renames only (git --follow also takes a copy of a file that stays).
-    """
-    name = path
-    found: list[Revision] = []
+
+#: anything but a letter (of any script) or a digit: \w is both, and "_" too
+_NOT_LETTERS_OR_DIGITS = re.compile(r"(?:\W|_)+")
+
+
+def is_document(path: str) -> bool:
+    """A Markdown file, not hidden (no part of its path starts with '.' or '_')."""
+    return path.lower().endswith((".md", ".markdown")) and not any(
+        part.startswith((".", "_")) for part in path.split("/"))
+
+
+def histories(log: list[Commit]) -> dict[str, list[Revision]]:
+    """Each address's revisions, oldest first (docs/reference.md, "A policy is its
+    address"): the commits that changed a document at that address; a rename to a new
+    address carries the history along when no document is left at the old address and
+    the new one has no history yet; a document deleted and added again at its address
+    goes on with its history."""
+    found: dict[str, list[Revision]] = {}
+    present: dict[str, set[str]] = {}  # address → its documents' paths now
     for commit in log:
-        change = commit.changes.get(name)
-        if change is None:
-            continue
-        found.append(Revision(commit=commit, path=name, change=change))
-        if change.status == "A" and commit.parents:
-            source = (followed_source(clone, commit.sha, name) if copies
-                      else renamed_from(clone, commit, name))
-            name = source or name
-    found.reverse()
+        moved: list[tuple[str, str]] = []
+        for path, change in commit.changes.items():
+            if change.source is not None and is_document(change.source):
+                present.get(address(change.source), set()).discard(change.source)
+                moved.append((address(change.source), address(path)))
+            if not is_document(path):
+                continue
+            if change.status == "D":
+                present.get(address(path), set()).discard(path)
+            else:
+                present.setdefault(address(path), set()).add(path)
+        for old, new in moved:
+            if old != new and not present.get(old) and new not in found and old in found:
+                found[new] = found.pop(old)
+        for path, change in commit.changes.items():
+            if is_document(path) and change.status != "D":
+                found.setdefault(address(path), []).append(Revision(commit, path, change))
     return found
-
-
-def followed_source(clone: Path, sha: str, path: str) -> str | None:
-    """The path git --follow continues with before ``sha``, where ``path`` was created:
-    the file it was renamed or copied from, if git finds one."""
-    out = git(
-        clone, "log", "-1", "--first-parent", "--diff-merges=first-parent", "--follow",
-        "--name-status", "-z", "--format=", sha, "--", path,
-    ).decode("utf-8", "surrogateescape")
-    fields = out.lstrip("\n").split("\0")
-    if len(fields) >= 3 and fields[0][:1] in ("R", "C") and fields[2] == path:
-        return fields[1]
-    return None
-
-
-def renamed_from(clone: Path, commit: Commit, path: str) -> str | None:
-    """The file ``commit`` renamed to ``path``, by git's rename detection over the whole
-    commit (no copies; no limit on the number of files compared)."""
-    out = git(
-        clone, "diff-tree", "-r", "-M", "-l999999", "--name-status", "-z", "--no-commit-id",
-        commit.parents[0], commit.sha,
-    ).decode("utf-8", "surrogateescape")
-    fields = out.split("\0")
-    at = 0
-    while at < len(fields) - 1:
-        status = fields[at]
-        if status.startswith("R"):
-            if fields[at + 2] == path:
-                return fields[at + 1]
-            at += 3
-        else:
-            at += 2
-    return None
 
 
 def read_blobs(clone: Path, blobs: Iterable[str]) -> dict[str, bytes]:

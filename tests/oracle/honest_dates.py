@@ -1,13 +1,16 @@
 """What the site must show for each document of a repository without declared change
 data (issue 20), worked out independently of the product.
 
-1. Revisions: the first-parent commits that change the document's file, renames followed
-   as ``git log --first-parent --follow`` does; a commit whose file cannot be read (a
-   symlink, a deletion) is skipped. Their date: the committer's calendar day.
+1. Revisions: the first-parent commits that change a document at the document's address,
+   a rename to a new address carrying the history along (tests/oracle/git_history.py);
+   a commit whose file cannot be read (a symlink) is skipped. Their date: the committer's
+   calendar day.
 2. Words: the text a reader reads (tests/oracle/words.py).
 3. Declared date: what the text says of itself (tests/oracle/declared.py).
 4. Versions: the first revision, then each revision whose words changed, unless it
    declares the same date as the revision before it (a fix that did not move the date).
+   A revision with the same words and a new declared date dates the last version anew
+   (the publisher corrected its date). A text with nothing in it is no revision.
 5. A version is effective on its declared date, else on its commit's day.
 6. "Last updated": the effective date of the last version, in commit order, in force on
    the "as of" day (UTC).
@@ -28,8 +31,9 @@ from typing import Any
 from tests.oracle.declared import Declared, declared_date
 from tests.oracle.git_history import (
     Revision,
+    address,
     first_parent_log,
-    follow,
+    histories,
     read_blobs,
     tip_documents,
 )
@@ -45,6 +49,7 @@ class Reading:
 
     words_digest: str
     declared: Declared | None
+    empty: bool = False  # nothing but whitespace after the front matter
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,8 @@ def read_text(content: bytes, variables: dict[str, Any], with_declared: bool) ->
     front_matter, body = split_front_matter(text)
     digest = hashlib.blake2b(words(body, variables).encode("utf-8", "surrogatepass"),
                              digest_size=20).hexdigest()
-    return Reading(digest, declared_date(front_matter, body) if with_declared else None)
+    return Reading(digest, declared_date(front_matter, body) if with_declared else None,
+                   empty=not body.strip())
 
 
 def _read_batch(batch: list[tuple[str, bytes]], variables: dict[str, Any],
@@ -128,10 +134,22 @@ def versions_of(revisions: Iterable[Revision], readings: dict[str, Reading]) -> 
         if not revision.change.readable:
             continue
         reading = readings[revision.change.blob]
+        if reading.empty:
+            continue  # a text with nothing in it is no policy (the build leaves it out)
         if previous is None or is_material(reading, previous):
             versions.append(_version(revision, reading))
+        elif redates(reading, previous) and versions:
+            # the same words under a new date: the publisher corrected the version's date
+            versions[-1] = _version(revision, reading, commit=versions[-1].commit,
+                                    path=versions[-1].path)
         previous = reading
     return versions
+
+
+def redates(reading: Reading, previous: Reading) -> bool:
+    """The text declares a date, and not the one the previous text declared."""
+    return reading.declared is not None and (
+        previous.declared is None or reading.declared.day != previous.declared.day)
 
 
 def is_material(reading: Reading, previous: Reading) -> bool:
@@ -143,11 +161,14 @@ def is_material(reading: Reading, previous: Reading) -> bool:
     return previous.declared is None or reading.declared.day != previous.declared.day
 
 
-def _version(revision: Revision, reading: Reading) -> Version:
+def _version(revision: Revision, reading: Reading, *, commit: str | None = None,
+             path: str | None = None) -> Version:
+    """A version made by ``revision`` (or by ``commit`` at ``path``, dated anew by it)."""
+    commit, path = commit or revision.commit.sha, path or revision.path
     if reading.declared:
-        return Version(revision.commit.sha, revision.path, reading.declared.day,
-                       reading.declared.source, reading.declared.evidence)
-    return Version(revision.commit.sha, revision.path, committed_day(revision), COMMIT_DATE)
+        return Version(commit, path, reading.declared.day, reading.declared.source,
+                       reading.declared.evidence)
+    return Version(commit, path, committed_day(revision), COMMIT_DATE)
 
 
 def last_updated(versions: list[Version], as_of: dt.date) -> dt.date | None:
@@ -157,14 +178,12 @@ def last_updated(versions: list[Version], as_of: dt.date) -> dt.date | None:
 
 
 def expected(clone: Path, as_of: dt.date, variables: dict[str, Any],
-             *, declared_dates: bool = True, copies: bool = True) -> dict[str, Expected]:
+             *, declared_dates: bool = True) -> dict[str, Expected]:
     """What the site built from ``clone`` "as of" ``as_of`` shows for each document at
     the tip, keyed by its path there. ``declared_dates=False``: the setting that turns
-    declared dates off (every version dated by its commit). ``copies=False``: follow
-    renames only, not the copies git --follow also takes for a file's origin."""
-    log = first_parent_log(clone)
-    revisions = {path: follow(clone, log, path, copies=copies)
-                 for path in tip_documents(clone)}
+    declared dates off (every version dated by its commit)."""
+    by_address = histories(first_parent_log(clone))
+    revisions = {path: by_address.get(address(path), []) for path in tip_documents(clone)}
     blobs = {r.change.blob for rs in revisions.values() for r in rs if r.change.readable}
     readings = read_all(read_blobs(clone, blobs), variables, declared_dates)
     result = {}

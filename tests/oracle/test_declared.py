@@ -32,7 +32,8 @@ DAY = dt.date(2026, 5, 4)
         ("Last updated: February 30, 2026", None),  # no such day
         ("Last updated: April 2023", None),  # no day
         ("Last updated: 04/05/2026", None),  # which of April 5 and May 4?
-        ("Last modified on May 4, 2026", None),  # the keywords have no "last modified on"
+        ("Last modified on May 4, 2026", dt.date(2026, 5, 4)),  # any keyword, then "on"
+        ("Modified: April 28, 2026", dt.date(2026, 4, 28)),  # Parler
         ("Updates: May 4, 2026", None),
         ("Effective May 4, 20261", None),
         ("Effective Mayday 4, 2026", None),
