@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "hooks"))
 
 import markdown  # noqa: E402
 
-from policykit.redline import diff_documents, render_inline  # noqa: E402
+from policy_history.redline import diff_documents, render_inline  # noqa: E402
 
 FACEBOOK = "Facebook/Privacy Policy.md"
 

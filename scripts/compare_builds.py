@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,7 +45,7 @@ theme:
   language: en
   font: false
 hooks:
-  - {code}/hooks/policy_site.py
+  - {hook}
 markdown_extensions: [toc, attr_list, tables]
 extra:
   site:
@@ -80,6 +81,11 @@ def site_with_code(revision: str | None, into: Path) -> Path:
         archive = subprocess.run(["git", "archive", revision, "hooks", "overrides"], cwd=ROOT,
                                  check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    # the sample's mkdocs.yml names the hook file of this revision's code (it was renamed)
+    config = into / "mkdocs.yml"
+    hook = hook_of(into).relative_to(into).as_posix()
+    config.write_text(re.sub(r"(?m)^(\s*- )hooks/\S+\.py$", rf"\g<1>{hook}",
+                             config.read_text("utf-8")), encoding="utf-8")
     subprocess.run(["git", "add", "-A"], cwd=into, check=True)
     stamp = "2026-01-01T00:00:00Z"
     subprocess.run(["git", "-c", "user.name=compare", "-c", "user.email=compare@localhost",
@@ -87,6 +93,14 @@ def site_with_code(revision: str | None, into: Path) -> Path:
                    cwd=into, check=True,
                    env={**os.environ, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
     return into
+
+
+def hook_of(code: Path) -> Path:
+    """The hook file of ``code``: the one Python file directly in its hooks/."""
+    found = sorted((code / "hooks").glob("*.py"))
+    if len(found) != 1:
+        raise SystemExit(f"error: expected one hook file in {code / 'hooks'}, found {found}")
+    return found[0]
 
 
 def build(code: Path, site: str, out: Path) -> None:
@@ -105,7 +119,8 @@ def build(code: Path, site: str, out: Path) -> None:
     subprocess.run(["git", "clone", "-q", str(bundle), str(corpus)], check=True)
     (work / "docs").mkdir()
     config = work / "mkdocs.yml"
-    config.write_text(CORPUS_CONFIG.format(code=code, corpus=corpus), encoding="utf-8")
+    config.write_text(CORPUS_CONFIG.format(code=code, hook=hook_of(code), corpus=corpus),
+                      encoding="utf-8")
     subprocess.run([mkdocs, "build", "-q", "-f", str(config), "-d", str(out)], cwd=work,
                    env=env, check=True)
 

@@ -22,7 +22,7 @@ FETCHED_CORPORA = ROOT / ".cache" / "corpora"
 #: the start of the reason of every test skipped for want of a corpus (tests/conftest.py
 #: counts them for the summary's last line)
 MISSING_CORPUS = "corpus bundle missing"
-HOOK = ROOT / "hooks" / "policy_site.py"
+HOOK = ROOT / "hooks" / "policy_history_hook.py"
 OVERRIDES = ROOT / "overrides"
 POLICY_CSS = ROOT / "docs" / "stylesheets" / "policy.css"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from policykit.dates import human_date
+from policy_history.model.dates import human_date
 from tests.support import SAMPLE_POLICY, sample_versions
 
 pytestmark = pytest.mark.browser

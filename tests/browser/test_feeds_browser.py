@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from policykit.dates import human_date
+from policy_history.model.dates import human_date
 from tests.support import ROOT, sample_versions
 
 pytestmark = pytest.mark.browser

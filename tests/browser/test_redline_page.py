@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from policykit.redline import diff_documents, render_side_by_side
-from policykit.site import redlines
+from policy_history.redline import diff_documents, render_side_by_side
+from policy_history.site import redline_store as redlines
 from tests.support import GitRepo, build, sample_versions, write_config
 
 pytestmark = pytest.mark.browser

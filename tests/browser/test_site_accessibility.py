@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from policykit.dates import human_date
+from policy_history.model.dates import human_date
 from tests.browser.site_pages import PAGE_TYPES, url_of, visit
 
 pytestmark = pytest.mark.browser

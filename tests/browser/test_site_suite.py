@@ -12,7 +12,7 @@ from urllib.parse import urldefrag, urlparse
 
 import pytest
 
-from policykit.dates import human_date
+from policy_history.model.dates import human_date
 from tests.browser.site_pages import PAGE_TYPES, url_of, visit
 from tests.support import sample_versions
 

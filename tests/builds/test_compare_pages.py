@@ -7,7 +7,7 @@ import re
 import html5lib
 import pytest
 
-from policykit.redline import extract_text
+from policy_history.redline import extract_text
 from tests.support import GitRepo, build, page_text, write_config
 
 META = "title: Privacy\nchanges:\n{}"
@@ -144,7 +144,7 @@ def test_comparing_with_the_current_version_can_be_turned_off(site: GitRepo) -> 
 def test_a_text_that_goes_back_and_forth_is_diffed_once_a_pair(
         site: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
     """A change made, undone and made again: the same two texts on three pages."""
-    from policykit.site import redlines
+    from policy_history.site import redline_store as redlines
 
     entries = [entry("2022-05-05", "Your rights."), entry("2021-03-03", "Logs kept 30 days."),
                entry("2020-01-10", "First.")]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from policykit.dates import human_date
-from policykit.layout import discover
+from policy_history.model.dates import human_date
+from policy_history.model.layout import discover
 from tests.oracle.honest_dates import expected
 from tests.support import CORPUS_VARIABLES, build, write_config
 

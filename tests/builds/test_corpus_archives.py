@@ -12,7 +12,7 @@ import jinja2
 import markdown
 import pytest
 
-from policykit.metadata import split_front_matter
+from policy_history.model.metadata import split_front_matter
 from tests.support import CORPUS_VARIABLES, build, page_text, write_config
 
 pytestmark = pytest.mark.corpus

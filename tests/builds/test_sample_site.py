@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from policykit.dates import human_date
+from policy_history.model.dates import human_date
 from tests.support import ROOT, SAMPLE_POLICY, build_sample, git, page_text, sample_versions
 
 

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from policykit.assemble import (  # _plain: a heading's text, tested on its own
+from policy_history.errors import PolicyError
+from policy_history.model.assemble import (  # _plain: a heading's text, tested on its own
     Section,
     _plain,
     decode,
@@ -21,8 +22,7 @@ from policykit.assemble import (  # _plain: a heading's text, tested on its own
     split_sections,
     standalone_source,
 )
-from policykit.errors import PolicyError
-from policykit.layout import slugify_part
+from policy_history.model.layout import slugify_part
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")

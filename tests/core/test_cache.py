@@ -7,8 +7,8 @@ from pathlib import Path
 
 import markdown
 
-from policykit.cache import FingerprintCache
-from policykit.loader import load_history
+from policy_history.loader import load_history
+from policy_history.store.section_prints import FingerprintCache
 from tests.support import GitRepo
 
 AS_OF = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
@@ -41,7 +41,7 @@ def test_corrupted_or_truncated_file_is_detected_and_rebuilt(tmp_path: Path) -> 
 
 def test_files_of_older_formats_are_deleted_others_kept(tmp_path: Path) -> None:
     older = tmp_path / "fingerprints-1-r1.bin"
-    older.write_bytes(b"policykit-fingerprints\n")
+    older.write_bytes(b"policy_history-fingerprints\n")
     other_renderer = FingerprintCache(tmp_path, "r2")
     other_renderer["a"] = "A"
     other_renderer.save()

@@ -1,4 +1,4 @@
-"""The date a policy's text declares for itself (policykit.declared_dates): every form it
+"""The date a policy's text declares for itself (policy_history.model.declared_dates): every form it
 reads and every sentence it does not, precedence, the window, modes, hostile text, and
 the real policies of the corpora."""
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policykit.declared_dates import (
+from policy_history.model.declared_dates import (
     DATE_LINE,
     DATETIME_ATTRIBUTE,
     FRONT_MATTER,
@@ -27,7 +27,7 @@ from policykit.declared_dates import (
     DeclaredDate,
     declared_date,
 )
-from policykit.metadata import split_front_matter
+from policy_history.model.metadata import split_front_matter
 from tests.support import ROOT
 
 MAY_4 = dt.date(2026, 5, 4)
@@ -412,7 +412,7 @@ def test_empty_and_whitespace_texts() -> None:
 # they take (0.2 s here): a pattern that backtracks hangs, and fails the test.
 HOSTILE = """
 import json, sys
-from policykit.declared_dates import declared_date
+from policy_history.model.declared_dates import declared_date
 N = 1_000_000
 texts = {
     "spaces": " " * N,

@@ -8,8 +8,8 @@ import json
 import feedparser
 import pytest
 
-from policykit import feeds
-from policykit.site.following import addresses
+from policy_history import feeds
+from policy_history.site.following import addresses
 from tests.core.test_manifest import entry
 from tests.core.test_timeline import Log, meta
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from policykit.errors import PolicyError
-from policykit.layout import discover, slug_for
+from policy_history.errors import PolicyError
+from policy_history.model.layout import discover, slug_for
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policykit import manifest
-from policykit.site.following import addresses
+from policy_history import manifest
+from policy_history.site.following import addresses
 from tests.core.test_timeline import Log, meta, render
 from tests.support import ROOT
 
@@ -136,7 +136,7 @@ def test_schema_rejects_what_a_consumer_could_not_rely_on(log: Log) -> None:
 
 
 def html5lib_text(fragment: str) -> str:
-    """The same definition, on a real HTML5 tree (independent of policykit's parser)."""
+    """The same definition, on a real HTML5 tree (independent of policy_history's parser)."""
     tree = html5lib.parseFragment(f"<section>{fragment}</section>", namespaceHTMLElements=False)
     section = tree.find("section")
 

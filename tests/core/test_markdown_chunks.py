@@ -10,16 +10,17 @@ from pathlib import Path
 import markdown
 import pytest
 
-from policykit import manifest, safe_html
-from policykit.fingerprints import (
+from policy_history import manifest
+from policy_history.loader import load_history
+from policy_history.model.fingerprints import (
     joined_visible,
     section_print,
     visible_parts,
     visible_text,
 )
-from policykit.loader import load_history
-from policykit.markdown_chunks import PIECE_BREAK, Chunker, render_by_pieces, render_together
-from policykit.site.render import PolicyRenderer, markdown_renderer
+from policy_history.rendering import sanitise as safe_html
+from policy_history.rendering.chunks import PIECE_BREAK, Chunker, render_by_pieces, render_together
+from policy_history.site.renderer import PolicyRenderer, markdown_renderer
 from tests.support import counted
 
 #: the sample site's extensions, plus those MkDocs always adds

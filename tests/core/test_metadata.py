@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policykit.errors import PolicyError
-from policykit.metadata import parse_front_matter, parse_policy_yml, read_config_extra
+from policy_history.errors import PolicyError
+from policy_history.model.metadata import parse_front_matter, parse_policy_yml, read_config_extra
 
 CASES = yaml.safe_load((Path(__file__).parent / "metadata_cases.yml").read_text("utf-8"))
 

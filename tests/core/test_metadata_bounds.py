@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from policykit.assemble import decode
-from policykit.errors import PolicyError
-from policykit.keys import stable_digest
-from policykit.metadata import (
+from policy_history.errors import PolicyError
+from policy_history.keys import stable_digest
+from policy_history.model.assemble import decode
+from policy_history.model.metadata import (
     MAX_ALIAS_VALUES,
     MAX_DEPTH,
     MAX_YAML_BYTES,

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from policykit.loader import load_history
-from policykit.site.pages import section_marks
+from policy_history.loader import load_history
+from policy_history.site.pages import section_marks
 
 
 def test_section_marks_of_every_version_in_one_pass_equal_each_asked_alone(

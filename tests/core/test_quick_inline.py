@@ -8,8 +8,8 @@ from pathlib import Path
 import markdown
 import pytest
 
-from policykit import quick_inline
-from policykit.quick_inline import QuickInlineProcessor, needs_of
+from policy_history.rendering import quick_inline
+from policy_history.rendering.quick_inline import QuickInlineProcessor, needs_of
 from tests.core.test_markdown_chunks import distinct_sections
 
 #: the site's usual extensions and those that bring inline patterns of their own

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from policykit.errors import PolicyError
-from policykit.repository import LogCommit
-from policykit.timeline import HistoryReplay, ReplayState, SiteHistory, build_history
+from policy_history.errors import PolicyError
+from policy_history.model.timeline import HistoryReplay, ReplayState, SiteHistory, build_history
+from policy_history.repository import LogCommit
 from tests.core.test_timeline import Log, material, meta, render
 
 AS_OF = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)

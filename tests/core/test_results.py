@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from policykit import results
-from policykit.results import ResultStore
+from policy_history.store import results
+from policy_history.store.results import ResultStore
 
 VALUE = {
     "inline": "<p>Privacy — «policy»</p>\n" * 40,  # long: kept out of the JSON line
@@ -56,7 +56,7 @@ def _forge(payload: bytes) -> bytes:
 @pytest.mark.parametrize("damage", [
     lambda data: data[:-20],  # truncated
     lambda data: data[:-1] + bytes([data[-1] ^ 0x01]),  # one bit flipped
-    lambda data: b"policykit-result-2\n" + data[len(results._MAGIC):],  # an older format
+    lambda data: b"policy_history-result-2\n" + data[len(results._MAGIC):],  # an older format
     lambda data: results._MAGIC + hashlib.sha256(b"x").hexdigest().encode() + b"\nx",
     lambda data: _forge(b'{"small":{},"long":[["inline",99999]]}\n<p>short</p>'),
     lambda data: _forge(b'{"small":{},"long":[]}\nbytes no value claims'),

@@ -1,4 +1,4 @@
-"""The template language of policy text (policykit.templating): what it fills in is what
+"""The template language of policy text (policy_history.model.templating): what it fills in is what
 plain Jinja2 fills in, and what it refuses never runs."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policykit.errors import PolicyError
-from policykit.templating import (
+from policy_history.errors import PolicyError
+from policy_history.model.templating import (
     MAX_ADDED_CHARS,
     MAX_NESTING,
     MAX_STEPS,

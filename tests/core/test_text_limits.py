@@ -1,4 +1,4 @@
-"""Bounds on policy text before Python-Markdown sees it (policykit.text_limits): hostile
+"""Bounds on policy text before Python-Markdown sees it (policy_history.model.text_limits): hostile
 shapes are refused with their line, real text of every corpus passes."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import subprocess
 import markdown
 import pytest
 
-from policykit.errors import PolicyError
-from policykit.text_limits import (
+from policy_history.errors import PolicyError
+from policy_history.model.text_limits import (
     MAX_FILE_BYTES,
     MAX_NESTING,
     MAX_RESCANNED,

@@ -9,8 +9,8 @@ import re
 import markdown
 import pytest
 
-from policykit.repository import FileChange, LogCommit
-from policykit.timeline import EDITORIAL, MATERIAL, build_history
+from policy_history.model.timeline import EDITORIAL, MATERIAL, build_history
+from policy_history.repository import FileChange, LogCommit
 
 UTC = dt.timezone.utc
 _md = markdown.Markdown(extensions=["tables"])

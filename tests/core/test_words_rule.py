@@ -10,8 +10,8 @@ import datetime as dt
 import markdown
 import pytest
 
-from policykit.fingerprints import joined_signature, signature
-from policykit.timeline import (
+from policy_history.model.fingerprints import joined_signature, signature
+from policy_history.model.timeline import (
     DATE_FROM_COMMIT,
     DATE_FROM_TEXT,
     EDITORIAL,

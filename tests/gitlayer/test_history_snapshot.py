@@ -1,4 +1,4 @@
-"""The saved replay (policykit.history_cache): a build replays only the commits since the
+"""The saved replay (policy_history.store.replays): a build replays only the commits since the
 last one, and its result is exactly what replaying the whole history gives.
 
 Every comparison is against ``load_history`` without a cache folder, which replays the
@@ -19,10 +19,10 @@ import markdown
 import pytest
 import yaml
 
-import policykit
-from policykit.errors import PolicyError
-from policykit.history_cache import KEEP, MODEL_MODULES, model_source_files
-from policykit.loader import LoadedHistory, load_history
+import policy_history
+from policy_history.errors import PolicyError
+from policy_history.loader import LoadedHistory, load_history
+from policy_history.store.replays import KEEP, MODEL_MODULES, model_source_files
 from tests.support import GitRepo, git
 
 LATER = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
@@ -286,14 +286,14 @@ def test_other_settings_use_another_snapshot(repo: GitRepo, tmp_path: Path) -> N
 
 
 def imported_by_ast(roots: tuple[str, ...]) -> set[Path]:
-    """The reference: the policykit modules ``roots`` import, transitively, from the
+    """The reference: the policy_history modules ``roots`` import, transitively, from the
     modules' syntax trees."""
-    package = Path(policykit.__file__).parent
+    package = Path(policy_history.__file__).parent
     found: set[Path] = set()
-    todo = ["policykit", *roots]
+    todo = ["policy_history", *roots]
     while todo:
         parts = todo.pop().split(".")
-        if parts[0] != "policykit":
+        if parts[0] != "policy_history":
             continue
         candidates = [package.joinpath(*parts[1:-1], f"{parts[-1]}.py")] if parts[1:] else []
         candidates.append(package.joinpath(*parts[1:], "__init__.py"))
@@ -318,7 +318,7 @@ def test_the_snapshot_key_covers_the_model_code_not_the_pages() -> None:
     assert not names & {"pages.py", "render.py", "engine.py", "feeds.py"}
     assert set(files) == imported_by_ast(MODEL_MODULES)
     # the pages' modules, found the same way
-    site = ("policykit.site.archive", "policykit.feeds", "policykit.redline")
+    site = ("policy_history.site.archive", "policy_history.feeds", "policy_history.redline")
     assert set(model_source_files(site)) == imported_by_ast(site)
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from policykit.fingerprints import section_print, visible_parts
-from policykit.loader import PRERENDER_FROM, load_history
+from policy_history.loader import PRERENDER_FROM, load_history
+from policy_history.model.fingerprints import section_print, visible_parts
 from tests.redline.redline_helpers import make_render
 
 AS_OF = dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from policykit.errors import GitError
-from policykit.loader import load_history
-from policykit.repository import open_repository
+from policy_history.errors import GitError
+from policy_history.loader import load_history
+from policy_history.repository import open_repository
 from tests.support import GitRepo
 
 UTC = dt.timezone.utc

@@ -1,5 +1,5 @@
 """The oracle shares nothing with the product: no module under tests/oracle imports
-``policykit``, directly or through what it imports."""
+``policy_history``, directly or through what it imports."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ CHECK = """
 import importlib, importlib.util, sys
 for name in sys.argv[1:]:
     importlib.import_module(name)
-loaded = sorted(m for m in sys.modules if m.split(".")[0] == "policykit")
+loaded = sorted(m for m in sys.modules if m.split(".")[0] == "policy_history")
 assert not loaded, f"the oracle loaded {loaded}"
-assert importlib.util.find_spec("policykit") is not None, "policykit is not importable here"
+assert importlib.util.find_spec("policy_history") is not None, "policy_history: not importable"
 """
 
 
@@ -37,12 +37,12 @@ def imported_names(source: Path) -> set[str]:
 def test_no_oracle_module_imports_policykit() -> None:
     assert len(MODULES) >= 8
     for module in MODULES:
-        named = {n for n in imported_names(module) if n.split(".")[0] == "policykit"}
+        named = {n for n in imported_names(module) if n.split(".")[0] == "policy_history"}
         assert not named, f"{module.name} imports {named}"
 
 
 def test_importing_the_oracle_loads_no_product_code() -> None:
-    """In a fresh interpreter where policykit could be imported (hooks/ on the path),
+    """In a fresh interpreter where policy_history could be imported (hooks/ on the path),
     importing every module of the oracle and of its tests loads none of it."""
     names = [f"tests.oracle.{module.stem}" for module in MODULES if module.stem != "__main__"]
     environment = {**os.environ,

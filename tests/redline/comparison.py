@@ -47,7 +47,7 @@ from lxml.html.diff import htmldiff
 from redline_helpers import find_commit, git_show, git_versions
 from redlines import Redlines
 
-from policykit.redline import diff_documents, render_inline
+from policy_history.redline import diff_documents, render_inline
 
 Render = Callable[[str], str]
 

@@ -12,7 +12,7 @@ from xml.etree.ElementTree import Element
 import html5lib
 import markdown
 
-from policykit.redline import (
+from policy_history.redline import (
     Redline,
     diff_documents,
     extract_text,

@@ -7,8 +7,8 @@ import textwrap
 import markdown
 import pytest
 
-from policykit.redline import diff_documents, extract_text, render_inline
-from policykit.redline.document import BlockRenderer, parse
+from policy_history.redline import diff_documents, extract_text, render_inline
+from policy_history.redline.document import BlockRenderer, parse
 
 
 def kinds(text: str) -> list[tuple[str, int]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from redline_helpers import check_redline, find_commit, git_show, git_versions, mark_groups
 
-from policykit.redline import render_inline
+from policy_history.redline import render_inline
 
 BLUESKY_PRIVACY = "Bluesky/Privacy Policy.md"
 BLUESKY_TERMS = "Bluesky/Terms of Service.md"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from redline_helpers import check_redline, marks, marks_in, parse_strict
 
-from policykit.redline import (
+from policy_history.redline import (
     diff_documents,
     extract_text,
     render_inline,
@@ -179,7 +179,7 @@ def test_renumbered_lists_show_each_versions_numbers(render) -> None:
 def test_same_bytes_across_processes_and_hash_seeds() -> None:
     script = (
         "import sys, markdown\n"
-        "from policykit.redline import diff_documents, render_inline\n"
+        "from policy_history.redline import diff_documents, render_inline\n"
         "md = markdown.Markdown(extensions=['tables'])\n"
         "def render(t):\n    md.reset()\n    return md.convert(t)\n"
         f"old, new = {doc(*PARAS)!r}, {doc(PARAS[3], PARAS[0], 'New words.', PARAS[2])!r}\n"

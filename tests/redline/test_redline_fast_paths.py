@@ -11,16 +11,16 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 from redline_helpers import check_redline, git_show, git_versions
 
-from policykit.redline import (
+from policy_history.redline import (
     clear_caches,
     diff_documents,
     render_inline,
     render_side_by_side,
     render_summary,
 )
-from policykit.redline.blocks import Splitter, normalise, split_row
-from policykit.redline.document import _pieces, _specs, parse
-from policykit.redline.memo import MODULES
+from policy_history.redline.blocks import Splitter, normalise, split_row
+from policy_history.redline.document import _pieces, _specs, parse
+from policy_history.redline.memo import MODULES
 
 
 def reference_split_row(line: str) -> list[str]:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from redline_helpers import check_redline, make_render
 
-from policykit.redline import diff_documents, render_inline
+from policy_history.redline import diff_documents, render_inline
 
 RENDER = make_render()
 WORDS = [

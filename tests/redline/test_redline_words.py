@@ -6,7 +6,7 @@ import time
 
 from redline_helpers import check_redline, mark_groups, marks, nesting_errors, parse_strict
 
-from policykit.redline import extract_text, render_inline
+from policy_history.redline import extract_text, render_inline
 
 
 def inline_of(old: str, new: str, render) -> str:

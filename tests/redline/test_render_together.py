@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from redline_helpers import make_render
 
-from policykit.markdown_chunks import Chunker
-from policykit.redline.document import BlockRenderer, _top_items, extract, parse, pieces
-from policykit.redline.model import Block
-from policykit.repository import open_repository
-from policykit.site.render import MarkdownRenderer, PolicyRenderer
+from policy_history.redline.document import BlockRenderer, _top_items, extract, parse, pieces
+from policy_history.redline.model import Block
+from policy_history.rendering.chunks import Chunker
+from policy_history.repository import open_repository
+from policy_history.site.renderer import MarkdownRenderer, PolicyRenderer
 from tests.support import counted
 
 EXTENSIONS = ["toc", "attr_list", "tables"]

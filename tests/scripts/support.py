@@ -19,8 +19,8 @@ import pytest
 from tests.support import ROOT, GitRepo, write_config
 
 SCRIPTS = ROOT / "scripts"
-#: the redline engine (policykit.redline); without it the preview shows a line diff
-HAVE_REDLINE = importlib.util.find_spec("policykit.redline") is not None
+#: the redline engine (policy_history.redline); without it the preview shows a line diff
+HAVE_REDLINE = importlib.util.find_spec("policy_history.redline") is not None
 needs_redline = pytest.mark.skipif(not HAVE_REDLINE, reason="the redline engine is not here")
 
 META = """\

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policykit.cli.check import main as check_main
+from policy_history.editors.check_cli import main as check_main
 from tests.scripts.support import (
     COOKIES,
     FILES,

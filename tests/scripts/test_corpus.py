@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from policykit.cli.check import main as check_main
-from policykit.cli.preview import main as preview_main
+from policy_history.editors.check_cli import main as check_main
+from policy_history.editors.preview_cli import main as preview_main
 from tests.scripts.support import run_main
 from tests.support import git, write_config
 

@@ -45,7 +45,7 @@ def test_branch_edit_check_declare_preview_merge_build(repo: GitRepo, tmp_path: 
     assert "**Material change**, effective **April 1, 2026**." in shown.out
     assert "> We keep cookies for 90 days." in shown.out
     if HAVE_REDLINE:
-        from policykit.redline import extract_text
+        from policy_history.redline import extract_text
 
         assert "<del>30 </del><ins>90 </ins>" in shown.out
         page = html.read_text("utf-8")

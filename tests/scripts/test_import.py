@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from policykit.cli.imports import main as import_main
-from policykit.importer import split_document
+from policy_history.editors.import_cli import main as import_main
+from policy_history.editors.importer import split_document
 from tests.scripts.support import run_main, run_script
 from tests.support import GitRepo, build, git, page_text, write_config
 

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policykit.cli.preview import main as preview_main
-from policykit.preview import (
+from policy_history.editors.preview import (
     COMMENT_MARKER,
     _inline_markdown,
     github_html,
@@ -19,6 +18,7 @@ from policykit.preview import (
     markdown_text,
     one_line,
 )
+from policy_history.editors.preview_cli import main as preview_main
 from tests.scripts.support import (
     COOKIES,
     POLICY_YML,
@@ -66,7 +66,7 @@ def test_a_declared_change_shows_its_redline_date_and_summary(site: GitRepo,
     assert "1 word added, 1 removed · Sections: *Cookies* (changed)" in comment
     assert "<del>30 </del><ins>90 </ins>" in comment
     assert "[the full redline](https://ci.example/run/1)" in comment
-    from policykit.redline import extract_text
+    from policy_history.redline import extract_text
 
     page = html_file.read_text("utf-8")
     assert page.startswith("<!doctype html>")
@@ -202,9 +202,9 @@ def test_an_output_path_that_is_not_a_file_is_explained(site: GitRepo, path: str
 
 def test_without_the_redline_engine_a_line_diff_stands_in(site: GitRepo, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import policykit.preview
+    import policy_history.editors.preview
 
-    monkeypatch.setattr(policykit.preview, "_redline", None)
+    monkeypatch.setattr(policy_history.editors.preview, "_redline", None)
     site.write({COOKIES: "## Cookies\n\nWe use cookies for 90 days.\n"})
     result = preview(site, "--base", "main", "--html", str(tmp_path / "r.html"))
     assert result.code == 0, result.output

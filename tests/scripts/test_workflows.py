@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from policykit.preview import COMMENT_MARKER
+from policy_history.editors.preview import COMMENT_MARKER
 from tests.scripts.support import HAVE_REDLINE, make_site, material, meta
 from tests.support import ROOT, GitRepo, git
 

@@ -1,7 +1,7 @@
 """Issue 9 §5: a build killed mid-way, a corrupted cache, a read-only source tree.
 
-The caches are in .cache/policy-history/ beside mkdocs.yml: policykit.cache (what each
-section renders to) and policykit.history_cache (the replayed history).
+The caches are in .cache/policy-history/ beside mkdocs.yml: store.section_prints (what
+each section renders to) and store.replays (the replayed history).
 tests/core/test_cache.py and tests/core/test_history_cache.py damage them in every way on
 their own; here a real build meets a damaged one and must give the same site as a clean
 build.
@@ -154,7 +154,7 @@ def test_a_read_only_source_tree_builds(world_readable_dir: Path) -> None:
         # root writes through permission bits: build as another user, for whom the tree
         # is read-only; git must be told the tree (owned by root) is safe to read
         drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-        probe = subprocess.run([*drop, sys.executable, "-c", "import mkdocs, policykit"],
+        probe = subprocess.run([*drop, sys.executable, "-c", "import mkdocs, policy_history"],
                                cwd=clone, capture_output=True, env={**env, "PYTHONPATH": str(
                                    clone / "hooks")})
         if probe.returncode:

@@ -35,7 +35,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from policykit.redline import extract_text
+from policy_history.redline import extract_text
 from tests.support import GitRepo, build, page_text, write_config
 from tests.trust.sites import manifest, policy_yml, version_ids
 

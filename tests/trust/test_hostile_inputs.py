@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from policykit.manifest import text_sha256, visible_text
+from policy_history.manifest import text_sha256, visible_text
 from tests.scripts.support import run_script
 from tests.support import GitRepo, build, build_cli, git, page_text, write_config
 from tests.trust.sites import build_fails, build_ok, manifest, policy_yml, start, version_ids

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from policykit.safe_html import sanitise
+from policy_history.rendering.sanitise import sanitise
 from tests.support import GitRepo, build, build_cli, page_text, write_config
 from tests.trust.sites import policy_yml
 
@@ -198,7 +198,7 @@ def test_raw_html_in_a_fragment_is_kept_without_what_runs(hostile_site: Path) ->
     ('<p><a href="java&#x09;script:alert(1)">x</a></p>', "<p><a>x</a></p>"),
     ('<svg onload="alert(1)"><circle/></svg><p>x</p>', "<p>x</p>"),
     ('<p style="background:url(javascript:alert(1))">x</p>', '<p style="">x</p>'),
-    ("<!-- policykit:section intro -->", None),
+    ("<!-- policy_history:section intro -->", None),
 ])
 def test_sanitiser_keeps_markup_and_drops_what_runs(raw: str, kept: str | None) -> None:
     assert sanitise(raw) == (raw if kept is None else kept)
@@ -237,7 +237,7 @@ def test_symlinked_policies_folder_outside_the_repository(repo: GitRepo, tmp_pat
 
 def test_the_editors_preview_of_a_pull_request_is_inert(repo: GitRepo, tmp_path: Path) -> None:
     """scripts/preview renders a branch's redline as HTML for reviewers: the same policy."""
-    from policykit.cli.preview import main as preview_main
+    from policy_history.editors.preview_cli import main as preview_main
     from tests.scripts.support import make_site, run_main
 
     make_site(repo)
@@ -300,7 +300,7 @@ def test_repository_text_in_the_preview_comment_stays_text(repo: GitRepo,
                                                             tmp_path: Path) -> None:
     """Issue 19 §1: summaries, notes, titles, section titles and paths are escaped for
     GitHub's Markdown; nothing of theirs can start a block, be HTML or hide the redline."""
-    from policykit.cli.preview import main as preview_main
+    from policy_history.editors.preview_cli import main as preview_main
     from tests.scripts.support import run_main
 
     _hostile_pull_request(repo)
@@ -378,7 +378,7 @@ Text with id="kept" and class="kept" in it, for @octocat.
 def test_policy_html_cannot_reach_out_of_its_redline_in_the_comment(repo: GitRepo) -> None:
     """Issue 19 §1: the redline's HTML in the comment is closed whatever the policy holds:
     no comment (an unclosed one would hide the rest), no folded <details>, no stray end."""
-    from policykit.cli.preview import main as preview_main
+    from policy_history.editors.preview_cli import main as preview_main
     from tests.scripts.support import make_site, run_main
 
     make_site(repo)

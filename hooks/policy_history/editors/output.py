@@ -1,0 +1,66 @@
+"""What the command-line tools print: lines for people, and GitHub Actions annotations.
+
+Both may carry the repository's text (titles, paths, commit subjects, problems quoting
+them), and CI runners read a step's output for commands: GitHub Actions acts on a line
+starting with "::" (``::stop-commands::``, ``::add-mask::``, ``::error``) and on "##[" in
+any line. Lines for people go through :func:`say`; the annotations are the only lines we
+print that start with "::", their text escaped as the runner unescapes it.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import TextIO
+
+from policy_history.errors import PolicyError
+
+#: what would break a line of the log or change the terminal: controls other than the line
+#: feed and tab (a carriage return starts a new line for GitHub's runner, escape sequences
+#: drive terminals), and the Unicode line and paragraph separators
+_LOG_BREAKING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+#: what GitHub Actions' runner reads as a workflow command in any line of a step's output:
+#: "::" at the start of the line (after any spaces) and "##[" anywhere in it
+_WORKFLOW_COMMAND = re.compile(r"^([^\S\n]*:)(?=:)|(#)(?=#\[)", re.MULTILINE)
+
+
+def log_safe(text: str) -> str:
+    """Text for stdout or stderr that may hold the repository's text (titles, paths, commit
+    subjects, error messages quoting them): it cannot issue a workflow command — a title
+    "::stop-commands::x" would otherwise silence the check's annotations — nor break a line
+    or drive the terminal. A zero-width space goes between the two characters that would
+    start a command, so the text still reads as it is written."""
+    text = _LOG_BREAKING.sub(" ", text)
+    return _WORKFLOW_COMMAND.sub(lambda m: (m[1] or m[2]) + "\u200b", text)
+
+
+def say(text: str, stream: TextIO | None = None) -> None:
+    """Print a line for people (stdout by default), made :func:`log_safe`."""
+    print(log_safe(text), file=stream or sys.stdout)
+
+
+def _escape_data(text: str) -> str:
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _LOG_BREAKING.sub(" ", escaped)  # the line is in the log too
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(severity: str, error: PolicyError, title: str = "Policy check") -> str:
+    """A GitHub Actions workflow command: shown on the pull request's "Files changed" tab.
+
+    The one line we print that starts with "::" on purpose: the repository's text in it is
+    escaped as the runner unescapes it (data: %, CR, LF; properties: also ":" and ","), so
+    it cannot end the command early or add properties."""
+    props = []
+    if error.file:
+        props.append(f"file={_escape_property(error.file)}")
+        if error.line:
+            props.append(f"line={error.line}")
+    props.append(f"title={_escape_property(title)}")
+    message = error.problem + (f" — {error.fix}" if error.fix else "")
+    if error.detail:
+        message += "\n" + error.detail.strip()
+    return f"::{severity} {','.join(props)}::{_escape_data(message)}"

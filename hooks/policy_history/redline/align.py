@@ -1,0 +1,442 @@
+"""Block alignment: which old block became which new block.
+
+1. ``difflib.SequenceMatcher`` over the blocks' normalised keys finds the unchanged blocks.
+2. A deleted block whose key reappears among the inserted ones is a *move*.
+3. In each changed stretch the remaining blocks are paired by word similarity (a small
+   dynamic programme, or a bounded greedy search on long stretches); a paragraph may pair
+   with two consecutive ones (split or merged paragraphs).
+4. Left-over deleted and inserted blocks that are nearly equal are moves with edits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from policy_history.redline.model import Block
+from policy_history.redline.words import Opcode
+
+WORD_RE = re.compile(r"[^\W_]+", re.U)
+TEXT_KINDS = frozenset({"paragraph", "list_item", "blockquote"})
+PAIR_THRESHOLD = 0.5
+CROSS_THRESHOLD = 0.7
+MOVE_THRESHOLD = 0.8
+MOVE_MIN_WORDS = 3  # exact moves of shorter blocks are shown as delete + insert
+NEAR_MOVE_MIN_WORDS = 8
+DP_CELLS = 10_000  # larger stretches are paired greedily
+WINDOW = 40
+NEAR_MOVE_PAIRS = 40_000
+
+
+@dataclass
+class Step:
+    """One aligned step: ``olds``/``news`` hold 0, 1 or 2 blocks."""
+
+    op: str  # equal, insert, delete, replace, move
+    olds: tuple[Block, ...] = ()
+    news: tuple[Block, ...] = ()
+    role: str = ""  # "from"/"to" for moves
+    peer: int = -1  # index (in the step list) of the other end of a move
+
+
+#: (opcode tag, i1, i2, j1, j2, pairs (old from, old to, new from, new to)).
+Region = tuple[str, int, int, int, int, list[tuple[int, int, int, int]]]
+
+
+#: Word bags kept across alignments, by block text: a site aligns the same blocks again
+#: and again (every version against the newest). The bags are never changed.
+BAG_MEMO_SIZE = 4096
+
+
+@lru_cache(maxsize=BAG_MEMO_SIZE)
+def _bag(text: str) -> Counter[str]:
+    return Counter(WORD_RE.findall(text.lower()))
+
+
+@lru_cache(maxsize=BAG_MEMO_SIZE)
+def _size(text: str) -> int:
+    return sum(_bag(text).values())
+
+
+def _common(a: Counter[str], b: Counter[str]) -> int:
+    """How many words two bags share (counting repeats): ``sum((a & b).values())``,
+    without building the intersection."""
+    if len(a) > len(b):
+        a, b = b, a
+    shared = 0
+    for word, count in a.items():
+        other = b.get(word)
+        if other:
+            shared += count if count < other else other
+    return shared
+
+
+@lru_cache(maxsize=BAG_MEMO_SIZE * 4)  # a float per pair of texts
+def _text_sim(old_text: str, new_text: str, floor: float) -> float:
+    """Dice similarity of two texts' word bags (0 when it cannot reach ``floor``)."""
+    n, m = _size(old_text), _size(new_text)
+    if not n + m:
+        return 1.0 if old_text == new_text else 0.0
+    if 2 * min(n, m) / (n + m) < floor:  # the sizes alone rule it out
+        return 0.0
+    return 2 * _common(_bag(old_text), _bag(new_text)) / (n + m)
+
+
+class _Bags:
+    def of(self, block: Block) -> Counter[str]:
+        return _bag(block.text)
+
+    def words(self, block: Block) -> int:
+        return _size(block.text)
+
+    def sim(self, olds: tuple[Block, ...], news: tuple[Block, ...], floor: float = 0.0) -> float:
+        """Dice similarity of the word bags (0 when it cannot reach ``floor``)."""
+        if len(olds) == 1 and len(news) == 1:
+            return _text_sim(olds[0].text, news[0].text, floor)
+        n = sum(self.words(block) for block in olds)
+        m = sum(self.words(block) for block in news)
+        if not n + m:
+            return 1.0 if all(o.text == x.text for o in olds for x in news) else 0.0
+        if 2 * min(n, m) / (n + m) < floor:  # the sizes alone rule it out
+            return 0.0
+        a, b = self._joined(olds), self._joined(news)
+        return 2 * _common(a, b) / (n + m)
+
+    def _joined(self, blocks: tuple[Block, ...]) -> Counter[str]:
+        if len(blocks) == 1:
+            return self.of(blocks[0])
+        bag: Counter[str] = Counter()
+        for block in blocks:
+            bag.update(self.of(block))
+        return bag
+
+
+def _paragraphs(blocks: list[Block]) -> list[bool]:
+    return [block.kind == "paragraph" for block in blocks]
+
+
+def _consecutive(blocks: list[Block], paragraphs: list[bool]) -> list[bool]:
+    """Whether each block and the one before it are paragraphs next to each other."""
+    return [
+        k > 0 and paragraphs[k] and paragraphs[k - 1] and block.index == blocks[k - 1].index + 1
+        for k, block in enumerate(blocks)
+    ]
+
+
+def _threshold(old: Block, new: Block) -> float | None:
+    if old.kind == new.kind:
+        return PAIR_THRESHOLD if old.kind != "hr" else None
+    if old.kind in TEXT_KINDS and new.kind in TEXT_KINDS:
+        return CROSS_THRESHOLD
+    if {old.kind, new.kind} <= TEXT_KINDS | {"heading"}:
+        return MOVE_THRESHOLD
+    return None
+
+
+class _Scores:
+    """Every score ``Aligner._score`` gives the cells of a stretch's dynamic programme,
+    worked out together: the words two blocks share are counted through an index of one
+    side's words (each shared word once per pair of blocks that has it) rather than
+    pair by pair, which over a rewritten policy's thousands of cells was most of aligning.
+    The scores are the same numbers, from the same sums.
+
+    ``one[i][j]``: old ``i`` with new ``j``; ``split[i][j]``: old ``i`` with new ``j - 1``
+    and ``j`` (0.0 where that is no paragraph and two consecutive ones);
+    ``merged[i][j]``: old ``i - 1`` and ``i`` with new ``j``."""
+
+    def __init__(self, aligner: Aligner, olds: list[Block], news: list[Block],
+                 lone_old: list[bool], lone_new: list[bool],
+                 pair_old: list[bool], pair_new: list[bool]) -> None:
+        bags = aligner.bags
+        old_bags, new_bags = [bags.of(b) for b in olds], [bags.of(b) for b in news]
+        old_sizes, new_sizes = [bags.words(b) for b in olds], [bags.words(b) for b in news]
+        m, n = len(olds), len(news)
+        thresholds: dict[tuple[str, str], float | None] = {}
+        self.one = [[0.0] * n for _ in range(m)]
+        common = _index_commons(old_bags, new_bags)
+        for i, old in enumerate(olds):
+            row, shared = self.one[i], common[i]
+            for j, new in enumerate(news):
+                kinds = (old.kind, new.kind)
+                if kinds not in thresholds:  # it depends on the kinds alone
+                    thresholds[kinds] = _threshold(old, new)
+                threshold = thresholds[kinds]
+                if threshold is None:
+                    continue
+                total = old_sizes[i] + new_sizes[j]
+                if not total:  # no words on either side: as _score has it
+                    row[j] = aligner._score((old,), (new,))
+                    continue
+                found = shared.get(j)
+                if found:
+                    value = 2 * found / total
+                    if value >= threshold:
+                        row[j] = value
+        # Splits (old i, news j-1 and j) and merges (olds i-1 and i, new j): paragraphs only.
+        self.split = [[0.0] * n for _ in range(m)]
+        self.merged = [[0.0] * n for _ in range(m)]
+        for i, j, value in _two_to_one(aligner, olds, news, lone_old, pair_new):
+            self.split[i][j] = value
+        for j, i, value in _two_to_one(aligner, news, olds, lone_new, pair_old):
+            self.merged[i][j] = value
+
+
+def _two_to_one(aligner: Aligner, singles: list[Block], doubles: list[Block],
+                lone: list[bool], pair: list[bool]) -> Iterator[tuple[int, int, float]]:
+    """``(s, d, score)`` of each paragraph ``singles[s]`` against the consecutive
+    paragraphs ``doubles[d - 1]`` and ``doubles[d]`` (a split one way, a merge the other:
+    the score does not depend on which side is old)."""
+    bags = aligner.bags
+    firsts = [d for d in range(1, len(doubles)) if pair[d]]
+    lones = [s for s in range(len(singles)) if lone[s]]
+    if not firsts or not lones:
+        return
+    joined = [bags.of(doubles[d - 1]) + bags.of(doubles[d]) for d in firsts]
+    common = _index_commons([bags.of(singles[s]) for s in lones], joined)
+    for row, s in enumerate(lones):
+        shared, size = common[row], bags.words(singles[s])
+        for k, d in enumerate(firsts):
+            total = size + bags.words(doubles[d - 1]) + bags.words(doubles[d])
+            if not total:  # no words on either side: as _score has it
+                yield s, d, aligner._score((singles[s],), (doubles[d - 1], doubles[d]))
+                continue
+            value = 2 * shared.get(k, 0) / total
+            yield s, d, value if value >= PAIR_THRESHOLD else 0.0
+
+
+def _index_commons(lefts: list[Counter[str]], rights: list[Counter[str]]
+                   ) -> list[dict[int, int]]:
+    """For each left bag, the words it shares with each right bag (counting repeats, as
+    ``_common``), by the right bag's number; pairs that share none are left out."""
+    postings: dict[str, list[tuple[int, int]]] = {}
+    for j, bag in enumerate(rights):
+        for word, count in bag.items():
+            postings.setdefault(word, []).append((j, count))
+    out: list[dict[int, int]] = []
+    for bag in lefts:
+        shared: dict[int, int] = {}
+        get = shared.get
+        for word, count in bag.items():
+            for j, other in postings.get(word, ()):
+                shared[j] = get(j, 0) + (count if count < other else other)
+        out.append(shared)
+    return out
+
+
+class Aligner:
+    def __init__(self, old: list[Block], new: list[Block]) -> None:
+        self.old, self.new = old, new
+        self.bags = _Bags()
+
+    def _score(self, olds: tuple[Block, ...], news: tuple[Block, ...]) -> float:
+        if len(olds) + len(news) > 2:  # split or merged paragraphs
+            blocks = olds + news
+            if any(b.kind != "paragraph" for b in blocks):
+                return 0.0
+            pair = olds if len(olds) == 2 else news
+            if pair[1].index != pair[0].index + 1:
+                return 0.0
+            threshold: float | None = PAIR_THRESHOLD
+        else:
+            threshold = _threshold(olds[0], news[0])
+        if threshold is None:
+            return 0.0
+        score = self.bags.sim(olds, news, threshold)
+        return score if score >= threshold else 0.0
+
+    def _pair_dp(self, olds: list[Block], news: list[Block]) -> list[tuple[int, int, int, int]]:
+        m, n = len(olds), len(news)
+        if m == n == 1:  # most stretches: one block edited; the programme pairs it if it scores
+            return [(0, 1, 0, 1)] if self._score((olds[0],), (news[0],)) else []
+        score = [[0.0] * (n + 1) for _ in range(m + 1)]
+        back: list[list[tuple[int, int]]] = [[(0, 0)] * (n + 1) for _ in range(m + 1)]
+        # Only a paragraph and two consecutive ones can score as a split or a merge: the
+        # other cells skip scoring them (most of the work on long stretches).
+        lone_old, lone_new = _paragraphs(olds), _paragraphs(news)
+        pair_old, pair_new = _consecutive(olds, lone_old), _consecutive(news, lone_new)
+        scores = _Scores(self, olds, news, lone_old, lone_new, pair_old, pair_new)
+        for i in range(m + 1):
+            ones = scores.one[i - 1] if i else None
+            splits = scores.split[i - 1] if i else None
+            merges = scores.merged[i - 1] if i >= 2 else None
+            for j in range(n + 1):
+                best, move = -1.0, (0, 0)
+                if i:
+                    best, move = score[i - 1][j], (1, 0)
+                if j and score[i][j - 1] > best:
+                    best, move = score[i][j - 1], (0, 1)
+                if ones is not None and j:
+                    s = ones[j - 1]
+                    if s and score[i - 1][j - 1] + s > best:
+                        best, move = score[i - 1][j - 1] + s, (1, 1)
+                    if splits is not None and j >= 2:
+                        s = splits[j - 1]
+                        if s and score[i - 1][j - 2] + s > best:
+                            best, move = score[i - 1][j - 2] + s, (1, 2)
+                    if merges is not None:
+                        s = merges[j - 1]
+                        if s and score[i - 2][j - 1] + s > best:
+                            best, move = score[i - 2][j - 1] + s, (2, 1)
+                if i or j:
+                    score[i][j], back[i][j] = best, move
+        pairs = []
+        i, j = m, n
+        while i or j:
+            di, dj = back[i][j]
+            if di and dj:
+                pairs.append((i - di, i, j - dj, j))
+            i, j = i - di, j - dj
+        return pairs[::-1]
+
+    def _pair_greedy(self, olds: list[Block], news: list[Block]) -> list[tuple[int, int, int, int]]:
+        pairs, start = [], 0
+        for i, block in enumerate(olds):
+            best, best_j = 0.0, -1
+            for j in range(start, min(len(news), start + WINDOW)):
+                s = self._score((block,), (news[j],))
+                if s > best:
+                    best, best_j = s, j
+            if best_j >= 0:
+                pairs.append((i, i + 1, best_j, best_j + 1))
+                start = best_j + 1
+        return pairs
+
+    def steps(self, opcodes: list[Opcode]) -> list[Step]:
+        """The steps, in reading order of the new document; ``opcodes``: the blocks
+        matched by key (``SequenceMatcher`` over their keys)."""
+        old, new = self.old, self.new
+        # Exact moves: a deleted key that reappears among the inserted blocks.
+        waiting: dict[str, list[int]] = {}
+        for tag, _, _, j1, j2 in opcodes:
+            if tag != "equal":
+                for j in range(j1, j2):
+                    waiting.setdefault(new[j].key, []).append(j)
+        moved_old: dict[int, int] = {}
+        moved_new: dict[int, int] = {}
+        loose_old = {i for tag, i1, i2, _, _ in opcodes if tag != "equal" for i in range(i1, i2)}
+        loose_new = {j for tag, _, _, j1, j2 in opcodes if tag != "equal" for j in range(j1, j2)}
+        for i in sorted(loose_old):
+            spots = waiting.get(old[i].key)
+            if spots and (old[i].kind == "heading" or self.bags.words(old[i]) >= MOVE_MIN_WORDS):
+                j = spots.pop(0)
+                moved_old[i], moved_new[j] = j, i
+        # Short blocks next to a moved block, equal to the ones next to where it went,
+        # moved with it (the rest of a moved section).
+        grown = True
+        while grown:
+            grown = False
+            for i, j in sorted(moved_old.items()):
+                for step in (-1, 1):
+                    x, y = i + step, j + step
+                    if (
+                        x in loose_old
+                        and y in loose_new
+                        and x not in moved_old
+                        and y not in moved_new
+                        and old[x].key == new[y].key
+                    ):
+                        moved_old[x], moved_new[y] = y, x
+                        grown = True
+        # Pair what is left in each changed stretch.
+        regions: list[Region] = []
+        for tag, i1, i2, j1, j2 in opcodes:
+            if tag == "equal":
+                regions.append((tag, i1, i2, j1, j2, []))
+                continue
+            olds = [i for i in range(i1, i2) if i not in moved_old]
+            news = [j for j in range(j1, j2) if j not in moved_new]
+            pairs: list[tuple[int, int, int, int]] = []
+            if olds and news:
+                ob, nb = [old[i] for i in olds], [new[j] for j in news]
+                if len(olds) * len(news) <= DP_CELLS:
+                    pairs = self._pair_dp(ob, nb)
+                else:
+                    pairs = self._pair_greedy(ob, nb)
+                pairs = [
+                    (olds[a], olds[b - 1] + 1, news[c], news[d - 1] + 1) for a, b, c, d in pairs
+                ]
+            regions.append((tag, i1, i2, j1, j2, pairs))
+        self._near_moves(regions, moved_old, moved_new)
+        return self._order(regions, moved_old, moved_new)
+
+    def _near_moves(
+        self, regions: list[Region], moved_old: dict[int, int], moved_new: dict[int, int]
+    ) -> None:
+        paired_old: set[int] = set()
+        paired_new: set[int] = set()
+        for *_, pairs in regions:
+            for a, b, c, d in pairs:
+                paired_old.update(range(a, b))
+                paired_new.update(range(c, d))
+        loose_old, loose_new = [], []
+        for tag, i1, i2, j1, j2, _ in regions:
+            if tag != "equal":
+                loose_old += [
+                    i for i in range(i1, i2) if i not in moved_old and i not in paired_old
+                ]
+                loose_new += [
+                    j for j in range(j1, j2) if j not in moved_new and j not in paired_new
+                ]
+        if not loose_old or len(loose_old) * len(loose_new) > NEAR_MOVE_PAIRS:
+            return
+        for i in loose_old:
+            block = self.old[i]
+            if self.bags.words(block) < NEAR_MOVE_MIN_WORDS:
+                continue
+            best, best_j = 0.0, -1
+            for j in loose_new:
+                other = self.new[j]
+                if j in moved_new or other.kind != block.kind:
+                    continue
+                s = self.bags.sim((block,), (other,), MOVE_THRESHOLD)
+                if s >= MOVE_THRESHOLD and s > best:
+                    best, best_j = s, j
+            if best_j >= 0:
+                moved_old[i], moved_new[best_j] = best_j, i
+
+    def _order(
+        self, regions: list[Region], moved_old: dict[int, int], moved_new: dict[int, int]
+    ) -> list[Step]:
+        old, new = self.old, self.new
+        steps: list[Step] = []
+        from_step: dict[int, int] = {}
+        to_step: dict[int, int] = {}
+
+        def lone_old(i: int) -> None:
+            if i in moved_old:
+                from_step[i] = len(steps)
+                steps.append(Step("move", (old[i],), (), role="from"))
+            else:
+                steps.append(Step("delete", (old[i],)))
+
+        def lone_new(j: int) -> None:
+            if j in moved_new:
+                to_step[j] = len(steps)
+                steps.append(Step("move", (old[moved_new[j]],), (new[j],), role="to"))
+            else:
+                steps.append(Step("insert", (), (new[j],)))
+
+        for tag, i1, i2, j1, j2, pairs in regions:
+            if tag == "equal":
+                steps.extend(
+                    Step("equal", (old[i],), (new[j],))
+                    for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+                )
+                continue
+            i, j = i1, j1
+            for a, b, c, d in [*pairs, (i2, i2, j2, j2)]:
+                for x in range(i, a):
+                    lone_old(x)
+                for y in range(j, c):
+                    lone_new(y)
+                if b > a:
+                    steps.append(Step("replace", tuple(old[a:b]), tuple(new[c:d])))
+                i, j = b, d
+        for i, j in moved_old.items():
+            steps[from_step[i]].peer = to_step[j]
+            steps[to_step[j]].peer = from_step[i]
+        return steps
+

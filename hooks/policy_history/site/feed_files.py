@@ -1,0 +1,157 @@
+"""The files that follow a policy's changes: its ``feed.xml``, ``feed.json`` and
+``versions.json`` (docs/feeds.md), and the site's feeds.
+
+A policy's are written right after its archive pages, by the process that wrote those:
+its versions' text hashes and its redlines are at hand there, and the policies' files are
+made on every core. The site's feeds are made once every policy's are, from the entries'
+content the policies' feeds made (``Archive.feed_contents``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from policy_history import feeds, manifest
+from policy_history.model.timeline import PolicyHistory, Revision
+from policy_history.site import following
+
+if TYPE_CHECKING:
+    from policy_history.site.archive import Archive
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    """What the feeds of a build show besides the histories."""
+
+    site_dir: Path
+    site_url: str
+    site_name: str
+    author: str
+    as_of: dt.datetime
+    entries: int  # the newest entries a feed holds (0: all)
+    editorial: bool  # editorial revisions get entries too
+    takes_effect: bool  # a version taking effect gets an entry of its own
+
+    @property
+    def key(self) -> str:
+        """What of these a policy's files depend on besides its history."""
+        return repr((self.entries, self.editorial, self.takes_effect, self.site_url,
+                     self.author))
+
+
+def _entries(history: PolicyHistory, options: FeedOptions,
+             redline: Callable[[PolicyHistory, Revision], str] | None = None
+             ) -> tuple[feeds.Addresses, list[feeds.FeedEntry]]:
+    """A policy's addresses and feed entries (``redline``: a version's redline page)."""
+    urls = following.addresses(history, options.site_url, redline=redline)
+    return urls, feeds.policy_entries(history, urls, as_of=options.as_of,
+                                      editorial=options.editorial,
+                                      takes_effect=options.takes_effect)
+
+
+def shown_redlines(policies: Iterable[PolicyHistory], options: FeedOptions
+                   ) -> list[tuple[Revision, Revision]]:
+    """The (old, new) versions whose redlines the feeds show, as ``write_policy_files``
+    picks its entries (the site's feed shows some of the same)."""
+    return [pair for history in policies for pair in feeds.redline_pairs(
+        feeds.newest_first(_entries(history, options)[1], options.entries))]
+
+
+def _redline(archive: Archive) -> feeds.RedlineHtml:
+    """The redline of a version against the one before it, as HTML for feed entries; a
+    feed without it beats no site at all (a warning says why, ``Archive.warnings``)."""
+    def redline(old: Revision, new: Revision) -> str | None:
+        try:
+            return archive.feed_redline(archive.history(new.slug), old, new)
+        except Exception as error:
+            archive.warnings.append(f"feeds: no redline for '{new.slug}' at commit "
+                                    f"{new.commit.sha[:10]}: {error}")
+            return None
+
+    return redline
+
+
+def write_policy_files(archive: Archive, history: PolicyHistory, options: FeedOptions
+                       ) -> None:
+    """A policy's feeds and versions.json, once its archive pages are written: kept in the
+    result store while its history and the options stay the same."""
+    urls, entries = _entries(history, options, archive.changes_url)
+    key = archive.following_key(history, options.key)
+    written = archive.bodies.get(key)
+    if written is None:
+        written = _policy_files(archive, history, urls, entries, options)
+        if written.get("manifest") is not None:
+            archive.bodies.put(key, written)
+    paths = following.feed_paths(history)
+    for name in ("atom", "json", "manifest"):
+        if written.get(name) is not None:
+            _write(options.site_dir, paths[name], written[name].encode("utf-8"))
+
+
+def _policy_files(archive: Archive, history: PolicyHistory, urls: feeds.Addresses,
+                  entries: list[feeds.FeedEntry], options: FeedOptions) -> dict[str, Any]:
+    """A policy's feed.xml, feed.json and versions.json (None: a version's page was not
+    built, as under ``mkdocs serve --dirty``), as text."""
+    title = history.text.title
+    feed = feeds.Feed(
+        id=urls.atom, title=f"{title}: changes",
+        description=f"Each new version of “{title}”: its summary, dates and what changed.",
+        home_url=urls.history, atom_url=urls.atom, json_url=urls.json, author=options.author,
+        entries=tuple(feeds.with_content(feeds.newest_first(entries, options.entries),
+                                         _redline(archive), archive.feed_contents)),
+        fallback_updated=history.latest.commit.committed)
+    written: dict[str, Any] = {"atom": feeds.atom(feed).decode("utf-8"),
+                               "json": feeds.json_feed(feed).decode("utf-8"), "manifest": None}
+    hashes: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for version in history.versions:
+        number = version.version_id
+        if number is None:
+            return written
+        text_hash = archive.text_sha256.get((history.slug, number))
+        source_hash = archive.source_sha256.get((history.slug, number))
+        if text_hash is None or source_hash is None:
+            return written
+        hashes[number], sources[number] = text_hash, source_hash
+    renderer = archive.renderer
+
+    def edition_hash(revision: Revision) -> str:
+        return manifest.text_sha256(revision.text.standalone_sections(), renderer.visible)
+
+    written["manifest"] = manifest.dumps(manifest.manifest(
+        history, urls, hashes, sources, edition_hash=edition_hash)).decode("utf-8")
+    return written
+
+
+def write_site_feeds(archive: Archive, policies: Iterable[PolicyHistory],
+                     options: FeedOptions) -> None:
+    """The site's feeds: the newest entries of every policy's."""
+    every: list[feeds.FeedEntry] = []
+    latest: list[dt.datetime] = []
+    for history in policies:
+        every += _entries(history, options, archive.changes_url)[1]
+        latest.append(history.latest.commit.committed)
+    site_url, atom_path, json_path = (options.site_url, following.SITE_FEEDS["atom"],
+                                      following.SITE_FEEDS["json"])
+    site_feed = feeds.Feed(
+        id=following.absolute(site_url, atom_path),
+        title=f"{options.site_name}: policy changes",
+        description=f"Each new version of the policies of {options.site_name}.",
+        home_url=following.absolute(site_url, ""),
+        atom_url=following.absolute(site_url, atom_path),
+        json_url=following.absolute(site_url, json_path), author=options.author,
+        entries=tuple(feeds.with_content(feeds.newest_first(every, options.entries),
+                                         _redline(archive), archive.feed_contents)),
+        fallback_updated=max(latest, default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)))
+    _write(options.site_dir, atom_path, feeds.atom(site_feed))
+    _write(options.site_dir, json_path, feeds.json_feed(site_feed))
+
+
+def _write(site_dir: Path, path: str, data: bytes) -> None:
+    target = site_dir / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)

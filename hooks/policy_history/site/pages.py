@@ -1,0 +1,413 @@
+"""What the site layer publishes for a policy: the page's Markdown and its ``page.meta``.
+
+Plain data in, plain data out; the markup is in ``overrides/partials/policy-*.html``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import posixpath
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import yaml
+
+from policy_history.model.assemble import PolicyText
+from policy_history.model.dates import date_view
+from policy_history.model.layout import ROOT_INDEX_SLUG
+from policy_history.model.timeline import AUTOMATIC, PolicyHistory, Revision
+
+#: Between sections of the page's Markdown; Markdown passes HTML comments through, so the
+#: rendered page can be cut back into sections for the template.
+SECTION_MARKER = "<!-- policy_history:section {key} -->"
+_MARKER_RE = re.compile(r"<!-- policy_history:section (\S+) -->")
+
+
+def page_path(history: PolicyHistory) -> str:
+    """Where the page sits among the site's files: where its source sits among the
+    policies (names slugified), so relative links between policies keep working."""
+    slug, layout = history.slug, history.layout
+    if (
+        slug == ROOT_INDEX_SLUG
+        and layout is not None
+        and layout.path.rsplit("/", 1)[-1].lower().startswith("index.")
+    ):
+        return "index.md"
+    if (
+        layout is not None
+        and layout.kind == "file"
+        and not posixpath.basename(layout.path).lower().startswith("index.")
+    ):
+        return f"{slug}.md"
+    return f"{slug}/index.md"
+
+
+def page_url(history: PolicyHistory) -> str:
+    """The page's URL relative to the site root (directory URLs)."""
+    path = page_path(history)
+    return (
+        ""
+        if path == "index.md"
+        else path.removesuffix("index.md").removesuffix(".md")
+        + ("" if path.endswith("index.md") else "/")
+    )
+
+
+def page_markdown(history: PolicyHistory, text: PolicyText | None = None) -> str:
+    """The Markdown MkDocs renders for ``/<slug>/``: front matter plus marked sections."""
+    return _markdown(text or history.text)
+
+
+def split_sections(html: str) -> dict[str, str]:
+    """Cut the rendered page back into its sections' HTML, keyed by section key."""
+    pieces = _MARKER_RE.split(html)
+    return {pieces[i]: pieces[i + 1].strip() for i in range(1, len(pieces) - 1, 2)}
+
+
+def base_path(history: PolicyHistory) -> str:
+    """The folder under which a policy's history and versions are published."""
+    return history.slug
+
+
+def history_path(history: PolicyHistory) -> str:
+    return f"{base_path(history)}/history/index.md"
+
+
+def version_path(history: PolicyHistory, version: Revision) -> str:
+    return f"{base_path(history)}/versions/{version.version_id}/index.md"
+
+
+def _url(path: str) -> str:
+    return path.removesuffix("index.md")
+
+
+def history_url(history: PolicyHistory) -> str:
+    return _url(history_path(history))
+
+
+def version_url(history: PolicyHistory, version: Revision) -> str:
+    return _url(version_path(history, version))
+
+
+def compare_path(history: PolicyHistory, old: Revision, new: Revision) -> str:
+    """A redline page: between two versions, or an editorial revision and the revision
+    before it (addressed by their ``page_id``)."""
+    return f"{base_path(history)}/compare/{old.page_id}/{new.page_id}/index.md"
+
+
+def compare_url(history: PolicyHistory, old: Revision, new: Revision) -> str:
+    return _url(compare_path(history, old, new))
+
+
+def version_markdown(history: PolicyHistory, version: Revision) -> str:
+    """An archived version's page. Its text is rendered by the hook (links resolved from
+    the policy's own page, where they were written), so the Markdown holds only metadata."""
+    return _markdown(version.text, title=version.text.title, search_exclude=True,
+                     sections=False)
+
+
+def history_title(history: PolicyHistory) -> str:
+    return f"{history.text.title}: version history"
+
+
+def history_markdown(history: PolicyHistory) -> str:
+    return _markdown(None, title=history_title(history), search_exclude=True)
+
+
+def _markdown(text: PolicyText | None, *, title: str | None = None,
+              search_exclude: bool = False, sections: bool = True) -> str:
+    front: dict[str, Any] = {"title": title or (text.title if text else "")}
+    if text is not None and text.description:
+        front["description"] = text.description
+    if search_exclude:
+        # Search finds the current text once, not every archived copy of it.
+        front["search"] = {"exclude": True}
+    parts = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=True).strip(), "---", ""]
+    for section in text.sections if text and sections else ():
+        parts += [SECTION_MARKER.format(key=section.key), "", section.markdown.strip("\n"), ""]
+    return "\n".join(parts)
+
+
+class VersionOrder:
+    """A history's versions and each one's place, looked up once per page, not per link
+    (``history.versions`` is rebuilt on every access; ``list.index`` walks it)."""
+
+    def __init__(self, history: PolicyHistory) -> None:
+        self.versions = history.versions
+        self._place = {id(version): index for index, version in enumerate(self.versions)}
+
+    def index(self, revision: Revision) -> int:
+        """The version's place, -1 for a revision that is not a version."""
+        return self._place.get(id(revision), -1)
+
+
+def _version_view(history: PolicyHistory, revision: Revision | None,
+                  order: VersionOrder | None = None) -> dict[str, Any] | None:
+    if revision is None:
+        return None
+    if not revision.is_version:
+        return _edition_view(history, revision)
+    order = order or VersionOrder(history)
+    versions = order.versions
+    index = order.index(revision)
+    previous = versions[index - 1] if index > 0 else None
+    return {
+        "kind": "version",
+        "changes_url": compare_url(history, previous, revision) if previous else None,
+        "id": revision.version_id,
+        "date_source": revision.date_source,
+        "date_written": revision.stated.written if revision.stated
+        and revision.date_source == "text" else None,
+        "commit": revision.commit.sha,
+        "effective": date_view(revision.effective),
+        "published": date_view(revision.published),
+        "summary": revision.summary,
+        "reason": revision.reason,
+        "url": version_url(history, revision) if revision.version_id else None,
+    }
+
+
+def editorial_pairs(history: PolicyHistory) -> list[tuple[Revision, Revision]]:
+    """(revision before, editorial revision) for each editorial revision after the first
+    version that changed what a visitor sees (words, link targets or sections): each gets
+    a redline page. Formatting alone has nothing to show."""
+    pairs = []
+    for before, revision in itertools.pairwise(history.revisions):
+        if revision.edition_id and before.fingerprint != revision.fingerprint:
+            pairs.append((before, revision))
+    return pairs
+
+
+def edition_of(history: PolicyHistory, revision: Revision) -> Revision | None:
+    """The version an editorial revision follows (None before the first version)."""
+    found = None
+    for candidate in history.revisions:
+        if candidate is revision:
+            return found
+        if candidate.is_version:
+            found = candidate
+    return None
+
+
+def _edition_view(history: PolicyHistory, revision: Revision) -> dict[str, Any]:
+    """An editorial revision, as redline pages and the history name it: the version it
+    corrects (its effective date) and its own publication."""
+    version = edition_of(history, revision)
+    return {
+        "kind": "editorial",
+        "id": revision.page_id,
+        "commit": revision.commit.sha,
+        "effective": date_view(version.effective) if version else None,
+        "published": date_view(revision.published),
+        "note": revision.kind_note,
+        "reason": revision.reason,
+        "version_url": version_url(history, version) if version else None,
+        "url": None,  # an editorial revision has no page of its own: its redline shows it
+        "summary": None,
+        "changes_url": None,
+    }
+
+
+def section_marks(history: PolicyHistory) -> dict[int, dict[str, Revision]]:
+    """``history.section_changed_on(version)`` for every version (by revision number), in
+    one pass over the history instead of one per version."""
+    out: dict[int, dict[str, Revision]] = {}
+    marks: dict[str, Revision] = {}
+    previous: dict[str, str] = {}
+    for revision in history.revisions:
+        current = dict(revision.fingerprint)
+        for key, printed in current.items():
+            if previous.get(key) != printed and (revision.is_version or key not in marks):
+                marks[key] = revision
+        previous = current
+        if revision.is_version:
+            out[revision.number] = {key: marks[key] for key, _ in revision.fingerprint
+                                    if key in marks and marks[key].is_version}
+    return out
+
+
+def _sections_view(history: PolicyHistory, version: Revision, edit_url: Any = None,
+                   marks: dict[str, Revision] | None = None,
+                   order: VersionOrder | None = None) -> list[dict[str, Any]]:
+    order = order or VersionOrder(history)
+    if marks is None:
+        marks = history.section_changed_on(version)
+    return [
+        {
+            "key": section.key,
+            "title": section.title,
+            "source": section.source,
+            "edit_url": edit_url(section.source) if edit_url else None,
+            "changed_on": date_view(marks[section.key].effective) if section.key in marks
+            else None,
+            "changed_in": _version_view(history, marks[section.key], order)
+            if section.key in marks
+            else None,
+            "html": "",
+        }
+        for section in version.text.sections
+    ]
+
+
+def _common(history: PolicyHistory, page: str, order: VersionOrder | None = None
+            ) -> dict[str, Any]:
+    order = order or VersionOrder(history)
+    current = history.current
+    return {
+        "page": page,
+        "slug": history.slug,
+        "title": history.text.title,
+        "description": history.text.description,
+        "current_url": page_url(history),
+        "history_url": history_url(history),
+        "last_updated": date_view(current.effective) if current else None,
+        "effective": date_view(current.effective) if current else None,
+        "version": _version_view(history, current, order),
+        "upcoming": [_version_view(history, v, order) for v in history.upcoming],
+        "revisions": len(history.revisions),
+        "versions": len(order.versions),
+    }
+
+
+def policy_meta(history: PolicyHistory, edit_url: Any = None) -> dict[str, Any]:
+    """``page.meta.policy`` for the current page (documented in docs/reference.md): the
+    version in force with the editorial revisions made after it (``history.shown``)."""
+    shown = history.shown
+    return {
+        **_common(history, "current"),
+        "state": "current" if history.current else "upcoming",
+        "sections": _sections_view(history, shown, edit_url),
+        "corrections": corrections(history, history.current),
+    }
+
+
+def corrections(history: PolicyHistory, version: Revision | None) -> list[dict[str, Any]]:
+    """The editorial revisions made to ``version`` before the next version, oldest first:
+    the current page shows them; the version's own page shows it as it took effect."""
+    if version is None:
+        return []
+    return [{"published": date_view(revision.published), "note": revision.note,
+             "commit": revision.commit.sha, "automatic": revision.reason == "unchanged"}
+            for revision in history.editorial_after(version)]
+
+
+def version_meta(history: PolicyHistory, version: Revision,
+                 marks: dict[str, Revision] | None = None,
+                 order: VersionOrder | None = None) -> dict[str, Any]:
+    """``page.meta.policy`` for an archived (or upcoming) version's page. ``marks``: the
+    version's entry of ``section_marks(history)``, when already computed."""
+    order = order or VersionOrder(history)
+    versions = order.versions
+    index = order.index(version)
+    return {
+        **_common(history, "version", order),
+        "title": version.text.title,
+        "state": history.state_of(version),
+        "shown": _version_view(history, version, order),
+        "previous": _version_view(history, versions[index - 1], order) if index else None,
+        "next": _version_view(history, versions[index + 1], order)
+        if index + 1 < len(versions) else None,
+        "sections": _sections_view(history, version, marks=marks, order=order),
+        "corrections": corrections(history, version),
+    }
+
+
+def history_meta(history: PolicyHistory) -> dict[str, Any]:
+    """``page.meta.policy`` for ``/<slug>/history/``: versions newest first, editorial
+    revisions under the version they follow, and which versions changed each section."""
+    order = VersionOrder(history)
+    versions = order.versions
+    redlined = {id(new): old for old, new in editorial_pairs(history)}
+    entries = []
+    for index, version in enumerate(versions):
+        following = versions[index + 1] if index + 1 < len(versions) else None
+        until = following.effective - dt.timedelta(days=1) if following and \
+            following.effective and version.effective and \
+            following.effective > version.effective else None
+        entries.append({
+            **(_version_view(history, version, order) or {}),
+            "state": history.state_of(version),
+            "number": index + 1,
+            "in_force_until": date_view(until) if following else None,
+            "sections_changed": [vars(change) for change in version.sections_changed],
+            "previous": _version_view(history, versions[index - 1], order) if index else None,
+            "editorial": [
+                {
+                    "id": revision.page_id,
+                    "published": date_view(revision.published),
+                    "note": revision.kind_note,
+                    "commit": revision.commit.sha,
+                    "subject": revision.commit.subject,
+                    "automatic": revision.reason in AUTOMATIC,
+                    "sections_changed": [vars(change) for change in revision.sections_changed],
+                    "changes_url": compare_url(history, redlined[id(revision)], revision)
+                    if id(revision) in redlined else None,
+                }
+                for revision in history.editorial_after(version)
+            ],
+        })
+    before_first = []
+    first_index = history.revisions.index(versions[0]) if versions else len(history.revisions)
+    for revision in history.revisions[:first_index]:
+        before_first.append({"published": date_view(revision.published), "note": revision.note,
+                             "commit": revision.commit.sha})
+    by_section: dict[str, dict[str, Any]] = {}
+    shown = history.shown
+    # The current text's sections, then those only other versions have (an upcoming
+    # version's new section, a removed one): each version page links to its sections here.
+    for text in [shown.text, *(version.text for version in reversed(versions))]:
+        for section in text.sections:
+            by_section.setdefault(section.key, {"key": section.key, "title": section.title,
+                                                "versions": []})
+    for version in versions:
+        for change in version.sections_changed:
+            if change.key in by_section:
+                by_section[change.key]["versions"].append(_version_view(history, version, order))
+    for item in by_section.values():
+        item["versions"].reverse()
+    return {
+        **_common(history, "history", order),
+        "state": "history",
+        "entries": list(reversed(entries)),
+        "unversioned": before_first,
+        "by_section": list(by_section.values()),
+        "lookup": [{"id": v.version_id, **(date_view(v.effective) or {}),
+                    "url": version_url(history, v)} for v in versions],
+    }
+
+
+def draft_meta(draft: PolicyText, uncommitted: list[str]) -> dict[str, Any]:
+    """What ``mkdocs serve`` shows instead, when a policy has uncommitted edits."""
+    sources = {section.source for section in draft.sections} | {draft.meta.file}
+    return {
+        "draft": {"files": [path for path in uncommitted if path in sources]},
+        "title": draft.title,
+        "sections": [{"key": s.key, "title": s.title, "source": s.source, "edit_url": None,
+                      "changed_on": None, "changed_in": None, "html": ""}
+                     for s in draft.sections],
+    }
+
+
+def policy_index(histories: Iterable[PolicyHistory]) -> list[dict[str, Any]]:
+    """What the home page lists: every policy with its dates."""
+    out = []
+    for history in histories:
+        meta = policy_meta(history)
+        out.append(
+            {
+                key: meta[key]
+                for key in (
+                    "slug",
+                    "title",
+                    "description",
+                    "state",
+                    "last_updated",
+                    "effective",
+                    "upcoming",
+                )
+            }
+        )
+        out[-1]["url"] = page_url(history)
+    return sorted(out, key=lambda item: (item["title"].lower(), item["slug"]))

@@ -1,0 +1,167 @@
+"""Redlines for the site's pages and feeds: each pair of texts diffed once, kept on disk
+under a key of its content (on a cold build, by the processes writing the archive on
+every core: ``writers``).
+
+A redline depends only on the two texts, how Markdown is rendered, where its links point
+(the site's files and the page's address) and this code: its key is a hash of all of that.
+Results are files in ``.cache/policy-history/redlines/``; each is checked against its own
+checksum when read, so a damaged entry is computed again, never shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from policy_history.redline import diff_documents, render_inline
+from policy_history.store.results import ResultStore
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One redline to compute: the two texts, and the page whose links it resolves for."""
+
+    key: str
+    old_markdown: Callable[[], str]
+    new_markdown: Callable[[], str]
+    written_at: str  # the policy page's src_uri: where its relative links were written
+    shown_at: str  # the redline page's URL: its links are made relative to it
+    #: a feed entry shows it: its changes-only view is made too (most pairs have none)
+    feed: bool = False
+
+
+class RecentDiffs:
+    """The last few redlines computed, before their links are resolved, by their two
+    texts: a history that goes back and forth between two texts (a scraped archive whose
+    rendering flips, a change made and undone and made again) has the same pair again a
+    few versions on, on another page, whose links differ. A cold build of
+    ota-pga-versions takes 472 of its 5,112 redlines from here."""
+
+    SIZE = 8
+
+    def __init__(self) -> None:
+        self._values: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+
+    def get(self, old_markdown: str, new_markdown: str, feed: bool) -> dict[str, Any] | None:
+        value = self._values.get((old_markdown, new_markdown))
+        if value is None or (feed and "feed" not in value):
+            return None
+        self._values.move_to_end((old_markdown, new_markdown))
+        return value
+
+    def put(self, old_markdown: str, new_markdown: str, value: dict[str, Any]) -> None:
+        self._values[(old_markdown, new_markdown)] = value
+        self._values.move_to_end((old_markdown, new_markdown))
+        if len(self._values) > self.SIZE:
+            self._values.popitem(last=False)
+
+
+def compute(old_markdown: str, new_markdown: str, *, render: Callable[[str], str],
+            links: Callable[[str], str], feed: bool = False, together: bool = False,
+            recent: RecentDiffs | None = None) -> dict[str, Any]:
+    """The inline view of the redline for its page, counts, and (``feed``) the
+    changes-only view for feed entries.
+
+    The page's side-by-side view is built from the inline one in the browser
+    (``policy-history.js``): shipped too, it was over half of every redline page.
+    ``together``: see ``diff_documents``; ``recent``: where the same two texts may have
+    been diffed already (only the links are then resolved)."""
+    value = recent.get(old_markdown, new_markdown, feed) if recent is not None else None
+    if value is None:
+        value = _unlinked(old_markdown, new_markdown, render=render, feed=feed,
+                          together=together)
+        if recent is not None:
+            recent.put(old_markdown, new_markdown, value)
+    linked = {**value, "inline": links(value["inline"]),
+              "sections_changed": list(value["sections_changed"])}
+    if not feed:
+        linked.pop("feed", None)
+    return linked
+
+
+def _unlinked(old_markdown: str, new_markdown: str, *, render: Callable[[str], str],
+              feed: bool, together: bool) -> dict[str, Any]:
+    changes = diff_documents(old_markdown, new_markdown, render=render, anchor_prefix="r",
+                             together=together)
+    stats = changes.stats
+    value: dict[str, Any] = {
+        "inline": str(render_inline(changes)),
+        "empty": changes.is_empty,
+        "words_added": stats.words_added,
+        "words_removed": stats.words_removed,
+        "blocks_changed": stats.blocks_changed,
+        "sections_changed": list(stats.sections_changed),
+    }
+    if feed:
+        value["feed"] = str(render_inline(changes, changes_only=True))
+    return value
+
+
+def _feed_key(key: str) -> str:
+    """Where the changes-only view is kept apart: feeds read it without the whole page."""
+    return hashlib.sha256(f"{key}\0feed".encode()).hexdigest()
+
+
+def _put(store: ResultStore, key: str, value: dict[str, Any]) -> None:
+    if "feed" in value:
+        store.put(_feed_key(key), {"feed": value.pop("feed")})
+    store.put(key, value)
+
+
+class Redlines:
+    """The redlines a build needs: from the store, else computed (and stored)."""
+
+    def __init__(self, store: ResultStore, render: Callable[[str], str],
+                 links: Callable[[str, str], Callable[[str], str]], *,
+                 together: bool = False) -> None:
+        self.store = store
+        self.render = render
+        self.together = together
+        self.links = links
+        self.pairs: dict[str, Pair] = {}
+        self.computed: set[str] = set()  # keys computed in this build (by this process)
+        self.recent = RecentDiffs()
+
+    def want(self, pair: Pair) -> str:
+        """Make ``pair`` known (``get`` and ``feed`` take its key); its key."""
+        known = self.pairs.setdefault(pair.key, pair)
+        if pair.feed and not known.feed:
+            self.pairs[pair.key] = pair
+        return pair.key
+
+    def stored(self, pair: Pair) -> bool:
+        """Whether ``get`` would find the pair's redline (and its feed view) stored."""
+        return self.store.has(pair.key) and (not pair.feed or self.store.has(_feed_key(pair.key)))
+
+    def feed(self, key: str) -> str:
+        """The changes-only view of a pair's redline (for feed entries)."""
+        value = self.store.get(_feed_key(key))
+        if value is None:  # not asked for in advance (or damaged): computed now
+            self.pairs[key] = replace(self.pairs[key], feed=True)
+            value = self.get(key, again=True)
+            if "feed" not in value:
+                value = self.store.get(_feed_key(key))
+        assert value is not None
+        return str(value["feed"])
+
+    def get(self, key: str, *, again: bool = False) -> dict[str, Any]:
+        """The redline of a wanted pair (``again``: recomputed whatever the store holds,
+        or if its feed view is wanted and missing)."""
+        pair = self.pairs[key]
+        value = None if again else self.store.get(key)
+        if value is not None and pair.feed and not self.store.has(_feed_key(key)):
+            value = None
+        if value is None:
+            value = compute(pair.old_markdown(), pair.new_markdown(), render=self.render,
+                            links=self.links(pair.written_at, pair.shown_at), feed=pair.feed,
+                            together=self.together, recent=self.recent)
+            whole = dict(value)
+            _put(self.store, key, value)
+            if self.store.folder is None:  # kept in memory: keep the caller's copy whole
+                value = whole
+            self.computed.add(key)
+        return value
+
