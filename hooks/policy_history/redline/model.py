@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from policy_history.redline.runs import EqualRun
+from typing import Protocol
 
 #: Block kinds produced by :mod:`policy_history.redline.blocks`.
 BLOCK_KINDS = (
@@ -173,6 +170,21 @@ class RedlineStats:
     sections_moved: list[str] = field(default_factory=list)
 
 
+class EqualSteps(Protocol):
+    """A run of blocks both versions share unchanged, standing for their equal steps
+    (``runs.EqualRun``): what a redline and its views ask of it."""
+
+    @property
+    def op(self) -> str: ...
+
+    @property
+    def size(self) -> int: ...
+
+    def number(self, prefix: str, seen: dict[str, int]) -> None: ...
+
+    def steps(self, start: int = 0, stop: int | None = None) -> list[BlockChange]: ...
+
+
 @dataclass(eq=False)
 class Redline:
     """The structured difference between two Markdown documents.
@@ -180,7 +192,7 @@ class Redline:
     ``items`` are its steps in reading order, where a run of pieces both versions share
     stands for all of their (equal) steps; ``blocks`` lists every step."""
 
-    items: Sequence[BlockChange | EqualRun]
+    items: Sequence[BlockChange | EqualSteps]
     stats: RedlineStats
     anchor_prefix: str = "r"
     #: what rendered the blocks' HTML (what kept markup is keyed by)

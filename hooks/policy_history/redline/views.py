@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from policy_history.redline.document import Piece, placed_blocks
 from policy_history.redline.markup import DEL, INS, SR_TEXT, Mark, sr
-from policy_history.redline.model import Block, BlockChange, Redline
+from policy_history.redline.model import Block, BlockChange, EqualSteps, Redline
 from policy_history.redline.runs import EqualRun, anchor, piece_digests
 from policy_history.redline.text import extract_text, mark_all
 
@@ -337,7 +337,7 @@ def render_inline(redline: Redline, *, changes_only: bool = False, context: int 
         for item in redline.items:
             if isinstance(item, BlockChange):
                 inline.add(item)
-            elif redline.html_for is None:
+            elif redline.html_for is None or not isinstance(item, EqualRun):
                 for change in item.steps():
                     inline.add(change)
             else:
@@ -370,7 +370,7 @@ def _piece_markup(piece: Piece, prefix: str, counts: tuple[int, ...],
     return tuple(inline.out)
 
 
-def _with_context(items: Sequence[BlockChange | EqualRun], context: int
+def _with_context(items: Sequence[BlockChange | EqualSteps], context: int
                   ) -> list[BlockChange | int]:
     """The steps to show in the changes-only view: each change and the ``context`` steps
     on each side of it; the hidden steps between them as their counts."""
