@@ -9,29 +9,11 @@ print that start with "::", their text escaped as the runner unescapes it.
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import TextIO
 
 from policy_history.errors import PolicyError
-
-#: what would break a line of the log or change the terminal: controls other than the line
-#: feed and tab (a carriage return starts a new line for GitHub's runner, escape sequences
-#: drive terminals), and the Unicode line and paragraph separators
-_LOG_BREAKING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-#: what GitHub Actions' runner reads as a workflow command in any line of a step's output:
-#: "::" at the start of the line (after any spaces) and "##[" anywhere in it
-_WORKFLOW_COMMAND = re.compile(r"^([^\S\n]*:)(?=:)|(#)(?=#\[)", re.MULTILINE)
-
-
-def log_safe(text: str) -> str:
-    """Text for stdout or stderr that may hold the repository's text (titles, paths, commit
-    subjects, error messages quoting them): it cannot issue a workflow command — a title
-    "::stop-commands::x" would otherwise silence the check's annotations — nor break a line
-    or drive the terminal. A zero-width space goes between the two characters that would
-    start a command, so the text still reads as it is written."""
-    text = _LOG_BREAKING.sub(" ", text)
-    return _WORKFLOW_COMMAND.sub(lambda m: (m[1] or m[2]) + "\u200b", text)
+from policy_history.log_safety import LOG_BREAKING, log_safe
 
 
 def say(text: str, stream: TextIO | None = None) -> None:
@@ -41,7 +23,7 @@ def say(text: str, stream: TextIO | None = None) -> None:
 
 def _escape_data(text: str) -> str:
     escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return _LOG_BREAKING.sub(" ", escaped)  # the line is in the log too
+    return LOG_BREAKING.sub(" ", escaped)  # the line is in the log too
 
 
 def _escape_property(text: str) -> str:
