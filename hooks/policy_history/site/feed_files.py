@@ -4,7 +4,7 @@
 A policy's are written right after its archive pages, by the process that wrote those:
 its versions' text hashes and its redlines are at hand there, and the policies' files are
 made on every core. The site's feeds are made once every policy's are, from the entries'
-content the policies' feeds made (``Archive.feed_contents``).
+content the policies' feeds made (``ArchiveResults.feed_contents``).
 """
 
 from __future__ import annotations
@@ -63,12 +63,12 @@ def shown_redlines(policies: Iterable[PolicyHistory], options: FeedOptions
 
 def _redline(archive: Archive) -> feeds.RedlineHtml:
     """The redline of a version against the one before it, as HTML for feed entries; a
-    feed without it beats no site at all (a warning says why, ``Archive.warnings``)."""
+    feed without it beats no site at all (a warning says why, ``ArchiveResults.warnings``)."""
     def redline(old: Revision, new: Revision) -> str | None:
         try:
-            return archive.feed_redline(archive.history(new.slug), old, new)
+            return archive.content.feed_redline(archive.plan.history(new.slug), old, new)
         except Exception as error:
-            archive.warnings.append(f"feeds: no redline for '{new.slug}' at commit "
+            archive.results.warnings.append(f"feeds: no redline for '{new.slug}' at commit "
                                     f"{new.commit.sha[:10]}: {error}")
             return None
 
@@ -81,11 +81,11 @@ def write_policy_files(archive: Archive, history: PolicyHistory, options: FeedOp
     result store while its history and the options stay the same."""
     urls, entries = _entries(history, options, archive.changes_url)
     key = archive.following_key(history, options.key)
-    written = archive.bodies.get(key)
+    written = archive.content.bodies.get(key)
     if written is None:
         written = _policy_files(archive, history, urls, entries, options)
         if written.get("manifest") is not None:
-            archive.bodies.put(key, written)
+            archive.content.bodies.put(key, written)
     paths = following.feed_paths(history)
     for name in ("atom", "json", "manifest"):
         if written.get(name) is not None:
@@ -102,7 +102,7 @@ def _policy_files(archive: Archive, history: PolicyHistory, urls: feeds.Addresse
         description=f"Each new version of “{title}”: its summary, dates and what changed.",
         home_url=urls.history, atom_url=urls.atom, json_url=urls.json, author=options.author,
         entries=tuple(feeds.with_content(feeds.newest_first(entries, options.entries),
-                                         _redline(archive), archive.feed_contents)),
+                                         _redline(archive), archive.results.feed_contents)),
         fallback_updated=history.latest.commit.committed)
     written: dict[str, Any] = {"atom": feeds.atom(feed).decode("utf-8"),
                                "json": feeds.json_feed(feed).decode("utf-8"), "manifest": None}
@@ -112,12 +112,12 @@ def _policy_files(archive: Archive, history: PolicyHistory, urls: feeds.Addresse
         number = version.version_id
         if number is None:
             return written
-        text_hash = archive.text_sha256.get((history.slug, number))
-        source_hash = archive.source_sha256.get((history.slug, number))
+        text_hash = archive.results.text_sha256.get((history.slug, number))
+        source_hash = archive.results.source_sha256.get((history.slug, number))
         if text_hash is None or source_hash is None:
             return written
         hashes[number], sources[number] = text_hash, source_hash
-    renderer = archive.renderer
+    renderer = archive.content.renderer
 
     def edition_hash(revision: Revision) -> str:
         return manifest.text_sha256(revision.text.standalone_sections(), renderer.visible)
@@ -145,7 +145,7 @@ def write_site_feeds(archive: Archive, policies: Iterable[PolicyHistory],
         atom_url=following.absolute(site_url, atom_path),
         json_url=following.absolute(site_url, json_path), author=options.author,
         entries=tuple(feeds.with_content(feeds.newest_first(every, options.entries),
-                                         _redline(archive), archive.feed_contents)),
+                                         _redline(archive), archive.results.feed_contents)),
         fallback_updated=max(latest, default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)))
     _write(options.site_dir, atom_path, feeds.atom(site_feed))
     _write(options.site_dir, json_path, feeds.json_feed(site_feed))

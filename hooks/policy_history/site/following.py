@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from policy_history.feeds import Addresses
@@ -124,3 +125,21 @@ def lastmod(history: PolicyHistory, kind: str, version: Revision | None,
         assert current.effective is not None
         days.append(current.effective)
     return max(days).isoformat()
+
+
+@dataclass(frozen=True)
+class Following:
+    """How a build's pages follow changes: its "as of" moment, feeds on or off, how long
+    a change counts as recent."""
+
+    as_of: dt.datetime
+    feeds: bool
+    recent_days: int
+
+    def meta(self, history: PolicyHistory) -> dict[str, Any]:
+        """What every page of a policy shows of its feeds and recent changes."""
+        return follow_meta(history, as_of=self.as_of, feeds=self.feeds,
+                           recent_days=self.recent_days)
+
+    def lastmod(self, history: PolicyHistory, kind: str, version: Revision | None) -> str:
+        return lastmod(history, kind, version, self.as_of)

@@ -116,13 +116,15 @@ class Redlines:
 
     def __init__(self, store: ResultStore, render: Callable[[str], str],
                  links: Callable[[str, str], Callable[[str], str]], *,
-                 together: bool = False) -> None:
+                 together: bool = False, computed: set[str] | None = None) -> None:
+        """``computed``: where the keys of the redlines computed are kept (the build's)."""
         self.store = store
         self.render = render
         self.together = together
         self.links = links
         self.pairs: dict[str, Pair] = {}
-        self.computed: set[str] = set()  # keys computed in this build (by this process)
+        # keys computed in this build (by this process)
+        self.computed: set[str] = set() if computed is None else computed
         self.recent = RecentDiffs()
 
     def want(self, pair: Pair) -> str:

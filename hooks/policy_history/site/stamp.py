@@ -105,39 +105,6 @@ def _split_url(url: str) -> tuple[str, str, str]:
     return url, "", ""
 
 
-_SITEMAP_ENTRY = re.compile(r"(\s*)(<url>\s*<loc>([^<]*)</loc>.*?</url>)", re.S)
-_LASTMOD = re.compile(r"<lastmod>[^<]*</lastmod>")
-
-
-def sitemap_with(sitemap: str, *, after: dict[str, list[tuple[str, str | None]]],
-                 without: set[str]) -> str:
-    """``sitemap`` without the entries of the addresses in ``without``, and with an entry
-    for each (address, lastmod) of ``after[address]`` right after that address's entry,
-    laid out like it (MkDocs' own sitemap template). One pass over the sitemap."""
-    escaped_without = {_xml_escape(loc) for loc in without}
-    escaped_after = {_xml_escape(loc): entries for loc, entries in after.items()}
-    out: list[str] = []
-    position = placed = 0
-    for match in _SITEMAP_ENTRY.finditer(sitemap):
-        out.append(sitemap[position:match.start()])
-        position = match.end()
-        space, entry, loc = match.groups()
-        if loc in escaped_without:
-            continue
-        out.append(match.group(0))
-        for new_loc, date in escaped_after.get(loc, ()):
-            added = entry.replace(f"<loc>{loc}</loc>", f"<loc>{_xml_escape(new_loc)}</loc>", 1)
-            if date is not None:
-                added = _LASTMOD.sub(f"<lastmod>{date}</lastmod>", added, count=1)
-            out.append(space + added)
-        placed += loc in escaped_after
-    if placed != len(after):
-        raise ShellError(f"the sitemap lists {placed} of the {len(after)} pages the archive "
-                         "pages follow")
-    out.append(sitemap[position:])
-    return "".join(out)
-
-
 def _xml_escape(text: str) -> str:
     """As MkDocs' sitemap template escapes an address (``| e``)."""
     return str(markupsafe.escape(text))

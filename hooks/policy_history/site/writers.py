@@ -20,31 +20,26 @@ from __future__ import annotations
 import os
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
-from policy_history.site.archive import Archive, RedlineError
+from policy_history.site.archive import Archive
+from policy_history.site.archive_content import ArchiveContent, RedlineError
+from policy_history.site.archive_results import ArchiveResults
 from policy_history.site.workers import forked_pool
-from policy_history.store.ledger import Written
 
-#: the archive the workers write (set just before they are forked: they share it)
-_ARCHIVE: list[Archive] = []
+#: what the workers work on (set just before they are forked: they share it): the
+#: archive they write, or the content they compute ahead
+_SHARED: list[Any] = []
 
 
 @dataclass
 class Outcome:
     """What writing some policies' archive pages, or computing results ahead, gave."""
 
-    records: dict[str, Written] = field(default_factory=dict)  # site path → its record
-    text_sha256: dict[tuple[str, str], str] = field(default_factory=dict)
-    source_sha256: dict[tuple[str, str], str] = field(default_factory=dict)
-    written: int = 0
-    reused: int = 0
-    computed: set[str] = field(default_factory=set)  # redlines computed
-    problems: list[str] = field(default_factory=list)  # cache entries that did not read
-    warnings: list[str] = field(default_factory=list)  # for the build to warn about
-    feed_contents: dict[str, str] = field(default_factory=dict)  # feed entries' content
+    results: ArchiveResults = field(default_factory=ArchiveResults)  # what it added
     error: str | None = None  # why it stopped (a redline the engine could not compute)
     seconds: float = 0.0  # how long it took, and of that on a core (for the build's log)
     cpu_seconds: float = 0.0
@@ -63,16 +58,10 @@ def _write_all(archive: Archive, slugs: list[str]) -> str | None:
     return None
 
 
-def _outcome(archive: Archive, work: Callable[[], str | None]) -> Outcome:
-    """Do ``work`` (in a worker): what the build records of what it wrote and computed,
-    for the build's process."""
-    ledger = archive.ledger
-    known = dict(ledger.written)
-    texts, sources = dict(archive.text_sha256), dict(archive.source_sha256)
-    written, reused = archive.written, ledger.reused
-    computed = set(archive.redlines.computed)
-    problem_counts = len(archive.redlines.store.problems), len(archive.bodies.problems)
-    warned, contents = len(archive.warnings), set(archive.feed_contents)
+def _outcome(results: ArchiveResults, work: Callable[[], str | None]) -> Outcome:
+    """Do ``work`` (in a worker): what it added to the build's ``results``, for the
+    build's process."""
+    before = results.copy()
     outcome = Outcome()
     start, cpu = time.perf_counter(), time.process_time()
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -81,33 +70,24 @@ def _outcome(archive: Archive, work: Callable[[], str | None]) -> Outcome:
     outcome.cpu_seconds = time.process_time() - cpu
     outcome.faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
     outcome.worker = os.getpid()
-    outcome.records = {path: record for path, record in ledger.written.items()
-                       if known.get(path) is not record}
-    outcome.text_sha256 = {k: v for k, v in archive.text_sha256.items() if texts.get(k) != v}
-    outcome.source_sha256 = {k: v for k, v in archive.source_sha256.items()
-                             if sources.get(k) != v}
-    outcome.written, outcome.reused = archive.written - written, ledger.reused - reused
-    outcome.computed = archive.redlines.computed - computed
-    outcome.problems = [*archive.redlines.store.problems[problem_counts[0]:],
-                        *archive.bodies.problems[problem_counts[1]:]]
-    outcome.warnings = archive.warnings[warned:]
-    outcome.feed_contents = {entry: html for entry, html in archive.feed_contents.items()
-                             if entry not in contents}
+    outcome.results = results.added_since(before)
     return outcome
 
 
 def _work(slugs: list[str]) -> Outcome:
-    archive = _ARCHIVE[0]
-    return _outcome(archive, lambda: _write_all(archive, slugs))
+    archive: Archive = _SHARED[0]
+    return _outcome(archive.results, lambda: _write_all(archive, slugs))
 
 
 def _prepare(task: tuple[str, list[int]]) -> Outcome:
-    archive = _ARCHIVE[0]
+    content: ArchiveContent
+    content, results = _SHARED
     slug, numbers = task
-    def work() -> None:  # a redline that fails is left to the writers (Archive.prepare)
-        archive.prepare(slug, numbers)
 
-    return _outcome(archive, work)
+    def work() -> None:  # a redline that fails is left to the writers (ArchiveContent.prepare)
+        content.prepare(slug, numbers)
+
+    return _outcome(results, work)
 
 
 def _tasks(pages: list[tuple[int, int]], size: int) -> list[list[int]]:
@@ -134,30 +114,31 @@ class ArchiveWriters:
     #: how much a task computing results before the shells holds (``Archive.unprepared``)
     PREPARE_TASK = 2_000_000
 
-    def __init__(self, archive: Archive, workers: int) -> None:
-        self.archive = archive
+    def __init__(self, results: ArchiveResults, workers: int) -> None:
+        """``results``: the build's, into which the workers' are merged."""
+        self.results = results
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future[Outcome]] = []
         self._preparing: ProcessPoolExecutor | None = None
-        self._prepared: list[tuple[Future[Outcome], str, list[int]]] = []
+        #: each task computing results ahead, and how many versions' texts it computes
+        self._prepared: list[tuple[Future[Outcome], int]] = []
         self._prepare_start = 0.0
         self.started = False
         self.log: list[str] = []  # how the workers did
 
-    def prepare(self) -> None:
+    def prepare(self, content: ArchiveContent, previous: Collection[str]) -> None:
         """Before MkDocs renders any page: fork workers that compute the redlines and
         versions' texts the store lacks (on a cold build, most of the work) while MkDocs
         renders the site's own pages and the shells; stopped by ``start``. What they
         compute goes into the store, where the writers find it."""
-        archive = self.archive
         if self.workers < 2 or self._preparing is not None:
             return
-        todo = {slug: archive.unprepared(slug) for slug in archive.slugs()}
+        todo = {slug: content.unprepared(slug, previous) for slug in content.plan.slugs()}
         costs = {slug: sum(cost for _, cost in pages) for slug, pages in todo.items()}
         if sum(costs.values()) < self.FORK_FROM:
             return
-        _ARCHIVE[:] = [archive]
+        _SHARED[:] = [content, self.results]
         self._preparing = forked_pool(self.workers)
         if self._preparing is None:
             return
@@ -165,7 +146,8 @@ class ArchiveWriters:
         # The longest policies first, as the writers take them: done early, they are the
         # writers' shortest.
         self._prepared = [
-            (self._preparing.submit(_prepare, (slug, task)), slug, task)
+            (self._preparing.submit(_prepare, (slug, task)),
+             sum(content.plan.planned(slug)[n].kind == "version" for n in task))
             for slug in sorted(costs, key=lambda slug: (-costs[slug], slug))
             for task in _tasks(todo[slug], self.PREPARE_TASK)]
 
@@ -179,7 +161,7 @@ class ArchiveWriters:
         self._preparing = None
         done = texts = 0
         cpu = 0.0
-        for future, slug, numbers in self._prepared:
+        for future, version_texts in self._prepared:
             if future.cancelled():
                 continue
             try:
@@ -188,32 +170,31 @@ class ArchiveWriters:
                 self.log.append(f"results before the shells: a task failed ({error})")
                 continue
             done += 1
-            texts += sum(self.archive.planned(slug)[n].kind == "version" for n in numbers)
+            texts += version_texts
             cpu += outcome.cpu_seconds
-            _merge(self.archive, outcome)
+            self.results.merge(outcome.results)
         self.log.append(
             f"results before the shells: {done} of {len(self._prepared)} tasks done in "
             f"{time.perf_counter() - self._prepare_start:.1f} s ({cpu:.1f} s on a core), "
-            f"{len(self.archive.redlines.computed)} redlines and {texts} versions' texts")
+            f"{len(self.results.computed)} redlines and {texts} versions' texts")
         self._prepared = []
-        _ARCHIVE.clear()
+        _SHARED.clear()
 
-    def start(self) -> None:
+    def start(self, archive: Archive) -> None:
         """Fork the workers, if it pays: several cores, several policies to write."""
-        archive = self.archive
         if self.started or not archive.shells_ready:
             return
         self._stop_preparing()
         self.started = True
         if self.workers < 2:
             return
-        costs = {slug: archive.cost(slug) for slug in archive.slugs()}
+        costs = {slug: archive.cost(slug) for slug in archive.plan.slugs()}
         busy = [slug for slug, cost in costs.items() if cost]
         if len(busy) < 2 or sum(costs.values()) < self.FORK_FROM:
             return  # nearly every page kept from the previous build: not worth a fork
         # Folders of the previous build go back now, before the workers look in them.
         archive.ledger.restore_all()
-        _ARCHIVE[:] = [archive]
+        _SHARED[:] = [archive]
         self._pool = forked_pool(self.workers)
         if self._pool is None:
             return
@@ -221,11 +202,10 @@ class ArchiveWriters:
         self._futures = [self._pool.submit(_work, [slug]) for slug in
                          sorted(costs, key=lambda slug: (-costs[slug], slug))]
 
-    def finish(self) -> None:
+    def finish(self, archive: Archive) -> None:
         """Every page written (waiting for the workers, or writing here); the records
         merged into the archive's. Raises RedlineError if a redline failed."""
-        self.start()
-        archive = self.archive
+        self.start(archive)
         if self._futures:
             try:
                 outcomes = [future.result() for future in self._futures]
@@ -233,18 +213,18 @@ class ArchiveWriters:
                 self.close()
             by_worker: dict[int, list[Outcome]] = {}
             for outcome in outcomes:
-                _merge(archive, outcome)
+                self.results.merge(outcome.results)
                 by_worker.setdefault(outcome.worker, []).append(outcome)
             for number, done in enumerate(by_worker.values(), 1):
                 self.log.append(
                     f"archive worker {number}: {len(done)} policies, "
-                    f"{sum(o.written for o in done)} pages written in "
+                    f"{sum(len(o.results.written) for o in done)} pages written in "
                     f"{sum(o.seconds for o in done):.1f} s "
                     f"({sum(o.cpu_seconds for o in done):.1f} s on a core, "
                     f"{sum(o.faults for o in done)} page faults)")
             error = next((outcome.error for outcome in outcomes if outcome.error), None)
         else:  # written here: the archive's records are already this process's
-            error = _write_all(archive, archive.slugs())
+            error = _write_all(archive, archive.plan.slugs())
         archive.adopt_shells()
         if error:
             raise RedlineError(error)
@@ -258,19 +238,5 @@ class ArchiveWriters:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         self._futures = []
-        _ARCHIVE.clear()
-
-
-def _merge(archive: Archive, outcome: Outcome) -> None:
-    """What a worker wrote, into the build's own records."""
-    archive.ledger.written.update(outcome.records)
-    archive.ledger.reused += outcome.reused
-    archive.text_sha256.update(outcome.text_sha256)
-    archive.source_sha256.update(outcome.source_sha256)
-    archive.written += outcome.written
-    archive.redlines.computed |= outcome.computed
-    archive.redlines.store.problems.extend(outcome.problems)
-    archive.warnings.extend(outcome.warnings)
-    archive.feed_contents.update(outcome.feed_contents)
-
+        _SHARED.clear()
 

@@ -54,18 +54,21 @@ def _unchanged(stat: os.stat_result, old: Written) -> bool:
 class OutputLedger:
     """The reusable files under one site folder, and where they were moved aside to."""
 
-    def __init__(self, cache_dir: Path | None, site_dir: Path) -> None:
+    def __init__(self, cache_dir: Path | None, site_dir: Path, *,
+                 written: dict[str, Written] | None = None,
+                 reused: set[str] | None = None) -> None:
+        """``written`` and ``reused``: where the build keeps what was written and kept."""
         self.site_dir = site_dir.resolve()
         self.record = cache_dir / f"outputs-{FORMAT}.json" if cache_dir else None
         self.aside = cache_dir / "outputs-aside" if cache_dir else None
         self.previous: dict[str, Written] = {}
-        self.written: dict[str, Written] = {}
+        self.written: dict[str, Written] = {} if written is None else written
         self.folders: set[str] = set()  # site-relative folders whose files are recorded
         self.moved: dict[str, Path] = {}  # folder → where it was moved aside
         self.restored: set[str] = set()  # folders moved back
         self.fresh: set[str] = set()  # files MkDocs wrote into them meanwhile
         self.problem: str | None = None
-        self.reused = 0
+        self.reused: set[str] = set() if reused is None else reused  # paths kept
         self._made: set[Path] = set()  # folders this build has made sure exist
 
     # -- before MkDocs empties the site folder ----------------------------------------------
@@ -188,7 +191,7 @@ class OutputLedger:
         except OSError:
             return None
         self.written[path] = old
-        self.reused += 1
+        self.reused.add(path)
         return old
 
     def adopt(self, path: str, key: str, note: str = "") -> None:

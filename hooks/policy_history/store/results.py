@@ -87,10 +87,11 @@ def decode(body: bytes) -> dict[str, Any]:
 class ResultStore:
     """Content-keyed results on disk (or only in memory, without a cache folder)."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, problems: list[str] | None = None) -> None:
+        """``problems``: where entries that did not read are reported (the build's)."""
         self.folder = folder
         self._memory: dict[str, dict[str, Any]] = {}
-        self.problems: list[str] = []
+        self.problems: list[str] = [] if problems is None else problems
         self._made: set[Path] = set()  # folders this process has made sure exist
         self._compressor = zstandard.ZstdCompressor(level=LEVEL)
 
