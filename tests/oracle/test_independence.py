@@ -34,7 +34,7 @@ def imported_names(source: Path) -> set[str]:
     return names
 
 
-def test_no_oracle_module_imports_policykit() -> None:
+def test_no_oracle_module_imports_policy_history() -> None:
     assert len(MODULES) >= 8
     for module in MODULES:
         named = {n for n in imported_names(module) if n.split(".")[0] == "policy_history"}
