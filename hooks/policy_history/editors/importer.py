@@ -36,11 +36,12 @@ from pathlib import Path
 
 import yaml
 
-from policy_history.editors.comparison import head_commit, read_blobs, repository_root, run_git
 from policy_history.errors import GitError, PolicyError
 from policy_history.model.assemble import first_heading, headings
 from policy_history.model.layout import MARKDOWN_SUFFIXES, METADATA_FILE, slugify_part
 from policy_history.model.metadata import load_yaml, split_front_matter
+from policy_history.repository.process import read_objects, run_git
+from policy_history.repository.revisions import head_commit, repository_root
 
 TRAILER = "Policy-Import"
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -184,7 +185,8 @@ def versions_from_repository(repo: Path, file: str, rev: str = "HEAD",
     if not sha:
         raise GitError(f"'{rev}' is not a branch, tag or commit of '{repo}'",
                        fix="name one that exists there, e.g. --rev main")
-    out = run_git(root, "log", "--first-parent", "--diff-merges=first-parent", "--follow",
+    out = run_git(root, "-c", "core.quotePath=false", "log", "--first-parent",
+                  "--diff-merges=first-parent", "--follow",
                   "--name-status", "-M",
                   "--format=%x1e%H%x00%cI%x00%aI%x00%an%x00%ae%x00%s", sha, "--", file,
                   what="log").decode("utf-8", "surrogateescape")
@@ -202,7 +204,7 @@ def versions_from_repository(repo: Path, file: str, rev: str = "HEAD",
         raise PolicyError(f"'{file}' has no history in '{repo}'",
                           fix="give its path inside that repository, e.g. --file "
                           "'Facebook/Privacy Policy.md'")
-    blobs = read_blobs(root, [f"{commit}:{path}" for commit, *_rest, path in entries])
+    blobs = read_objects(root, [f"{commit}:{path}" for commit, *_rest, path in entries])
     versions = []
     for number, (commit, when, author, subject, path) in enumerate(reversed(entries)):
         source = f"commit {commit[:10]} of '{path}'"
@@ -279,7 +281,8 @@ class ImportPlan:
 
 def _existing(root: Path, target: str) -> tuple[set[str], dt.datetime | None, str | None]:
     """Imported keys, the newest commit date touching ``target``, and that commit."""
-    out = run_git(root, "log", "--format=%x1e%H%x00%cI%x00%B", "HEAD", "--",
+    out = run_git(root, "-c", "core.quotePath=false", "log", "--format=%x1e%H%x00%cI%x00%B",
+                  "HEAD", "--",
                   f":(top){target}", what="log").decode("utf-8", "replace")
     keys: set[str] = set()
     newest: dt.datetime | None = None
@@ -310,7 +313,8 @@ def plan_import(target: Path, versions: Iterable[PastVersion], *, title: str | N
     if parent is None:
         raise GitError("the repository has no commits yet",
                        fix="commit something first (e.g. mkdocs.yml), then import on top")
-    dirty = run_git(root, "status", "--porcelain", "--", f":(top){rel}").decode().strip()
+    dirty = run_git(root, "-c", "core.quotePath=false", "status", "--porcelain", "--",
+                    f":(top){rel}").decode().strip()
     if dirty:
         raise PolicyError(f"'{rel}' has uncommitted changes", file=rel,
                           fix="commit or stash them first: the import adds commits on top")
@@ -359,10 +363,11 @@ def plan_import(target: Path, versions: Iterable[PastVersion], *, title: str | N
 
 
 def _tree_texts(root: Path, commit: str, rel: str) -> dict[str, str]:
-    out = run_git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", f":(top){rel}",
+    out = run_git(root, "-c", "core.quotePath=false", "ls-tree", "-r", "-z", "--full-tree",
+                  commit, "--", f":(top){rel}",
                   what="ls-tree").decode("utf-8", "surrogateescape")
     entries = [record.split("\t", 1) for record in out.split("\0") if record]
-    blobs = read_blobs(root, [meta.split()[2] for meta, _ in entries])
+    blobs = read_objects(root, [meta.split()[2] for meta, _ in entries])
     return {path: blobs[meta.split()[2]].decode("utf-8", "replace") for meta, path in entries}
 
 

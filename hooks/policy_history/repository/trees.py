@@ -2,10 +2,53 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from policy_history.repository.process import run_git
+from policy_history.repository.commits import GITLINK_MODE, SYMLINK_MODE
+from policy_history.repository.process import read_objects, run_git
+
+
+@dataclass(frozen=True)
+class TreeFile:
+    mode: str  # git's file mode: 100644, 100755 or 120000 (a symbolic link: data is its target)
+    data: bytes
+
+
+def files_at(root: Path, commit: str, paths: Sequence[str]) -> dict[str, TreeFile]:
+    """The files under ``paths`` (repository paths; '' for everything) at ``commit``,
+    submodules left out."""
+    out = run_git(root, "-c", "core.quotePath=false", "ls-tree", "-r", "-z", "--full-tree",
+                  commit, "--", *_from_top(paths))
+    entries: list[tuple[str, str, str]] = []  # (mode, sha, path)
+    for record in out.decode("utf-8", "surrogateescape").split("\0"):
+        if not record:
+            continue
+        meta, path = record.split("\t", 1)
+        mode, kind, sha = meta.split()
+        if kind == "blob" and mode != GITLINK_MODE:
+            entries.append((mode, sha, path))
+    blobs = read_objects(root, [sha for _, sha, _ in entries])
+    return {path: TreeFile(mode, blobs[sha]) for mode, sha, path in entries}
+
+
+def working_files(root: Path, paths: Sequence[str]) -> dict[str, TreeFile]:
+    """The files under ``paths`` as they are on disk: committed, edited or new (not ignored)."""
+    out = run_git(root, "-c", "core.quotePath=false", "ls-files", "-z", "--cached", "--others",
+                  "--exclude-standard", "--", *_from_top(paths))
+    files: dict[str, TreeFile] = {}
+    for rel in sorted(set(out.decode("utf-8", "surrogateescape").split("\0"))):
+        if not rel:
+            continue
+        path = root / rel
+        if path.is_symlink():
+            files[rel] = TreeFile(SYMLINK_MODE, str(path.readlink()).encode())
+        elif path.is_file():
+            mode = "100755" if os.access(path, os.X_OK) else "100644"
+            files[rel] = TreeFile(mode, path.read_bytes())
+    return files
 
 
 def uncommitted_paths(root: Path, paths: Sequence[str]) -> list[str]:
@@ -33,3 +76,8 @@ def uncommitted_paths(root: Path, paths: Sequence[str]) -> list[str]:
                 i += 1  # the source path of a rename follows
         i += 1
     return sorted(changed)
+
+
+def _from_top(paths: Sequence[str]) -> list[str]:
+    """Repository paths as pathspecs that do not depend on the current folder."""
+    return [f":(top){p}" if p else ":(top)" for p in paths]
