@@ -4,12 +4,15 @@
   one ``cat-file --batch``;
 - :mod:`.commits` parses what git says about commits (the log, commit dates);
 - :mod:`.build` asks the site build's questions, a fixed number of processes per build;
-- :mod:`.revisions` says which commit a name means (the editors' base and head);
-- :mod:`.trees` reads files at a commit or in the working tree.
+- :mod:`.revisions` says which commits: what a name means (the editors' base and head),
+  which changed a file (the importer's sources and targets);
+- :mod:`.trees` reads files at a commit or in the working tree;
+- :mod:`.writing` adds commits on top of HEAD (the importer's one write).
 
 Each question is one function; each failure is a :class:`~policy_history.errors.GitError`.
-The build's and the model's names are re-exported here; the editors import the modules
-they use, so the build's cache keys, which follow its imports, do not cover their code.
+The build's and the model's names are re-exported here. The editors import the modules
+they use, so the history snapshot key, which follows the model's imports, does not cover
+``revisions`` and ``writing``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,13 @@ def files_at(root: Path, commit: str, paths: Sequence[str]) -> dict[str, TreeFil
             entries.append((mode, sha, path))
     blobs = read_objects(root, [sha for _, sha, _ in entries])
     return {path: TreeFile(mode, blobs[sha]) for mode, sha, path in entries}
+
+
+def contents_at(root: Path, places: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+    """The content of each (commit, path) through one ``cat-file --batch``."""
+    wanted = list(places)
+    objects = read_objects(root, [f"{commit}:{path}" for commit, path in wanted])
+    return {(commit, path): objects[f"{commit}:{path}"] for commit, path in wanted}
 
 
 def working_files(root: Path, paths: Sequence[str]) -> dict[str, TreeFile]:
