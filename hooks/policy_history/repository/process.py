@@ -22,13 +22,13 @@ GIT_ENV = {"LC_ALL": "C", "LANG": "C", "GIT_TERMINAL_PROMPT": "0"}
 FSCK_FIX = "run 'git fsck' to check the repository"
 
 
-def run_git(root: Path, *args: str, input: bytes | None = None, allow_fail: bool = False,
-            what: str | None = None) -> bytes:
+def run_git(root: Path, *args: str, input: bytes | None = None,
+            allow_fail: bool = False) -> bytes:
     """The output of one git command run in ``root``.
 
-    A failure is a :class:`GitError` named after the command (``what``, or the first
-    argument after any ``-c name=value``) with git's error output; with ``allow_fail`` it
-    is not: the output, often empty, is the answer.
+    A failure is a :class:`GitError` named after the command (the first argument after
+    any ``-c name=value``) with git's error output; with ``allow_fail`` it is not: the
+    output, often empty, is the answer.
     """
     try:
         result = subprocess.run(
@@ -42,7 +42,7 @@ def run_git(root: Path, *args: str, input: bytes | None = None, allow_fail: bool
     except FileNotFoundError:  # pragma: no cover - depends on the machine
         raise _not_installed() from None
     if result.returncode and not allow_fail:
-        raise GitError(f"git {what or _command(args)} failed",
+        raise GitError(f"git {_command(args)} failed",
                        detail=result.stderr.decode("utf-8", "replace"))
     return result.stdout
 
