@@ -313,7 +313,7 @@ def imported_by_ast(roots: tuple[str, ...]) -> set[Path]:
 def test_the_snapshot_key_covers_the_model_code_not_the_pages() -> None:
     files = model_source_files()
     names = {path.name for path in files}
-    assert {"timeline.py", "assemble.py", "layout.py", "metadata.py", "repository.py",
+    assert {"timeline.py", "assemble.py", "layout.py", "metadata.py", "commits.py",
             "fingerprints.py", "loader.py", "__init__.py"} <= names
     assert not names & {"pages.py", "render.py", "engine.py", "feeds.py"}
     assert set(files) == imported_by_ast(MODEL_MODULES)

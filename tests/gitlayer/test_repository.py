@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import os
 import subprocess
@@ -16,6 +17,7 @@ from tests.support import GitRepo
 
 UTC = dt.timezone.utc
 AS_OF = dt.datetime(2030, 1, 1, tzinfo=UTC)
+HOOKS = Path(__file__).resolve().parents[2] / "hooks"
 
 
 def render(text: str) -> str:
@@ -137,3 +139,64 @@ def test_git_processes_do_not_grow_with_commits(repo: GitRepo, tmp_path: Path) -
     assert sorted(counts[0]) == sorted(
         ["version", "version", "rev-parse", "-c", "-c", "cat-file"]
     ), counts[0]
+
+
+#: the package that runs git: the site, the editors' tools and the importer ask it
+GIT_PACKAGE = HOOKS / "policy_history" / "repository"
+#: what starts a process (git or any other): imported or called only by GIT_PACKAGE
+PROCESS_MODULES = {"subprocess", "git", "asyncio.subprocess", "pty"}
+PROCESS_CALLS = {
+    "run_git", "Popen", "check_output", "check_call", "system", "popen", "execute",
+    "spawnl", "spawnlp", "spawnv", "spawnvp", "posix_spawn", "posix_spawnp",
+    "execl", "execlp", "execv", "execve", "execvp", "execvpe",
+    "create_subprocess_exec", "create_subprocess_shell", "cat_file",
+}
+
+
+def _process_uses(path: Path) -> list[str]:
+    """Each import of a process module, and each call of a process-starting name, in ``path``."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+        else:
+            names = []
+        for name in names:
+            if name in PROCESS_MODULES or name.split(".")[0] in PROCESS_MODULES:
+                found.append((node.lineno, f"imports {name}"))
+                break
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called in PROCESS_CALLS:
+                found.append((node.lineno, f"calls {called}"))
+    return [f"{path.relative_to(HOOKS)}:{line}: {what}" for line, what in sorted(found)]
+
+
+def test_git_is_run_by_one_module() -> None:
+    """Only ``policy_history/repository/`` runs git (or any process) for the product: the
+    site build, the editors' tools (check, preview) and the importer ask it, so a fix to how
+    git is run or read reaches all of them.
+
+    Every module under ``hooks/`` is read with ``ast``: none outside that package imports
+    ``subprocess`` or GitPython (``git``), or calls something that starts a process
+    (``run_git``, ``Popen``, ``os.system``, GitPython's ``execute`` …); inside it, only
+    ``process.py`` starts processes. The developer tools in ``scripts/`` (bench,
+    compare_builds, fetch_corpora, _bootstrap …) are outside the product and keep their own
+    subprocess calls; they are not read here.
+    """
+    modules = sorted(HOOKS.rglob("*.py"))
+    outside = [path for path in modules if GIT_PACKAGE not in path.parents]
+    uses = [use for path in outside for use in _process_uses(path)]
+    assert not uses, "only policy_history/repository/ may run git:\n" + "\n".join(uses)
+    assert GIT_PACKAGE / "__init__.py" in modules
+    inside = [use for path in modules if GIT_PACKAGE in path.parents
+              for use in _process_uses(path)]
+    # inside, processes start in one module (the others call its run_git); GitPython only
+    # finds the repository
+    starters = {use.split(":")[0] for use in inside
+                if not use.endswith(("imports git", "calls run_git"))}
+    assert starters == {"policy_history/repository/process.py"}, inside
+    assert any(use.endswith("imports subprocess") for use in inside)  # the rule sees imports

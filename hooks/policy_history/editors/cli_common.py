@@ -10,20 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from policy_history.editors.comparison import (
-    Comparison,
-    Tree,
-    compare,
+from policy_history.editors.comparison import Comparison, Tree, compare, tree_at, working_tree
+from policy_history.editors.output import annotation, say
+from policy_history.errors import PolicyError
+from policy_history.loader import relative_to_repo
+from policy_history.repository.revisions import (
     head_commit,
     merge_base,
     repository_root,
     resolve_revision,
-    tree_at,
-    working_tree,
 )
-from policy_history.editors.output import annotation, say
-from policy_history.errors import PolicyError
-from policy_history.loader import relative_to_repo
 from policy_history.site.renderer import markdown_renderer
 
 

@@ -1,9 +1,10 @@
 """The policies as they stand at a revision or in the working tree, compared as the site would.
 
 For the editors' tools (``scripts/check``, ``scripts/preview``), not for the site build:
-they read one tree per side with read-only git plumbing (``rev-parse``, ``ls-tree``,
-``cat-file --batch``, ``ls-files``) and replay "base, then head" through the site's own
-history model (:func:`policy_history.model.timeline.build_history`) as two commits. So a change is
+they read one tree per side through :mod:`policy_history.repository` (read-only git
+plumbing: ``rev-parse``, ``ls-tree``, ``cat-file --batch``, ``ls-files``) and replay
+"base, then head" through the site's own history model
+(:func:`policy_history.model.timeline.build_history`) as two commits. So a change is
 material, editorial, declared or undeclared by exactly the rules the build applies when
 the pull request is merged.
 """
@@ -12,29 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policy_history.errors import GitError, PolicyError
+from policy_history.errors import PolicyError
 from policy_history.model.layout import PolicyLayout, discover
 from policy_history.model.timeline import Renderer, Revision, SiteHistory, build_history
-from policy_history.repository import GITLINK_MODE, SYMLINK_MODE, FileChange, LogCommit
-
-_GIT_ENV = {"LC_ALL": "C", "LANG": "C", "GIT_TERMINAL_PROMPT": "0"}
-FETCH_FIX = (
-    "name a branch, tag or commit that exists here; fetch it first (git fetch origin main), "
-    "and in GitHub Actions set 'fetch-depth: 0' on actions/checkout"
-)
-
-
-@dataclass(frozen=True)
-class TreeFile:
-    mode: str  # git's file mode: 100644, 100755 or 120000 (a symbolic link: data is its target)
-    data: bytes
+from policy_history.repository import FileChange, LogCommit
+from policy_history.repository.trees import TreeFile, files_at, working_files
 
 
 @dataclass
@@ -46,121 +34,14 @@ class Tree:
     files: dict[str, TreeFile]
 
 
-def run_git(root: Path, *args: str, input: bytes | None = None, allow_fail: bool = False,
-            what: str | None = None) -> bytes:
-    """Run one read-only git command in ``root``; a failure is a :class:`GitError`."""
-    try:
-        result = subprocess.run(
-            ["git", "-c", "core.quotePath=false", *args],
-            cwd=root,
-            input=input,
-            capture_output=True,
-            env={**os.environ, **_GIT_ENV},
-        )
-    except FileNotFoundError:  # pragma: no cover - depends on the machine
-        raise GitError("git is not installed or not on PATH",
-                       fix="install git (https://git-scm.com/)") from None
-    if result.returncode and not allow_fail:
-        raise GitError(f"git {what or args[0]} failed",
-                       detail=result.stderr.decode("utf-8", "replace"))
-    return result.stdout if not result.returncode else b""
-
-
-def repository_root(path: Path) -> Path:
-    """The top of the work tree holding ``path`` (the nearest existing folder of it)."""
-    probe = path.resolve()
-    while not probe.is_dir():
-        probe = probe.parent
-    out = run_git(probe, "rev-parse", "--show-toplevel", allow_fail=True).decode().strip()
-    if not out:
-        raise GitError(
-            f"'{path}' is not inside a git repository",
-            fix="run this in a clone of the repository that holds the policies",
-        )
-    return Path(out).resolve()
-
-
-def resolve_revision(root: Path, rev: str) -> str:
-    """The commit ``rev`` names, or a plain error saying it does not exist here."""
-    sha = run_git(root, "rev-parse", "--verify", "--quiet", "--end-of-options",
-                  f"{rev}^{{commit}}", allow_fail=True).decode().strip()
-    if not sha:
-        shallow = run_git(root, "rev-parse", "--is-shallow-repository",
-                          allow_fail=True).decode().strip() == "true"
-        raise GitError(
-            f"the base revision '{rev}' does not exist in this repository"
-            + (" (this clone is shallow: it has only part of the history)" if shallow else ""),
-            fix=FETCH_FIX,
-        )
-    return sha
-
-
-def head_commit(root: Path) -> str | None:
-    out = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD", allow_fail=True)
-    return out.decode().strip() or None
-
-
-def merge_base(root: Path, base: str, head: str) -> str:
-    """Where ``head`` branched from ``base`` (as a pull request's diff is taken), else ``base``."""
-    out = run_git(root, "merge-base", base, head, allow_fail=True).decode().strip()
-    return out or base
-
-
 def tree_at(root: Path, commit: str, paths: Sequence[str], label: str) -> Tree:
     """The files under ``paths`` (repository paths; '' for everything) at ``commit``."""
-    specs = [f":(top){p}" if p else ":(top)" for p in paths]
-    out = run_git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *specs,
-                  what="ls-tree")
-    entries: list[tuple[str, str, str]] = []  # (mode, sha, path)
-    for record in out.decode("utf-8", "surrogateescape").split("\0"):
-        if not record:
-            continue
-        meta, path = record.split("\t", 1)
-        mode, kind, sha = meta.split()
-        if kind == "blob" and mode != GITLINK_MODE:
-            entries.append((mode, sha, path))
-    blobs = read_blobs(root, [sha for _, sha, _ in entries])
-    files = {path: TreeFile(mode, blobs[sha]) for mode, sha, path in entries}
-    return Tree(label, commit, files)
-
-
-def read_blobs(root: Path, shas: Iterable[str]) -> dict[str, bytes]:
-    """Many blobs through one ``git cat-file --batch``."""
-    wanted = sorted(set(shas))
-    if not wanted:
-        return {}
-    out = run_git(root, "cat-file", "--batch", input="".join(f"{s}\n" for s in wanted).encode(),
-                  what="cat-file")
-    blobs: dict[str, bytes] = {}
-    pos = 0
-    for sha in wanted:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        if len(header) != 3:
-            raise GitError(f"git could not read object {sha}",
-                           fix="run 'git fsck' to check the repository")
-        size = int(header[2])
-        blobs[sha] = out[end + 1 : end + 1 + size]
-        pos = end + 1 + size + 1
-    return blobs
+    return Tree(label, commit, files_at(root, commit, paths))
 
 
 def working_tree(root: Path, paths: Sequence[str]) -> Tree:
     """The files under ``paths`` as they are on disk: committed, edited or new (not ignored)."""
-    specs = [f":(top){p}" if p else ":(top)" for p in paths]
-    out = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
-                  *specs, what="ls-files")
-    files: dict[str, TreeFile] = {}
-    for rel in sorted(set(out.decode("utf-8", "surrogateescape").split("\0"))):
-        if not rel:
-            continue
-        path = root / rel
-        if path.is_symlink():
-            files[rel] = TreeFile(SYMLINK_MODE, str(path.readlink()).encode())
-        elif path.is_file():
-            mode = "100755" if os.access(path, os.X_OK) else "100644"
-            files[rel] = TreeFile(mode, path.read_bytes())
-    return Tree("the working tree", None, files)
+    return Tree("the working tree", None, working_files(root, paths))
 
 
 # -- comparison --------------------------------------------------------------------------

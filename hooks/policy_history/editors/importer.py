@@ -17,7 +17,8 @@ Safety rules (see docs/editors.md, "Bringing in past versions"):
   date and time stop the import before anything is written.
 
 Commits are written with ``git fast-import`` (one process whatever the number of
-versions), author and committer dates both set to the version's date.
+versions), author and committer dates both set to the version's date; git is asked and
+written to only through :mod:`policy_history.repository`.
 """
 
 from __future__ import annotations
@@ -25,22 +26,27 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
-import os
 import posixpath
 import re
-import subprocess
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from policy_history.editors.comparison import head_commit, read_blobs, repository_root, run_git
 from policy_history.errors import GitError, PolicyError
 from policy_history.model.assemble import first_heading, headings
 from policy_history.model.layout import MARKDOWN_SUFFIXES, METADATA_FILE, slugify_part
 from policy_history.model.metadata import load_yaml, split_front_matter
+from policy_history.repository.revisions import (
+    commit_of,
+    file_commits,
+    head_commit,
+    messages_touching,
+    repository_root,
+)
+from policy_history.repository.trees import contents_at, files_at, uncommitted_paths
+from policy_history.repository.writing import NewCommit, append_commits, committer_identity
 
 TRAILER = "Policy-Import"
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -179,35 +185,22 @@ def versions_from_repository(repo: Path, file: str, rev: str = "HEAD",
         raise PolicyError(f"the repository '{repo}' does not exist",
                           fix="clone it first (git clone …)")
     root = repository_root(repo)
-    sha = run_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}",
-                  allow_fail=True).decode().strip()
-    if not sha:
+    sha = commit_of(root, rev)
+    if sha is None:
         raise GitError(f"'{rev}' is not a branch, tag or commit of '{repo}'",
                        fix="name one that exists there, e.g. --rev main")
-    out = run_git(root, "log", "--first-parent", "--diff-merges=first-parent", "--follow",
-                  "--name-status", "-M",
-                  "--format=%x1e%H%x00%cI%x00%aI%x00%an%x00%ae%x00%s", sha, "--", file,
-                  what="log").decode("utf-8", "surrogateescape")
-    entries: list[tuple[str, dt.datetime, tuple[str, str], str, str]] = []
-    for record in out.split("\x1e")[1:]:
-        header, _, rest = record.partition("\n")
-        commit, committed, authored, name, email, subject = header.split("\x00")
-        status = [line.split("\t") for line in rest.splitlines() if "\t" in line]
-        if not status or status[-1][0].startswith("D"):
-            continue  # the file was deleted here
-        path = status[-1][-1]
-        when = dt.datetime.fromisoformat(committed if dates == "committer" else authored)
-        entries.append((commit, when, (name, email), subject, path))
-    if not entries:
+    commits = file_commits(root, sha, file)
+    if not commits:
         raise PolicyError(f"'{file}' has no history in '{repo}'",
                           fix="give its path inside that repository, e.g. --file "
                           "'Facebook/Privacy Policy.md'")
-    blobs = read_blobs(root, [f"{commit}:{path}" for commit, *_rest, path in entries])
+    texts = contents_at(root, [(commit.sha, commit.path) for commit in commits])
     versions = []
-    for number, (commit, when, author, subject, path) in enumerate(reversed(entries)):
-        source = f"commit {commit[:10]} of '{path}'"
-        versions.append(PastVersion(when, _decode(blobs[f"{commit}:{path}"], source), source,
-                                    author, subject, number))
+    for number, commit in enumerate(reversed(commits)):
+        source = f"commit {commit.sha[:10]} of '{commit.path}'"
+        text = _decode(texts[commit.sha, commit.path], source)
+        versions.append(PastVersion(commit.moment(dates), text, source, commit.author,
+                                    commit.subject, number))
     return versions
 
 
@@ -279,19 +272,15 @@ class ImportPlan:
 
 def _existing(root: Path, target: str) -> tuple[set[str], dt.datetime | None, str | None]:
     """Imported keys, the newest commit date touching ``target``, and that commit."""
-    out = run_git(root, "log", "--format=%x1e%H%x00%cI%x00%B", "HEAD", "--",
-                  f":(top){target}", what="log").decode("utf-8", "replace")
     keys: set[str] = set()
     newest: dt.datetime | None = None
     newest_sha = None
-    for record in out.split("\x1e")[1:]:
-        sha, committed, body = record.split("\x00", 2)
-        when = dt.datetime.fromisoformat(committed.strip())
-        for line in body.splitlines():
+    for commit in messages_touching(root, target):
+        for line in commit.message.splitlines():
             if line.startswith(f"{TRAILER}: "):
                 keys.add(line[len(TRAILER) + 2 :].strip())
-        if newest is None or when > newest:
-            newest, newest_sha = when, sha
+        if newest is None or commit.committed > newest:
+            newest, newest_sha = commit.committed, commit.sha
     return keys, newest, newest_sha
 
 
@@ -310,8 +299,7 @@ def plan_import(target: Path, versions: Iterable[PastVersion], *, title: str | N
     if parent is None:
         raise GitError("the repository has no commits yet",
                        fix="commit something first (e.g. mkdocs.yml), then import on top")
-    dirty = run_git(root, "status", "--porcelain", "--", f":(top){rel}").decode().strip()
-    if dirty:
+    if uncommitted_paths(root, [f":(top){rel}"]):
         raise PolicyError(f"'{rel}' has uncommitted changes", file=rel,
                           fix="commit or stash them first: the import adds commits on top")
     ordered = sorted(versions, key=lambda v: (v.when, v.sequence or 0))
@@ -359,11 +347,8 @@ def plan_import(target: Path, versions: Iterable[PastVersion], *, title: str | N
 
 
 def _tree_texts(root: Path, commit: str, rel: str) -> dict[str, str]:
-    out = run_git(root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", f":(top){rel}",
-                  what="ls-tree").decode("utf-8", "surrogateescape")
-    entries = [record.split("\t", 1) for record in out.split("\0") if record]
-    blobs = read_blobs(root, [meta.split()[2] for meta, _ in entries])
-    return {path: blobs[meta.split()[2]].decode("utf-8", "replace") for meta, path in entries}
+    files = files_at(root, commit, [rel])
+    return {path: file.data.decode("utf-8", "replace") for path, file in files.items()}
 
 
 def _files_for(version: PastVersion, rel: str, folder: bool, current: dict[str, str],
@@ -396,64 +381,14 @@ def _message(version: PastVersion, rel: str, origin: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _identity(root: Path, variable: str) -> tuple[str, str]:
-    ident = run_git(root, "var", variable, allow_fail=True).decode("utf-8", "replace").strip()
-    match = re.match(r"^(.*) <([^>]*)>", ident)
-    if not match:
-        raise GitError(
-            "git does not know who you are, so it cannot write commits",
-            fix="set it once: git config --global user.name 'Your Name' && "
-            "git config --global user.email you@example.com")
-    return match.group(1), match.group(2)
-
-
-def _stamp(when: dt.datetime) -> str:
-    offset = when.utcoffset() or dt.timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{int(when.timestamp())} {sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
-
-
-def _data(text: str) -> bytes:
-    raw = text.encode("utf-8")
-    return f"data {len(raw)}\n".encode() + raw + b"\n"
-
-
 def write_import(plan: ImportPlan, author: tuple[str, str] | None = None) -> list[str]:
     """Write the planned commits on top of HEAD and fast-forward the branch to them."""
     if not plan.commits:
         return []
-    committer = _identity(plan.root, "GIT_COMMITTER_IDENT")
-    ref = f"refs/policy-import/{uuid.uuid4().hex}"
-    stream = bytearray()
-    for number, planned in enumerate(plan.commits):
-        who = author or planned.version.author or committer
-        stamp = _stamp(planned.version.when)
-        stream += f"commit {ref}\n".encode()
-        stream += f"author {who[0]} <{who[1]}> {stamp}\n".encode()
-        stream += f"committer {committer[0]} <{committer[1]}> {stamp}\n".encode()
-        stream += _data(planned.message)
-        if number == 0:
-            stream += f"from {plan.parent}\n".encode()
-        for path, text in sorted(planned.files.items()):
-            quoted = '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
-            if text is None:
-                stream += f"D {quoted}\n".encode()
-            else:
-                stream += f"M 100644 inline {quoted}\n".encode() + _data(text)
-        stream += b"\n"
-    try:
-        run_git(plan.root, "fast-import", "--quiet",
-                input=bytes(stream), what="fast-import")
-        tip = run_git(plan.root, "rev-parse", ref).decode().strip()
-        result = subprocess.run(["git", "merge", "--ff-only", "--quiet", tip], cwd=plan.root,
-                                capture_output=True, text=True,
-                                env={**os.environ, "LC_ALL": "C"})
-        if result.returncode:
-            raise GitError("git could not move the branch to the imported commits",
-                           fix="commit or stash local changes to the target and run it again "
-                           "(nothing was changed)", detail=result.stderr)
-    finally:
-        run_git(plan.root, "update-ref", "-d", ref, allow_fail=True)
-    out = run_git(plan.root, "rev-list", "--reverse", f"{plan.parent}..{tip}").decode().split()
-    return out
+    committer = committer_identity(plan.root)
+    commits = [
+        NewCommit(author or planned.version.author or committer, committer,
+                  planned.version.when, planned.message, planned.files)
+        for planned in plan.commits
+    ]
+    return append_commits(plan.root, plan.parent, commits)
