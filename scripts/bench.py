@@ -5,7 +5,10 @@ as the median of several runs with min and max:
 
 * a cold build (no cache), a warm rebuild (nothing changed), a rebuild after one committed
   fragment edit, and ``mkdocs serve``'s rebuild after a fragment edit (a draft);
-* peak memory (max RSS), output size, and the git processes one build starts;
+* peak memory (max RSS), and the git processes one build starts;
+* the output: its files and MB, the median and 95th-percentile size of its archive pages
+  (versions and redlines), and which hosts' documented limits it fits
+  (``policy_history.hosts``);
 * the baselines: a plain Material build of the same current pages, and the same with the
   git-revision-date-localized plugin;
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import re
@@ -31,6 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "hooks"))
+
+from policy_history import hosts  # noqa: E402
+
 CORPORA = ROOT.parent / "shared" / "corpora"
 PYTHON = sys.executable
 MKDOCS = str(Path(PYTHON).parent / "mkdocs")
@@ -64,6 +72,21 @@ class Runs:
 
 
 @dataclass
+class Output:
+    """What a build wrote: the figures a host and a visitor meet."""
+
+    files: int = 0
+    mb: float = 0.0
+    #: the archive's pages: versions' (``*/versions/*/index.html``) and redlines'
+    #: (``*/compare/**/index.html``); their size in KB, median and 95th percentile
+    archive_pages: int = 0
+    archive_kb_median: float = float("nan")
+    archive_kb_p95: float = float("nan")
+    #: the hosts of ``policy_history.hosts`` whose every limit the site keeps to
+    fits: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Result:
     name: str
     commits: int = 0
@@ -75,7 +98,7 @@ class Result:
     serve: Runs = field(default_factory=Runs)
     plain: Runs = field(default_factory=Runs)
     dated: Runs = field(default_factory=Runs)
-    output_mb: float = 0.0
+    output: Output = field(default_factory=Output)
     git_processes: int = 0
     peak_mb: float = 0.0
 
@@ -309,8 +332,29 @@ def count_pages(site: Path) -> int:
     return sum(1 for _ in site.rglob("index.html"))
 
 
-def folder_mb(folder: Path) -> float:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+def measure_output(site: Path) -> Output:
+    """The site's files as a host gets them: one walk, shared with the build's summary."""
+    files = hosts.site_files(site)
+    archive = sorted(size for path, size in files if is_archive_page(path))
+    median = statistics.median(archive) / hosts.KB if archive else math.nan
+    p95 = percentile(archive, 95) / hosts.KB if archive else math.nan
+    return Output(files=len(files), mb=sum(size for _, size in files) / hosts.MB,
+                  archive_pages=len(archive), archive_kb_median=median, archive_kb_p95=p95,
+                  fits=hosts.fits(files))
+
+
+def is_archive_page(path: str) -> bool:
+    """A version's page (``<policy>/versions/<id>/index.html``) or a redline's
+    (``<policy>/compare/…/index.html``); not the current page, nor the history."""
+    parts = path.split("/")
+    if parts[-1] != "index.html" or len(parts) < 3:
+        return False
+    return (len(parts) >= 4 and parts[-3] == "versions") or "compare" in parts[1:-1]
+
+
+def percentile(ordered: list[int], percent: float) -> float:
+    """The nearest-rank percentile of sorted figures: a size one of the pages has."""
+    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
 
 
 def history_size(repo: Path, policies_rel: str) -> int:
@@ -345,7 +389,11 @@ def measure(name: str, repo: Path, policies_rel: str, work: Path, runs: int,
             f"{cold / result.plain.seconds[-1]:.1f}x)" if result.plain.seconds else ""
         log(f"  cold {cold:.2f}s{pair}")
     result.pages = count_pages(folder / "site")
-    result.output_mb = folder_mb(folder / "site")
+    result.output = measure_output(folder / "site")
+    out = result.output
+    log(f"  output {out.files} files, {out.mb:.1f} MB; archive pages "
+        f"{kb(out.archive_kb_median)} KB median, {kb(out.archive_kb_p95)} KB p95; fits "
+        f"{', '.join(out.fits) or 'no host'}")
     for _ in range(runs):
         baseline(result.dated, dated)
         settle()
@@ -386,16 +434,23 @@ def ratio(a: Runs, b: Runs) -> str:
     return f"{a.median / b.median:.1f}×"
 
 
+def kb(figure: float) -> str:
+    return "–" if math.isnan(figure) else f"{figure:.1f}"
+
+
 def table(results: list[Result]) -> str:
     head = ("| site | commits | versions | pages | cold s | warm s | edit s | serve s | "
-            "peak MB | output MB | git procs | plain s | +git-dates s | cold/plain | "
-            "warm/plain | edit/plain |")
+            "peak MB | files | output MB | archive KB median | archive KB p95 | fits | "
+            "git procs | plain s | +git-dates s | cold/plain | warm/plain | edit/plain |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in results:
+        out = r.output
         lines.append(
             f"| {r.name} | {r.commits} | {r.versions} | {r.pages} | {r.cold.cell()} | "
             f"{r.warm.cell()} | {r.edit.cell()} | {r.serve.cell()} | {r.peak_mb:.0f} | "
-            f"{r.output_mb:.1f} | {r.git_processes} | {r.plain.cell()} | {r.dated.cell()} | "
+            f"{out.files} | {out.mb:.1f} | {kb(out.archive_kb_median)} | "
+            f"{kb(out.archive_kb_p95)} | {', '.join(out.fits) or 'none'} | "
+            f"{r.git_processes} | {r.plain.cell()} | {r.dated.cell()} | "
             f"{ratio(r.cold, r.plain)} | {ratio(r.warm, r.plain)} | {ratio(r.edit, r.plain)} |")
     return "\n".join(lines) + "\n"
 
@@ -424,6 +479,26 @@ def plot(results: list[Result], path: Path) -> None:
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
+
+
+def as_json(r: Result) -> dict[str, object]:
+    """A row of ``--json``: every run's seconds, and the other figures."""
+    return {
+        "name": r.name, "commits": r.commits, "versions": r.versions, "pages": r.pages,
+        "cold": r.cold.seconds, "warm": r.warm.seconds, "edit": r.edit.seconds,
+        "serve": r.serve.seconds, "plain": r.plain.seconds, "dated": r.dated.seconds,
+        "peak_mb": r.peak_mb, "git_processes": r.git_processes,
+        "output_mb": r.output.mb, "files": r.output.files,
+        "archive_pages": r.output.archive_pages,
+        # null, not NaN (which is not JSON), for a site without archive pages
+        "archive_kb_median": none_for_nan(r.output.archive_kb_median),
+        "archive_kb_p95": none_for_nan(r.output.archive_kb_p95),
+        "fits": r.output.fits,
+    }
+
+
+def none_for_nan(figure: float) -> float | None:
+    return None if math.isnan(figure) else figure
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -488,12 +563,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.plot:
         plot(results, args.plot)
     if args.json:
-        args.json.write_text(json.dumps([{
-            "name": r.name, "commits": r.commits, "versions": r.versions, "pages": r.pages,
-            "cold": r.cold.seconds, "warm": r.warm.seconds, "edit": r.edit.seconds,
-            "serve": r.serve.seconds, "plain": r.plain.seconds, "dated": r.dated.seconds,
-            "peak_mb": r.peak_mb, "output_mb": r.output_mb, "git_processes": r.git_processes,
-        } for r in results], indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps([as_json(r) for r in results], indent=2),
+                             encoding="utf-8")
     return 0
 
 

@@ -21,7 +21,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, InclusionLevel
 
-from policy_history import manifest
+from policy_history import hosts, manifest
 from policy_history.errors import PolicyError
 from policy_history.loader import LoadedHistory, load_history
 from policy_history.log_safety import log_safe, make_log_safe
@@ -312,10 +312,15 @@ class PolicyBuild:
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write the archive pages MkDocs did not render, add them to the sitemap; write
-        each policy's feeds, versions.json and versions' source.md, and the site's feeds."""
+        each policy's feeds, versions.json and versions' source.md, and the site's feeds.
+        Then say what the site weighs, against the limits of the hosts named."""
         archive, writers = self.archive, self.writers
-        if archive is None or writers is None:
-            return
+        if archive is not None and writers is not None:
+            self._finish_archive(archive, writers, config)
+        self._weigh_site(Path(config.site_dir))
+
+    def _finish_archive(self, archive: Archive, writers: ArchiveWriters,
+                        config: MkDocsConfig) -> None:
         try:
             writers.finish(archive)
         except RedlineError as error:
@@ -341,6 +346,14 @@ class PolicyBuild:
                  len(self.results.computed))
         for problem in self.results.problems:
             log.info("cache: %s", problem)
+
+    def _weigh_site(self, site_dir: Path) -> None:
+        """Last, once every file is written and the stale ones deleted: the site as a host
+        will get it. One walk of the folder; it writes nothing."""
+        files = hosts.site_files(site_dir)
+        log.info("%s", hosts.summary(files))
+        for warning in hosts.check(files, self.settings.host):
+            log.warning("%s", warning)
 
     def close(self) -> None:
         """Stop the archive's workers; the previous pages set aside are dropped (the next

@@ -9,6 +9,8 @@ from typing import Any
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from policy_history import hosts
+
 AS_OF_ENV = "POLICY_AS_OF"
 
 
@@ -54,6 +56,27 @@ class Count(c.BaseConfigOption[int]):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise base.ValidationError(f"Expected a whole number, 0 or more, but got {value!r}")
         return value
+
+
+class Hosts(c.BaseConfigOption[list[str]]):
+    """A host's name (``policy_history.hosts.HOSTS``) or a list of them; none by default."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = []
+
+    def run_validation(self, value: object) -> list[str]:
+        names = [] if value is None else [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise base.ValidationError(
+                f"Expected a host's name or a list of them ({hosts.known()}), but got "
+                f"{value!r}")
+        for name in names:
+            if name not in hosts.HOSTS:
+                raise base.ValidationError(
+                    f"unknown host '{name}': the known ones are {hosts.known()} (one, or a "
+                    "list of them)")
+        return list(dict.fromkeys(names))
 
 
 class PolicySiteConfig(base.Config):
@@ -133,6 +156,14 @@ class PolicySiteConfig(base.Config):
     MkDocs renders (its title, description, address and content replaced): the same bytes,
     many times faster. Turn off if a plugin or theme change makes each page differ in other
     places; every page then goes through MkDocs' own page pipeline."""
+
+    host = Hosts()
+    """Where the site is published: ``github-pages``, ``gitlab-pages`` or
+    ``cloudflare-pages`` (its free plan), or a list of them. The build warns (so ``mkdocs
+    build --strict`` fails) when the site exceeds a documented limit of one of them — its
+    size, its number of files, the size of a file — naming the figure and what to change,
+    rather than the deploy failing later in another log. Every build logs the site's
+    files, size and largest file, whatever this says."""
 
 
 def as_of_from(settings: PolicySiteConfig, environ: dict[str, str] | None = None) -> dt.datetime:
