@@ -42,9 +42,9 @@ from policy_history.site.renderer import PolicyRenderer, markdown_renderer
 from policy_history.site.stamp import Shell, ShellError, sitemap_with
 from policy_history.site.workers import thaw
 from policy_history.site.writers import ArchiveWriters
+from policy_history.store import code_keys
 from policy_history.store.ledger import OutputLedger
 from policy_history.store.results import ResultStore
-from policy_history.store.section_prints import renderer_key
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -72,7 +72,6 @@ if not any(isinstance(f, logging.Filter) and type(f).__name__ == "_LogSafe"
 def _failure(message: str) -> PluginError:
     """The error that stops the build, made log-safe like the log's messages."""
     return PluginError(log_safe(message))
-_CODE = Path(__file__).resolve().parent / "policy_history"
 
 
 @dataclass(frozen=True)
@@ -228,10 +227,10 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
                               f"'{slug}'; rename or remove one of them")
 
     archive = _Build.archive = Archive(
-        Settings(code=_code_digest("**/*.py"),
-                 redline_code=_code_digest("redline/**/*", *_RENDERING, "site/redline_store.py"),
-                 text_code=_code_digest(*_RENDERING, "manifest.py"),
-                 renderer=renderer_key(_renderer_settings(config)),
+        Settings(code=code_keys.key_for(code_keys.Kind.PAGES),
+                 redline_code=code_keys.key_for(code_keys.Kind.REDLINES),
+                 text_code=code_keys.key_for(code_keys.Kind.TEXTS),
+                 renderer=code_keys.renderer_key(*_renderer_settings(config)),
                  files="", templates="", every_pair_up_to=_Build.every_pair_up_to,
                  with_current=_Build.with_current),
         ledger=ledger,
@@ -399,7 +398,7 @@ def _unwrap(item: Any) -> Any:
     return item
 
 
-def _renderer_settings(config: MkDocsConfig) -> object:
+def _renderer_settings(config: MkDocsConfig) -> tuple[Any, ...]:
     return (_extensions(config), config.mdx_configs, safe_html.SETTINGS)
 
 
@@ -407,22 +406,6 @@ def _extensions(config: MkDocsConfig) -> list[Any]:
     """The site's Markdown extensions (without the one this hook adds for MkDocs: a
     config is reused by ``mkdocs serve``)."""
     return quick_inline.without_quick_inline(config.markdown_extensions)
-
-
-#: the modules that turn a policy's files into its text (a revision's source_key names
-#: the files), and its Markdown into the HTML pages show
-_RENDERING = ("model/*.py", "site/renderer.py", "rendering/*.py")
-
-
-def _code_digest(*patterns: str) -> str:
-    """The source of this package's files matching ``patterns``: a cached result is
-    reused only by the code that computed it."""
-    paths = sorted({path for pattern in patterns for path in _CODE.glob(pattern)
-                    if path.is_file() and "__pycache__" not in path.parts})
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.relative_to(_CODE).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def _links(renderer: PolicyRenderer) -> Any:
