@@ -74,11 +74,11 @@ def test_a_warm_load_renders_nothing(repo: GitRepo, tmp_path: Path) -> None:
         return markdown.markdown(text)
 
     cold = load_history(repo.path / "policies", render=render, as_of=AS_OF,
-                        cache_dir=tmp_path / "cache", renderer_settings="md")
+                        cache_dir=tmp_path / "cache", renderer_settings=([], {}))
     assert calls, "a cold load renders"
     calls.clear()
     warm = load_history(repo.path / "policies", render=render, as_of=AS_OF,
-                        cache_dir=tmp_path / "cache", renderer_settings="md")
+                        cache_dir=tmp_path / "cache", renderer_settings=([], {}))
     assert calls == []
     assert [r.kind for r in warm.site.policies["t"].revisions] == [
         r.kind for r in cold.site.policies["t"].revisions]

@@ -1,7 +1,8 @@
 """An on-disk cache of what never changes: what the fingerprints keep of a rendered section.
 
 A section's fingerprint depends only on its Markdown and on how the site renders Markdown
-(its extensions and their settings), so it is cached under a hash of both. It spares the
+(its extensions, their settings and the code: policy_history.store.code_keys), so it is
+cached under a hash of both. It spares the
 rendering when the history is replayed whole (the first build, or after the code, the
 variables or the history changed; otherwise the history snapshot, policy_history.
 history_cache, spares the replay itself). The file is a policy_history.store.files: a file that
@@ -15,6 +16,9 @@ import json
 import zlib
 from pathlib import Path
 
+from policy_history.keys import stable_digest
+from policy_history.store import code_keys
+from policy_history.store.code_keys import Kind
 from policy_history.store.files import CacheFileError, open_checked, write_atomically
 
 #: 3: values are fingerprints.section_print (digest and signatures); 2 held the digest
@@ -23,19 +27,16 @@ FORMAT = 3
 _MAGIC = b"policy_history-fingerprints %d\n" % FORMAT
 
 
-def renderer_key(settings: object) -> str:
-    """A short hash of the rendering settings (``repr`` of extensions and their configs)."""
-    return hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
-
-
 class FingerprintCache:
-    """Section source → its ``fingerprints.section_print``, in one file per renderer.
+    """Section source → its ``fingerprints.section_print``, in one file per renderer
+    (code_keys.renderer_key) and code that renders and prints sections.
 
     The file is read on first use: a build that replays no commit never needs it.
     """
 
     def __init__(self, folder: Path | None, renderer: str) -> None:
-        self.path = folder / f"fingerprints-{FORMAT}-{renderer}.bin" if folder else None
+        key = stable_digest(renderer, code_keys.key_for(Kind.SECTION_PRINTS))
+        self.path = folder / f"fingerprints-{FORMAT}-{key}.bin" if folder else None
         self._data: dict[str, str] | None = None
         self._loaded = 0
         self.problem: str | None = None
