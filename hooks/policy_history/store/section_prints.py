@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zlib
+from contextlib import suppress
 from pathlib import Path
 
 from policy_history.keys import stable_digest
@@ -25,6 +27,9 @@ from policy_history.store.files import CacheFileError, open_checked, write_atomi
 #: alone, 1 the visible text itself
 FORMAT = 3
 _MAGIC = b"policy_history-fingerprints %d\n" % FORMAT
+#: files kept, the most recently used first: the key changes with the code, so each edit
+#: of the renderer would otherwise leave a file behind (tens of MB for a long history)
+KEEP = 3
 
 
 class FingerprintCache:
@@ -46,6 +51,9 @@ class FingerprintCache:
         if self._data is None:
             self._data = self._read(self.path) if self.path and self.path.exists() else {}
             self._loaded = len(self._data)
+            if self._data and self.path:
+                with suppress(OSError):
+                    os.utime(self.path)  # recently used: kept when the folder is pruned
         return self._data
 
     def _read(self, path: Path) -> dict[str, str]:
@@ -85,5 +93,9 @@ class FingerprintCache:
             for older in range(1, FORMAT):  # never read again (format 1 took 27 MB on ota)
                 for stale in self.path.parent.glob(f"fingerprints-{older}-*.bin"):
                     stale.unlink(missing_ok=True)
+            current = sorted(self.path.parent.glob(f"fingerprints-{FORMAT}-*.bin"),
+                             key=lambda path: path.stat().st_mtime, reverse=True)
+            for stale in current[KEEP:]:
+                stale.unlink(missing_ok=True)
         except OSError:
             pass
