@@ -42,9 +42,9 @@ from policy_history.site.redline_store import Redlines
 from policy_history.site.renderer import PolicyRenderer, markdown_renderer
 from policy_history.site.stamp import ShellError
 from policy_history.site.writers import ArchiveWriters
+from policy_history.store import code_keys
 from policy_history.store.ledger import OutputLedger
 from policy_history.store.results import ResultStore
-from policy_history.store.section_prints import renderer_key
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -53,10 +53,6 @@ if TYPE_CHECKING:
 
 log = get_plugin_logger("policies")
 make_log_safe(log.logger)
-
-#: the package's own source, from which the archive's cached results are keyed
-_CODE = Path(__file__).resolve().parents[1]
-
 
 def failure(message: str) -> PluginError:
     """The error that stops the build, made log-safe like the log's messages."""
@@ -247,9 +243,9 @@ class PolicyBuild:
         feeds = self.feed_options(config)
         return ArchiveContent(
             plan, ContentKeys(
-                redline_code=_code_digest("redline/**/*", *_RENDERING, "site/redline_store.py"),
-                text_code=_code_digest(*_RENDERING, "manifest.py"),
-                renderer=renderer_key(_renderer_settings(config)),
+                redline_code=code_keys.key_for(code_keys.Kind.REDLINES),
+                text_code=code_keys.key_for(code_keys.Kind.TEXTS),
+                renderer=code_keys.renderer_key(*_renderer_settings(config)),
                 files=_files_digest(files)),
             redlines=Redlines(ResultStore(self.cache_dir / "redlines", self.results.problems),
                               renderer, _links(renderer), together=renderer.keeps_to_blocks,
@@ -296,7 +292,8 @@ class PolicyBuild:
         feed_links = env.get_template("partials/policy-feed-links.html")
         self.archive = Archive(
             self.plan, self.content,
-            PageKeys(code=_code_digest("**/*.py"), renderer=self.content.keys.renderer,
+            PageKeys(code=code_keys.key_for(code_keys.Kind.PAGES),
+                     renderer=self.content.keys.renderer,
                      files=self.content.keys.files, templates=_templates_digest(env, config)),
             templates=Templates(
                 content=lambda context: content.render({**context, "config": config}),
@@ -392,7 +389,7 @@ def _settings(config: MkDocsConfig) -> PolicySiteConfig:
     return settings
 
 
-def _renderer_settings(config: MkDocsConfig) -> object:
+def _renderer_settings(config: MkDocsConfig) -> tuple[Any, ...]:
     return (_extensions(config), config.mdx_configs, safe_html.SETTINGS)
 
 
@@ -400,22 +397,6 @@ def _extensions(config: MkDocsConfig) -> list[Any]:
     """The site's Markdown extensions (without the one this hook adds for MkDocs: a
     config is reused by ``mkdocs serve``)."""
     return quick_inline.without_quick_inline(config.markdown_extensions)
-
-
-#: the modules that turn a policy's files into its text (a revision's source_key names
-#: the files), and its Markdown into the HTML pages show
-_RENDERING = ("model/*.py", "site/renderer.py", "rendering/*.py")
-
-
-def _code_digest(*patterns: str) -> str:
-    """The source of this package's files matching ``patterns``: a cached result is
-    reused only by the code that computed it."""
-    paths = sorted({path for pattern in patterns for path in _CODE.glob(pattern)
-                    if path.is_file() and "__pycache__" not in path.parts})
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.relative_to(_CODE).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def _files_digest(files: Files) -> str:
