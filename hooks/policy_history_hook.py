@@ -37,6 +37,7 @@ from policy_history.site import comparisons, feed_files, following, pages
 from policy_history.site.archive import Archive, Group, RedlineError, Settings
 from policy_history.site.config import PolicySiteConfig, as_of_from
 from policy_history.site.feed_files import FeedOptions
+from policy_history.site.page_data import PageKind
 from policy_history.site.redline_store import Redlines
 from policy_history.site.renderer import PolicyRenderer, markdown_renderer
 from policy_history.site.stamp import Shell, ShellError, sitemap_with
@@ -80,9 +81,9 @@ class _PageRef:
     """What a generated page shows: a policy's current text, its history, or one version."""
 
     slug: str
-    kind: str  # "current", "history", "version", "compare" or "shell"
+    kind: PageKind  # CURRENT, HISTORY, VERSION, COMPARE or SHELL
     version: Revision | None = None
-    old: Revision | None = None  # for "compare": the older version
+    old: Revision | None = None  # for COMPARE: the older version
     #: an archive page rendered by MkDocs: the shell of its group, or (stamping off) alone
     group: Group | None = None
 
@@ -219,7 +220,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     def add(src_uri: str, content: str, ref: _PageRef, in_nav: bool = True) -> None:
         inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
         file = File.generated(config, src_uri, content=content, inclusion=inclusion)
-        (shells if ref.kind == "shell" else added).append(file)
+        (shells if ref.kind == PageKind.SHELL else added).append(file)
         _Build.pages[src_uri] = ref
 
     def check(src_uri: str, slug: str) -> None:
@@ -250,13 +251,13 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     for slug, history in loaded.site.policies.items():
         check(pages.page_path(history), slug)
         add(pages.page_path(history), pages.page_markdown(history, loaded.drafts.get(slug)),
-            _PageRef(slug, "current"))
+            _PageRef(slug, PageKind.CURRENT))
         started = archive.plan(history, stamp=_Build.stamp)
         for page in archive.planned(slug):
             check(page.src_uri, slug)
         for group in started:
             add(group.first.src_uri, group.first.markdown(),
-                _PageRef(slug, "shell" if _Build.stamp else group.first.kind,
+                _PageRef(slug, PageKind.SHELL if _Build.stamp else group.first.kind,
                          group.first.version, group.first.old, group), in_nav=False)
     # The shells first: MkDocs writes pages in this order, and the other archive pages
     # are written (on every core) from the shells while it writes the rest.
@@ -288,7 +289,7 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
     if ref is None or _Build.loaded is None:
         return markdown_text
     history = _Build.loaded.site.policies[ref.slug]
-    if ref.kind == "shell":
+    if ref.kind == PageKind.SHELL:
         assert ref.group is not None and _Build.archive is not None
         first = ref.group.first
         page.meta["title"], description = _Build.archive.shell_front(first)
@@ -298,14 +299,14 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
         page.meta["policy"] = _Build.archive.shell_meta()
         page.update_date = _Follow.lastmod(history, first.kind, first.version)
         return markdown_text
-    if ref.kind == "history":
+    if ref.kind == PageKind.HISTORY:
         page.meta["policy"] = pages.history_meta(history)
         page.meta["policy"]["compare"] = comparisons.compare_index(
             history, _Build.every_pair_up_to, _Build.with_current)
-    elif ref.kind == "version":
+    elif ref.kind == PageKind.VERSION:
         assert ref.version is not None
         page.meta["policy"] = pages.version_meta(history, ref.version)
-    elif ref.kind == "compare":
+    elif ref.kind == PageKind.COMPARE:
         assert ref.version is not None and ref.old is not None
         page.meta["policy"] = comparisons.compare_meta(history, ref.old, ref.version)
         page.meta["title"] = (f"{history.text.title}: changes from "
@@ -329,9 +330,9 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
 def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     policy = page.meta.get("policy")
     ref = _Build.pages.get(page.file.src_uri)
-    if not policy or ref is None or _Build.loaded is None or ref.kind == "shell":
+    if not policy or ref is None or _Build.loaded is None or ref.kind == PageKind.SHELL:
         return html
-    if ref.kind == "current":
+    if ref.kind == PageKind.CURRENT:
         html = safe_html.sanitise(html)  # raw HTML in policy text: nothing that runs
         if _Build.renderer is not None:  # MkDocs leaves links from the policies' root
             html = _Build.renderer.links(html, written_at=page.file.src_uri,
@@ -344,14 +345,14 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
     renderer = _Build.renderer
     assert renderer is not None and _Build.archive is not None
     written_at = pages.page_path(history)  # where the policy's links were written
-    if ref.kind == "version":
+    if ref.kind == PageKind.VERSION:
         assert ref.version is not None
         text = ref.version.text
         for section, source in zip(policy["sections"], text.standalone_sections(),
                                    strict=True):
             section["html"] = renderer.links(renderer.markdown(source), written_at=written_at,
                                              shown_at=page.url)
-    elif ref.kind == "compare":
+    elif ref.kind == PageKind.COMPARE:
         assert ref.group is not None
         policy["redline"] = _Build.archive.redline(ref.group.first)
     return html
@@ -478,7 +479,7 @@ class _Follow:
                                      recent_days=settings.recent_change_days)
 
     @classmethod
-    def lastmod(cls, history: Any, kind: str, version: Revision | None) -> str:
+    def lastmod(cls, history: Any, kind: PageKind, version: Revision | None) -> str:
         assert cls.as_of is not None
         return following.lastmod(history, kind, version, cls.as_of)
 
@@ -540,7 +541,7 @@ def _asset_versions(config: MkDocsConfig) -> dict[str, str]:
 def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
     ref = _Build.pages.get(page.file.src_uri)
     archive = _Build.archive
-    if ref is not None and ref.kind == "shell" and ref.group is not None \
+    if ref is not None and ref.kind == PageKind.SHELL and ref.group is not None \
             and archive is not None:
         try:
             shell = Shell.from_output(output, page.canonical_url or "")
@@ -553,11 +554,11 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
         ref.group.loc_base = loc[: -len(page.url)] if page.url and loc.endswith(page.url) \
             else loc if not page.url else None
         return archive.write_group(ref.group, shell)
-    if ref is not None and ref.kind == "version" and ref.version is not None \
+    if ref is not None and ref.kind == PageKind.VERSION and ref.version is not None \
             and ref.version.version_id and page.meta.get("policy") and archive is not None:
         sections = [section["html"] for section in page.meta["policy"]["sections"]]
         archive.text_sha256[(ref.slug, ref.version.version_id)] = manifest.text_sha256(sections)
-    if ref is not None and ref.kind in ("version", "compare"):
+    if ref is not None and ref.kind in (PageKind.VERSION, PageKind.COMPARE):
         # Written: a long history has thousands of these; keep none of their HTML around.
         page.content = None
         page.meta["policy"].pop("redline", None)

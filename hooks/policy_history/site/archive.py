@@ -21,6 +21,7 @@ from mkdocs.utils import get_relative_url
 from policy_history import manifest
 from policy_history.model.timeline import PolicyHistory, Revision
 from policy_history.site import comparisons, following, pages
+from policy_history.site.page_data import PageKind
 from policy_history.site.pages import VersionOrder
 from policy_history.site.redline_store import Pair, Redlines
 from policy_history.site.renderer import PolicyRenderer
@@ -34,13 +35,13 @@ class ArchivePage:
     """A policy's history page, a version's page, or a redline page (from ``old``)."""
 
     history: PolicyHistory
-    kind: str  # "history", "version" or "compare"
+    kind: PageKind  # HISTORY, VERSION or COMPARE
     version: Revision | None = None
     old: Revision | None = None
 
     @property
     def src_uri(self) -> str:
-        if self.kind == "history":
+        if self.kind == PageKind.HISTORY:
             return pages.history_path(self.history)
         assert self.version is not None
         if self.old is not None:
@@ -50,7 +51,8 @@ class ArchivePage:
     @property
     def folder(self) -> str:
         """The site folder holding all the policy's pages of this kind."""
-        name = {"history": "history", "version": "versions", "compare": "compare"}[self.kind]
+        name = {PageKind.HISTORY: "history", PageKind.VERSION: "versions",
+                PageKind.COMPARE: "compare"}[self.kind]
         return f"{pages.base_path(self.history)}/{name}"
 
     @property
@@ -69,7 +71,7 @@ class ArchivePage:
 
     @property
     def title(self) -> str:
-        if self.kind == "history":
+        if self.kind == PageKind.HISTORY:
             return pages.history_title(self.history)
         assert self.version is not None
         if self.old is not None:
@@ -79,11 +81,11 @@ class ArchivePage:
 
     @property
     def description(self) -> str | None:
-        return self.version.text.description if self.kind == "version" and self.version \
+        return self.version.text.description if self.kind == PageKind.VERSION and self.version \
             else None
 
     def markdown(self) -> str:
-        if self.kind == "version":
+        if self.kind == PageKind.VERSION:
             assert self.version is not None
             return pages.version_markdown(self.history, self.version)
         return pages.history_markdown(self.history)
@@ -136,7 +138,7 @@ class Archive:
     render_feeds: Callable[[dict[str, Any]], str] | None = None
     #: ``page.meta.policy`` keys shared by all pages of a policy (feeds, notices)
     follow: Callable[[PolicyHistory], dict[str, Any]] = lambda history: {}
-    lastmod: Callable[[PolicyHistory, str, Revision | None], str] = lambda h, k, v: ""
+    lastmod: Callable[[PolicyHistory, PageKind, Revision | None], str] = lambda h, k, v: ""
     #: writes a policy's feeds and versions.json once its pages are (``feed_files``)
     write_following: Callable[[PolicyHistory], None] | None = None
     site_url: str = ""
@@ -170,10 +172,12 @@ class Archive:
         description or not: the theme prints a description only when there is one). The
         groups this policy's pages start are returned: their first page is the shell
         MkDocs renders. Without stamping, every page is a group of its own."""
-        planned = [ArchivePage(history, "history")]
-        planned += [ArchivePage(history, "version", version) for version in history.versions]
-        planned += [ArchivePage(history, "compare", new, old) for old, new in comparisons.pairs(
-            history, self.settings.every_pair_up_to, self.settings.with_current)]
+        planned = [ArchivePage(history, PageKind.HISTORY)]
+        planned += [ArchivePage(history, PageKind.VERSION, version)
+                    for version in history.versions]
+        planned += [ArchivePage(history, PageKind.COMPARE, new, old) for old, new in
+                    comparisons.pairs(history, self.settings.every_pair_up_to,
+                                      self.settings.with_current)]
         self._by_policy[history.slug] = planned
         started: list[Group] = []
         for page in planned:
@@ -244,10 +248,10 @@ class Archive:
         for number, page in enumerate(self._by_policy.get(slug, ())):
             if page.output in previous:
                 continue
-            if page.kind == "compare":
+            if page.kind == PageKind.COMPARE:
                 if self.redlines.stored(self._pair(page)):
                     continue
-            elif page.kind != "version" or self.bodies.has(self._text_key(page)):
+            elif page.kind != PageKind.VERSION or self.bodies.has(self._text_key(page)):
                 continue
             out.append((number, _text_size(page)))
         return out
@@ -258,7 +262,7 @@ class Archive:
         planned = self._by_policy[slug]
         for number in numbers:
             page = planned[number]
-            if page.kind == "compare":
+            if page.kind == PageKind.COMPARE:
                 try:
                     self.redline(page)
                 except RedlineError:
@@ -317,7 +321,7 @@ class Archive:
 
     def shell_meta(self) -> dict[str, Any]:
         """``page.meta.policy`` of a shell: markers where its pages differ."""
-        return {"page": "stamp", "stamp_body": BODY_MARK, "stamp_feeds": FEEDS_MARK}
+        return {"page": PageKind.SHELL, "stamp_body": BODY_MARK, "stamp_feeds": FEEDS_MARK}
 
     def shell_front(self, page: ArchivePage) -> tuple[str, str | None]:
         """The shell's page title and description: markers."""
@@ -351,7 +355,7 @@ class Archive:
             html, note = data.decode("utf-8"), record.note
         else:
             html, note = self._render(page, group)
-        if page.kind == "version":
+        if page.kind == PageKind.VERSION:
             self._note_text(page, note)
         group.first_key, group.first_note = key, note
         return html
@@ -362,7 +366,7 @@ class Archive:
         feeds and versions.json (``write_following``)."""
         planned = self._by_policy.get(slug, [])
         for page in planned:
-            if page.kind == "version" and page.version is not None:
+            if page.kind == PageKind.VERSION and page.version is not None:
                 self.write_source(page.history, page.version)
             group = self._group_of[page.src_uri]
             if page is group.first:
@@ -372,7 +376,7 @@ class Archive:
             reused = self.ledger.reuse(page.folder, page.output, key)
             if reused is None:
                 self._write(page, group, key)
-            elif page.kind == "version":
+            elif page.kind == PageKind.VERSION:
                 self._note_text(page, reused.note)
         if planned and self.write_following is not None:
             self.write_following(planned[0].history)
@@ -385,7 +389,7 @@ class Archive:
 
     def _write(self, page: ArchivePage, group: Group, key: str) -> None:
         html, note = self._render(page, group)
-        if page.kind == "version":
+        if page.kind == PageKind.VERSION:
             self._note_text(page, note)
         self.ledger.write(page.output, key, html.encode(), note)
         self.written += 1
@@ -398,7 +402,7 @@ class Archive:
         assert self.render_content is not None
         history = page.history
         note = ""
-        if page.kind == "history":
+        if page.kind == PageKind.HISTORY:
             meta = pages.history_meta(history)
             meta["compare"] = comparisons.compare_index(
                 history, self.settings.every_pair_up_to, self.settings.with_current)
@@ -495,7 +499,7 @@ class Archive:
     def feed_redline(self, history: PolicyHistory, old: Revision, new: Revision) -> str | None:
         """The changes-only redline of two consecutive versions, for feed entries."""
         return self.redlines.feed(self.redlines.want(
-            self._pair(ArchivePage(history, "compare", new, old))))
+            self._pair(ArchivePage(history, PageKind.COMPARE, new, old))))
 
     def changes_url(self, history: PolicyHistory, version: Revision) -> str:
         """The site-relative address of a version's redline against the one before it."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from policy_history.model.dates import date_view
 from policy_history.model.timeline import PolicyHistory, Revision
+from policy_history.site.page_data import PageKind
 from policy_history.site.pages import (
     VersionOrder,
     _common,
@@ -51,7 +52,7 @@ def compare_meta(history: PolicyHistory, old: Revision, new: Revision,
     order = order or VersionOrder(history)
     consecutive = new.is_version and order.index(new) == order.index(old) + 1
     return {
-        **_common(history, "compare", order),
+        **_common(history, PageKind.COMPARE, order),
         "old": _version_view(history, old, order),
         "new": _version_view(history, new, order),
         "consecutive": consecutive,

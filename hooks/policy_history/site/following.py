@@ -13,6 +13,7 @@ from typing import Any
 from policy_history.feeds import Addresses
 from policy_history.model.dates import date_view
 from policy_history.model.timeline import PolicyHistory, Revision
+from policy_history.site.page_data import PageKind
 from policy_history.site.pages import base_path, history_url, page_url, version_url
 
 #: the site-wide feeds, relative to the site root
@@ -90,7 +91,7 @@ def follow_meta(history: PolicyHistory, *, as_of: dt.datetime, feeds: bool,
     }
 
 
-def lastmod(history: PolicyHistory, kind: str, version: Revision | None,
+def lastmod(history: PolicyHistory, kind: PageKind, version: Revision | None,
             as_of: dt.datetime) -> str:
     """The sitemap's ``lastmod`` of a policy page: the last day its content changed by the
     history, never the build's date. Current page: the version in force took effect, or
@@ -99,7 +100,7 @@ def lastmod(history: PolicyHistory, kind: str, version: Revision | None,
     Version page: published, took effect, or was superseded by the version in force.
     Redline page: the newer version was published, or took effect as the current one."""
     current = history.current
-    if kind == "version" and version is not None:
+    if kind == PageKind.VERSION and version is not None:
         assert version.effective is not None
         days = [version.published]
         if version.effective <= _today(as_of):
@@ -107,7 +108,7 @@ def lastmod(history: PolicyHistory, kind: str, version: Revision | None,
         if current is not None and current is not version and version not in history.upcoming:
             assert current.effective is not None
             days.append(current.effective)
-    elif kind == "compare" and version is not None:
+    elif kind == PageKind.COMPARE and version is not None:
         # a redline never changes once both versions exist; only its "(the current
         # version)" label appears when the newer one takes effect
         days = [version.published]
@@ -115,12 +116,12 @@ def lastmod(history: PolicyHistory, kind: str, version: Revision | None,
             assert version.effective is not None
             days.append(version.effective)
         return max(days).isoformat()
-    elif kind == "history":
+    elif kind == PageKind.HISTORY:
         days = [history.latest.published]
     else:
         start = history.revisions.index(current) if current is not None else 0
         days = [revision.published for revision in history.revisions[start:]]
-    if current is not None and kind != "version":
+    if current is not None and kind != PageKind.VERSION:
         assert current.effective is not None
         days.append(current.effective)
     return max(days).isoformat()

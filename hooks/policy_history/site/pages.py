@@ -18,6 +18,7 @@ from policy_history.model.assemble import PolicyText
 from policy_history.model.dates import date_view
 from policy_history.model.layout import ROOT_INDEX_SLUG
 from policy_history.model.timeline import AUTOMATIC, PolicyHistory, Revision
+from policy_history.site.page_data import PageKind
 
 #: Between sections of the page's Markdown; Markdown passes HTML comments through, so the
 #: rendered page can be cut back into sections for the template.
@@ -251,7 +252,7 @@ def _sections_view(history: PolicyHistory, version: Revision, edit_url: Any = No
     ]
 
 
-def _common(history: PolicyHistory, page: str, order: VersionOrder | None = None
+def _common(history: PolicyHistory, page: PageKind, order: VersionOrder | None = None
             ) -> dict[str, Any]:
     order = order or VersionOrder(history)
     current = history.current
@@ -276,7 +277,7 @@ def policy_meta(history: PolicyHistory, edit_url: Any = None) -> dict[str, Any]:
     version in force with the editorial revisions made after it (``history.shown``)."""
     shown = history.shown
     return {
-        **_common(history, "current"),
+        **_common(history, PageKind.CURRENT),
         "state": "current" if history.current else "upcoming",
         "sections": _sections_view(history, shown, edit_url),
         "corrections": corrections(history, history.current),
@@ -302,7 +303,7 @@ def version_meta(history: PolicyHistory, version: Revision,
     versions = order.versions
     index = order.index(version)
     return {
-        **_common(history, "version", order),
+        **_common(history, PageKind.VERSION, order),
         "title": version.text.title,
         "state": history.state_of(version),
         "shown": _version_view(history, version, order),
@@ -368,7 +369,7 @@ def history_meta(history: PolicyHistory) -> dict[str, Any]:
     for item in by_section.values():
         item["versions"].reverse()
     return {
-        **_common(history, "history", order),
+        **_common(history, PageKind.HISTORY, order),
         "state": "history",
         "entries": list(reversed(entries)),
         "unversioned": before_first,

@@ -25,6 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from policy_history.site.archive import Archive, RedlineError
+from policy_history.site.page_data import PageKind
 from policy_history.site.workers import forked_pool
 from policy_history.store.ledger import Written
 
@@ -188,7 +189,8 @@ class ArchiveWriters:
                 self.log.append(f"results before the shells: a task failed ({error})")
                 continue
             done += 1
-            texts += sum(self.archive.planned(slug)[n].kind == "version" for n in numbers)
+            texts += sum(self.archive.planned(slug)[n].kind == PageKind.VERSION
+                         for n in numbers)
             cpu += outcome.cpu_seconds
             _merge(self.archive, outcome)
         self.log.append(
