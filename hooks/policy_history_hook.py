@@ -37,7 +37,7 @@ from policy_history.site import comparisons, feed_files, following, pages
 from policy_history.site.archive import Archive, Group, RedlineError, Settings
 from policy_history.site.config import PolicySiteConfig, as_of_from
 from policy_history.site.feed_files import FeedOptions
-from policy_history.site.page_data import PageKind
+from policy_history.site.page_data import Following, PageKind
 from policy_history.site.redline_store import Redlines
 from policy_history.site.renderer import PolicyRenderer, markdown_renderer
 from policy_history.site.stamp import Shell, ShellError, sitemap_with
@@ -301,7 +301,7 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
         return markdown_text
     if ref.kind == PageKind.HISTORY:
         page.meta["policy"] = pages.history_meta(history)
-        page.meta["policy"]["compare"] = comparisons.compare_index(
+        page.meta["policy"].compare = comparisons.compare_index(
             history, _Build.every_pair_up_to, _Build.with_current)
     elif ref.kind == PageKind.VERSION:
         assert ref.version is not None
@@ -315,10 +315,10 @@ def on_page_markdown(markdown_text: str, *, page: Page, config: MkDocsConfig,
         meta = pages.policy_meta(history, _edit_url)
         draft = _Build.loaded.drafts.get(ref.slug)
         if draft is not None:
-            meta.update(pages.draft_meta(draft, _Build.loaded.uncommitted))
+            meta = pages.with_draft(meta, draft, _Build.loaded.uncommitted)
         page.meta["policy"] = meta
-        if meta["last_updated"]:
-            page.meta["revision_date"] = meta["last_updated"]["text"]
+        if meta.last_updated:
+            page.meta["revision_date"] = meta.last_updated.text
         page.edit_url = _edit_url(history.text.meta.file or history.text.sections[0].source)
     for key in ("title", "description"):  # Material prints them unescaped, as HTML
         if isinstance(page.meta.get(key), str):
@@ -338,8 +338,8 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
             html = _Build.renderer.links(html, written_at=page.file.src_uri,
                                          shown_at=page.url, root_only=True)
         rendered = pages.split_sections(html)
-        for section in policy["sections"]:
-            section["html"] = rendered.get(section["key"], "")
+        for section in policy.sections:
+            section.html = rendered.get(section.key, "")
         return html
     history = _Build.loaded.site.policies[ref.slug]
     renderer = _Build.renderer
@@ -348,13 +348,13 @@ def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files
     if ref.kind == PageKind.VERSION:
         assert ref.version is not None
         text = ref.version.text
-        for section, source in zip(policy["sections"], text.standalone_sections(),
+        for section, source in zip(policy.sections, text.standalone_sections(),
                                    strict=True):
-            section["html"] = renderer.links(renderer.markdown(source), written_at=written_at,
+            section.html = renderer.links(renderer.markdown(source), written_at=written_at,
                                              shown_at=page.url)
     elif ref.kind == PageKind.COMPARE:
         assert ref.group is not None
-        policy["redline"] = _Build.archive.redline(ref.group.first)
+        policy.redline = _Build.archive.redline(ref.group.first)
     return html
 
 
@@ -470,11 +470,11 @@ class _Follow:
         cls.site_url = config.site_url or ""
 
     @classmethod
-    def meta(cls, history: Any) -> dict[str, Any]:
+    def meta(cls, history: Any) -> Following:
         """What every page of a policy shows of its feeds and recent changes."""
         settings, as_of = cls.settings, cls.as_of
         if settings is None or as_of is None:
-            return {}
+            return Following()
         return following.follow_meta(history, as_of=as_of, feeds=settings.feeds,
                                      recent_days=settings.recent_change_days)
 
@@ -487,7 +487,7 @@ class _Follow:
     def page(cls, page: Page, history: Any, ref: _PageRef) -> None:
         if cls.settings is None or cls.as_of is None:
             return
-        page.meta["policy"].update(cls.meta(history))
+        page.meta["policy"].follow(cls.meta(history))
         page.update_date = cls.lastmod(history, ref.kind, ref.version)
 
 
@@ -556,14 +556,12 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
         return archive.write_group(ref.group, shell)
     if ref is not None and ref.kind == PageKind.VERSION and ref.version is not None \
             and ref.version.version_id and page.meta.get("policy") and archive is not None:
-        sections = [section["html"] for section in page.meta["policy"]["sections"]]
+        sections = [section.html for section in page.meta["policy"].sections]
         archive.text_sha256[(ref.slug, ref.version.version_id)] = manifest.text_sha256(sections)
     if ref is not None and ref.kind in (PageKind.VERSION, PageKind.COMPARE):
         # Written: a long history has thousands of these; keep none of their HTML around.
         page.content = None
-        page.meta["policy"].pop("redline", None)
-        for section in page.meta["policy"].get("sections", ()):
-            section["html"] = ""
+        page.meta["policy"].drop_html()
     return output
 
 

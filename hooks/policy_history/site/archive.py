@@ -8,6 +8,7 @@ each distinct section once, each redline once (``redlines``).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +22,7 @@ from mkdocs.utils import get_relative_url
 from policy_history import manifest
 from policy_history.model.timeline import PolicyHistory, Revision
 from policy_history.site import comparisons, following, pages
-from policy_history.site.page_data import PageKind
+from policy_history.site.page_data import Following, PageKind, PolicyPage, RedlineView, ShellPage
 from policy_history.site.pages import VersionOrder
 from policy_history.site.redline_store import Pair, Redlines
 from policy_history.site.renderer import PolicyRenderer
@@ -137,7 +138,7 @@ class Archive:
     #: renders a page's policy feed links (``partials/policy-feed-links.html``)
     render_feeds: Callable[[dict[str, Any]], str] | None = None
     #: ``page.meta.policy`` keys shared by all pages of a policy (feeds, notices)
-    follow: Callable[[PolicyHistory], dict[str, Any]] = lambda history: {}
+    follow: Callable[[PolicyHistory], Following] = lambda history: Following()
     lastmod: Callable[[PolicyHistory, PageKind, Revision | None], str] = lambda h, k, v: ""
     #: writes a policy's feeds and versions.json once its pages are (``feed_files``)
     write_following: Callable[[PolicyHistory], None] | None = None
@@ -151,7 +152,7 @@ class Archive:
     _marks: dict[str, dict[int, dict[str, Revision]]] = field(default_factory=dict)
     _orders: dict[str, VersionOrder] = field(default_factory=dict)
     _relocations: dict[tuple[int, str], Shell] = field(default_factory=dict)
-    _follows: dict[str, dict[str, Any]] = field(default_factory=dict)  # by policy
+    _follows: dict[str, Following] = field(default_factory=dict)  # by policy
     #: (slug, old commit, new commit) of the redlines feed entries show
     _feed_pairs: set[tuple[str, str, str]] = field(default_factory=set)
     #: each redline's pair, by (slug, old commit, new commit, page address)
@@ -304,7 +305,8 @@ class Archive:
             key = self._policy_keys[history.slug] = _digest(
                 "policy", json.dumps([history.slug, state, _id(history.current),
                                       [_id(v) for v in history.upcoming],
-                                      self._followed(history)], sort_keys=True,
+                                      dataclasses.asdict(self._followed(history))],
+                                     sort_keys=True,
                                       default=str))
         return key
 
@@ -319,9 +321,9 @@ class Archive:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def shell_meta(self) -> dict[str, Any]:
+    def shell_meta(self) -> ShellPage:
         """``page.meta.policy`` of a shell: markers where its pages differ."""
-        return {"page": PageKind.SHELL, "stamp_body": BODY_MARK, "stamp_feeds": FEEDS_MARK}
+        return ShellPage(stamp_body=BODY_MARK, stamp_feeds=FEEDS_MARK)
 
     def shell_front(self, page: ArchivePage) -> tuple[str, str | None]:
         """The shell's page title and description: markers."""
@@ -402,9 +404,10 @@ class Archive:
         assert self.render_content is not None
         history = page.history
         note = ""
+        meta: PolicyPage
         if page.kind == PageKind.HISTORY:
             meta = pages.history_meta(history)
-            meta["compare"] = comparisons.compare_index(
+            meta.compare = comparisons.compare_index(
                 history, self.settings.every_pair_up_to, self.settings.with_current)
         elif page.old is None:
             assert page.version is not None
@@ -414,15 +417,15 @@ class Archive:
             meta = pages.version_meta(history, page.version, marks[page.version.number],
                                       self._order(history))
             rendered = self._version_text(page)
-            for section, html in zip(meta["sections"], rendered["sections"], strict=True):
-                section["html"] = html
+            for section, html in zip(meta.sections, rendered["sections"], strict=True):
+                section.html = html
             note = rendered["text_sha256"]
         else:
             assert page.version is not None
             meta = comparisons.compare_meta(history, page.old, page.version,
                                             self._order(history))
-            meta["redline"] = self.redline(page)
-        meta.update(self._followed(history))
+            meta.redline = self.redline(page)
+        meta.follow(self._followed(history))
         context = {"policy": meta, "page": _StandIn(page.url, {"policy": meta}),
                    "base_url": get_relative_url(".", page.url)}
         body = self.render_content(context)
@@ -437,7 +440,7 @@ class Archive:
             feeds=feeds, body=body)
         return html, note
 
-    def _followed(self, history: PolicyHistory) -> dict[str, Any]:
+    def _followed(self, history: PolicyHistory) -> Following:
         """``follow(history)``, worked out once for all of a policy's pages."""
         followed = self._follows.get(history.slug)
         if followed is None:
@@ -486,15 +489,14 @@ class Archive:
         return _digest("text", s.text_code, s.renderer, s.files, pages.page_path(page.history),
                        page.url, page.version.source_key)
 
-    def redline(self, page: ArchivePage) -> dict[str, Any]:
+    def redline(self, page: ArchivePage) -> RedlineView:
         """A redline page's ``policy.redline``: its inline view and the counts."""
         try:
             value = self.redlines.get(self.redlines.want(self._pair(page)))
         except Exception as error:  # a bug in the engine: stop with the page it was for
             raise RedlineError(f"the redline {page.url} could not be computed: "
                                f"{type(error).__name__}: {error}") from None
-        return {k: markupsafe.Markup(v) if k == "inline" else v
-                for k, v in value.items()}
+        return RedlineView.of(value)
 
     def feed_redline(self, history: PolicyHistory, old: Revision, new: Revision) -> str | None:
         """The changes-only redline of two consecutive versions, for feed entries."""

@@ -1,19 +1,18 @@
 """Following changes on the site: feed and manifest addresses, the "recent change" notice,
 and the sitemap's ``lastmod`` of policy pages (docs/feeds.md).
 
-Plain data in, plain data out, like ``pages``; the files are written by the hook.
+Plain data in, plain data out (``page_data``), like ``pages``; the files are written by
+the hook.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from policy_history.feeds import Addresses
-from policy_history.model.dates import date_view
 from policy_history.model.timeline import PolicyHistory, Revision
-from policy_history.site.page_data import PageKind
+from policy_history.site.page_data import Feeds, Following, PageKind, RecentChange, date_of
 from policy_history.site.pages import base_path, history_url, page_url, version_url
 
 #: the site-wide feeds, relative to the site root
@@ -59,7 +58,8 @@ def _today(as_of: dt.datetime) -> dt.date:
     return as_of.astimezone(dt.timezone.utc).date()
 
 
-def recent_change(history: PolicyHistory, as_of: dt.datetime, days: int) -> dict[str, Any] | None:
+def recent_change(history: PolicyHistory, as_of: dt.datetime, days: int
+                  ) -> RecentChange | None:
     """The notice on the current page for ``days`` days after the version in force took
     effect (counted from the "as of" day, never the clock); none for the first version."""
     current = history.current
@@ -71,24 +71,25 @@ def recent_change(history: PolicyHistory, as_of: dt.datetime, days: int) -> dict
         return None
     versions = history.versions
     previous = versions[versions.index(current) - 1]
-    return {
-        "id": current.version_id,
-        "effective": date_view(current.effective),
-        "summary": current.summary,
-        "url": version_url(history, current),
-        "history_url": history_url(history),
-        "previous_url": version_url(history, previous),
-        "until": date_view(current.effective + dt.timedelta(days=days - 1)),
-    }
+    return RecentChange(
+        id=current.version_id,
+        effective=date_of(current.effective),
+        summary=current.summary,
+        url=version_url(history, current),
+        history_url=history_url(history),
+        previous_url=version_url(history, previous),
+        until=date_of(current.effective + dt.timedelta(days=days - 1)),
+    )
 
 
 def follow_meta(history: PolicyHistory, *, as_of: dt.datetime, feeds: bool,
-                recent_days: int) -> dict[str, Any]:
-    """Keys added to ``page.meta.policy`` on every policy page (docs/reference.md)."""
-    return {
-        "feeds": feed_paths(history) if feeds else None,
-        "recent_change": recent_change(history, as_of, recent_days),
-    }
+                recent_days: int) -> Following:
+    """What every page of a policy shows of its feeds and recent change: the fields
+    ``PolicyPage.follow`` fills in (docs/reference.md)."""
+    return Following(
+        feeds=Feeds(**feed_paths(history)) if feeds else None,
+        recent_change=recent_change(history, as_of, recent_days),
+    )
 
 
 def lastmod(history: PolicyHistory, kind: PageKind, version: Revision | None,
