@@ -37,7 +37,8 @@ from policy_history.site.archive_plan import ArchivePlan, Group, PlanSettings
 from policy_history.site.archive_results import ArchiveResults
 from policy_history.site.config import PolicySiteConfig, as_of_from
 from policy_history.site.feed_files import FeedOptions
-from policy_history.site.following import Following
+from policy_history.site.following import FollowOptions
+from policy_history.site.page_data import PageKind
 from policy_history.site.redline_store import Redlines
 from policy_history.site.renderer import PolicyRenderer, markdown_renderer
 from policy_history.site.stamp import ShellError
@@ -65,9 +66,9 @@ class PageRef:
     a redline, or the shell of an archive group."""
 
     slug: str
-    kind: str  # "current", "history", "version", "compare" or "shell"
+    kind: PageKind  # CURRENT, HISTORY, VERSION, COMPARE or SHELL
     version: Revision | None = None
-    old: Revision | None = None  # for "compare": the older version
+    old: Revision | None = None  # for COMPARE: the older version
     #: an archive page rendered by MkDocs: the shell of its group, or (stamping off) alone
     group: Group | None = None
 
@@ -101,7 +102,7 @@ class PolicyBuild:
                 "need absolute addresses: set 'site_url: https://policies.example.com/' (the "
                 "address the site is published at), or turn them off with "
                 "'extra: policies: feeds: false'")
-        self.following = Following(self.as_of, feeds=self.settings.feeds,
+        self.following = FollowOptions(self.as_of, feeds=self.settings.feeds,
                                    recent_days=self.settings.recent_change_days)
         self.site_url = config.site_url or ""
         self.edit_base = self.settings.edit_url or _edit_base(config)
@@ -203,7 +204,7 @@ class PolicyBuild:
         def add(src_uri: str, content: str, ref: PageRef, in_nav: bool = True) -> None:
             inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, src_uri, content=content, inclusion=inclusion)
-            (shells if ref.kind == "shell" else added).append(file)
+            (shells if ref.kind == PageKind.SHELL else added).append(file)
             self.pages[src_uri] = ref
 
         def check(src_uri: str, slug: str) -> None:
@@ -216,13 +217,13 @@ class PolicyBuild:
             check(pages.page_path(history), slug)
             draft = self.loaded.drafts.get(slug)
             add(pages.page_path(history), pages.page_markdown(history, draft),
-                PageRef(slug, "current"))
+                PageRef(slug, PageKind.CURRENT))
             for page in plan.planned(slug):
                 check(page.src_uri, slug)
             for group in plan.started[slug]:
                 first = group.first
                 add(first.src_uri, first.markdown(),
-                    PageRef(slug, "shell" if stamp else first.kind, first.version, first.old,
+                    PageRef(slug, PageKind.SHELL if stamp else first.kind, first.version, first.old,
                             group), in_nav=False)
         # The shells first: MkDocs writes pages in this order, and the other archive pages
         # are written (on every core) from the shells while it writes the rest.
