@@ -26,7 +26,14 @@ from policy_history.site.archive_results import ArchiveResults
 from policy_history.site.feed_files import FeedOptions
 from policy_history.site.following import Following
 from policy_history.site.pages import VersionOrder
-from policy_history.site.stamp import BODY_MARK, DESCRIPTION_MARK, FEEDS_MARK, TITLE_MARK, Shell
+from policy_history.site.stamp import (
+    BODY_MARK,
+    DESCRIPTION_MARK,
+    FEEDS_MARK,
+    NAV_MARK,
+    TITLE_MARK,
+    Shell,
+)
 from policy_history.store.ledger import OutputLedger
 
 #: renders a page's content or its feed links from its context (a policy template)
@@ -49,11 +56,13 @@ class Templates:
 
     content: Render  # ``partials/policy-content.html``
     feeds: Render  # ``partials/policy-feed-links.html``
+    nav: Render  # ``partials/policy-nav.html``
 
 
 def shell_meta() -> dict[str, Any]:
     """``page.meta.policy`` of a shell: markers where its pages differ."""
-    return {"page": "stamp", "stamp_body": BODY_MARK, "stamp_feeds": FEEDS_MARK}
+    return {"page": "stamp", "stamp_body": BODY_MARK, "stamp_feeds": FEEDS_MARK,
+            "stamp_nav": NAV_MARK}
 
 
 def shell_front(page: ArchivePage) -> tuple[str, str | None]:
@@ -232,13 +241,14 @@ class Archive:
                    "base_url": get_relative_url(".", page.url)}
         body = self.templates.content(context)
         feeds = self.templates.feeds(context)
+        nav = self.templates.nav(context)
         shell = self._relocated(group, page)
         description = page.description
         html = shell.page(
             title=str(markupsafe.escape(page.title)),
             description=str(markupsafe.escape(description)) if description else "",
             canonical=self.site_url + page.url if self.site_url else "",
-            feeds=feeds, body=body)
+            feeds=feeds, nav=nav, body=body)
         return html, note
 
     def _followed(self, history: PolicyHistory) -> dict[str, Any]:
