@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,9 @@ from policy_history.repository import (
     committer_date,
     open_repository,
 )
-from policy_history.store.replays import HistorySnapshots, render_key, snapshot_key
-from policy_history.store.section_prints import FingerprintCache, renderer_key
+from policy_history.store.code_keys import renderer_key
+from policy_history.store.replays import HistorySnapshots, snapshot_key
+from policy_history.store.section_prints import FingerprintCache
 
 SHALLOW_FIX = (
     "fetch the full history: 'git fetch --unshallow' locally, or in GitHub Actions set "
@@ -52,9 +53,6 @@ class LoadedHistory:
     head_committed: dt.datetime | None = None
     #: commits replayed by this load: all of the log, or those after the saved snapshot's
     replayed: int = 0
-    #: a hash of the renderer's settings and of the code: with Revision.source_key, a key
-    #: for what a revision's pages show
-    render_key: str = ""
 
 
 def relative_to_repo(path: Path, root: Path) -> str | None:
@@ -80,14 +78,15 @@ def load_history(
     check_working_tree: bool = True,
     drafts: bool = False,
     cache_dir: Path | None = None,
-    renderer_settings: object = None,
+    renderer_settings: Sequence[Any] = (),
     prerender: Prerender | None = None,
 ) -> LoadedHistory:
     """The history of every policy under ``policies_dir`` on the checked-out branch.
 
     ``prerender`` renders a batch of sections (on several cores, say) and gives each one's
     fingerprint digest: a long replay from scratch then renders the sections it needs all
-    at once, first."""
+    at once, first. ``renderer_settings``: what ``render`` renders with, as the arguments
+    of code_keys.renderer_key (the site's Markdown extensions, their configs, more)."""
     policies_path = Path(policies_dir)
     if not policies_path.is_dir():
         raise PolicyError(
@@ -123,7 +122,7 @@ def load_history(
             pathspecs.append(f":(top){config_rel}")
         commits = repo.first_parent_log(head, pathspecs)
         variables = site_variables or {}
-        renderer = renderer_key(renderer_settings)
+        renderer = renderer_key(*renderer_settings)
         snapshots = HistorySnapshots(cache_dir, snapshot_key(
             policies_dir=policies_rel, config_path=config_rel, site_variables=variables,
             templating=templating, renderer=renderer, text_dates=text_dates))
@@ -158,7 +157,7 @@ def load_history(
         snapshots.save(state)
     site = replay.finish(as_of)
     loaded = LoadedHistory(site, root, policies_rel, uncommitted, head_committed=head_committed,
-                           replayed=len(new_commits), render_key=render_key(renderer))
+                           replayed=len(new_commits))
     loaded.cache_problem = "; ".join(
         problem for problem in (snapshots.problem, fingerprints.problem) if problem) or None
     if drafts and uncommitted:

@@ -226,7 +226,7 @@ def test_archive_pages_carry_their_own_policys_navigation(site: GitRepo, tmp_pat
     assert len(archive) == 13  # each kind, stamped and rendered by MkDocs
     for path in archive:
         nav = sidebar(path)
-        own, other = ("privacy", "terms") if path.startswith("privacy/") else ("terms", "privacy")
+        other = "terms" if path.startswith("privacy/") else "privacy"
         assert 'class="md-nav__link"' in nav and "All policies" in nav, path
         assert "Version history" in nav, path
         assert f"{other}/" not in nav, f"{path} lists the other policy: {nav}"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import markdown
 
 from policy_history.loader import load_history
-from policy_history.store.section_prints import FingerprintCache
+from policy_history.store.section_prints import KEEP, FingerprintCache
 from tests.support import GitRepo
 
 AS_OF = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
@@ -52,6 +53,23 @@ def test_files_of_older_formats_are_deleted_others_kept(tmp_path: Path) -> None:
     assert other_renderer.path is not None and other_renderer.path.exists()
 
 
+def test_only_the_most_recently_used_files_are_kept(tmp_path: Path) -> None:
+    """Each change of the renderer or its code makes a new file: the KEEP most recently
+    used are kept, the rest deleted."""
+    caches = [FingerprintCache(tmp_path, f"r{n}") for n in range(KEEP)]
+    for n, cache in enumerate(caches):
+        cache["a"] = "A"
+        cache.save()
+        assert cache.path is not None
+        os.utime(cache.path, (n, n))  # written in this order, a second apart
+    assert FingerprintCache(tmp_path, "r0").get("a") == "A"  # used again: the newest
+    latest = FingerprintCache(tmp_path, "new")
+    latest["b"] = "B"
+    latest.save()  # one more than KEEP: the least recently used, r1, goes
+    kept = {path.name for path in tmp_path.glob("fingerprints-*.bin")}
+    assert kept == {c.path.name for c in [latest, caches[0], *caches[2:]] if c.path}
+
+
 def test_unwritable_folder_is_not_an_error(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -74,11 +92,11 @@ def test_a_warm_load_renders_nothing(repo: GitRepo, tmp_path: Path) -> None:
         return markdown.markdown(text)
 
     cold = load_history(repo.path / "policies", render=render, as_of=AS_OF,
-                        cache_dir=tmp_path / "cache", renderer_settings="md")
+                        cache_dir=tmp_path / "cache", renderer_settings=([], {}))
     assert calls, "a cold load renders"
     calls.clear()
     warm = load_history(repo.path / "policies", render=render, as_of=AS_OF,
-                        cache_dir=tmp_path / "cache", renderer_settings="md")
+                        cache_dir=tmp_path / "cache", renderer_settings=([], {}))
     assert calls == []
     assert [r.kind for r in warm.site.policies["t"].revisions] == [
         r.kind for r in cold.site.policies["t"].revisions]

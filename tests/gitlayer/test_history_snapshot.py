@@ -7,7 +7,6 @@ whole log; ``LoadedHistory.replayed`` says how many commits a load replayed.
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import hashlib
 import os
@@ -19,10 +18,10 @@ import markdown
 import pytest
 import yaml
 
-import policy_history
 from policy_history.errors import PolicyError
 from policy_history.loader import LoadedHistory, load_history
-from policy_history.store.replays import KEEP, MODEL_MODULES, model_source_files
+from policy_history.store import code_keys
+from policy_history.store.replays import KEEP
 from tests.support import GitRepo, git
 
 LATER = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
@@ -40,7 +39,7 @@ def render(text: str) -> str:
 def load(repo: GitRepo, cache: Path | None, *, as_of: dt.datetime = LATER,
          **settings: Any) -> LoadedHistory:
     settings.setdefault("site_variables", SITE_VARIABLES)
-    settings.setdefault("renderer_settings", "tables")
+    settings.setdefault("renderer_settings", (["tables"], {}))
     return load_history(repo.path / "policies", render=render, as_of=as_of,
                         config_file=repo.path / "mkdocs.yml", cache_dir=cache, **settings)
 
@@ -175,12 +174,12 @@ def test_a_warm_load_replays_nothing_and_equals_the_cold_one(repo: GitRepo,
     cache = tmp_path / "cache"
     cold = load_history(repo.path / "policies", render=counting, as_of=LATER,
                         config_file=repo.path / "mkdocs.yml", cache_dir=cache,
-                        site_variables=SITE_VARIABLES, renderer_settings="tables")
+                        site_variables=SITE_VARIABLES, renderer_settings=(["tables"], {}))
     assert cold.replayed == 5 and calls
     calls.clear()
     warm = load_history(repo.path / "policies", render=counting, as_of=LATER,
                         config_file=repo.path / "mkdocs.yml", cache_dir=cache,
-                        site_variables=SITE_VARIABLES, renderer_settings="tables")
+                        site_variables=SITE_VARIABLES, renderer_settings=(["tables"], {}))
     assert warm.replayed == 0 and calls == []
     assert warm.cache_problem is None
     assert comparable(warm) == comparable(cold)
@@ -268,7 +267,7 @@ def test_other_settings_use_another_snapshot(repo: GitRepo, tmp_path: Path) -> N
     other_variables = {"company": {"name": "Other Ltd"}}
     settings: list[dict[str, Any]] = [
         {"site_variables": other_variables},
-        {"renderer_settings": "tables and more"},
+        {"renderer_settings": (["tables", "toc"], {})},
         {"templating": False},
     ]
     for changed in settings:
@@ -285,41 +284,12 @@ def test_other_settings_use_another_snapshot(repo: GitRepo, tmp_path: Path) -> N
     assert load(repo, cache).replayed == 3
 
 
-def imported_by_ast(roots: tuple[str, ...]) -> set[Path]:
-    """The reference: the policy_history modules ``roots`` import, transitively, from the
-    modules' syntax trees."""
-    package = Path(policy_history.__file__).parent
-    found: set[Path] = set()
-    todo = ["policy_history", *roots]
-    while todo:
-        parts = todo.pop().split(".")
-        if parts[0] != "policy_history":
-            continue
-        candidates = [package.joinpath(*parts[1:-1], f"{parts[-1]}.py")] if parts[1:] else []
-        candidates.append(package.joinpath(*parts[1:], "__init__.py"))
-        path = next((c for c in candidates if c.is_file()), None)
-        if path is None or path in found:
-            continue
-        found.add(path)
-        todo.append(".".join(parts[:-1]))
-        for node in ast.walk(ast.parse(path.read_bytes())):
-            if isinstance(node, ast.Import):
-                todo += [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                todo += [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
-    return found
-
-
 def test_the_snapshot_key_covers_the_model_code_not_the_pages() -> None:
-    files = model_source_files()
-    names = {path.name for path in files}
+    """Which files: tests/core/test_code_keys.py; here, that pages and redlines are not."""
+    names = {path.name for path in code_keys.closure(code_keys.ROOTS[code_keys.Kind.HISTORY])}
     assert {"timeline.py", "assemble.py", "layout.py", "metadata.py", "commits.py",
-            "fingerprints.py", "loader.py", "__init__.py"} <= names
-    assert not names & {"pages.py", "render.py", "engine.py", "feeds.py"}
-    assert set(files) == imported_by_ast(MODEL_MODULES)
-    # the pages' modules, found the same way
-    site = ("policy_history.site.archive", "policy_history.feeds", "policy_history.redline")
-    assert set(model_source_files(site)) == imported_by_ast(site)
+            "fingerprints.py", "loader.py", "renderer.py", "__init__.py"} <= names
+    assert not names & {"pages.py", "archive.py", "engine.py", "redline_store.py"}
 
 
 def test_source_keys_follow_the_files_and_the_variables(repo: GitRepo,

@@ -9,6 +9,7 @@ into the build's results (``archive_results``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ from policy_history.site.archive_content import ArchiveContent, digest, text_siz
 from policy_history.site.archive_plan import ArchivePage, ArchivePlan, Group
 from policy_history.site.archive_results import ArchiveResults
 from policy_history.site.feed_files import FeedOptions
-from policy_history.site.following import Following
+from policy_history.site.following import FollowOptions
+from policy_history.site.page_data import Following, PageKind, PolicyPage, ShellPage
 from policy_history.site.pages import VersionOrder
 from policy_history.site.stamp import (
     BODY_MARK,
@@ -59,10 +61,9 @@ class Templates:
     nav: Render  # ``partials/policy-nav.html``
 
 
-def shell_meta() -> dict[str, Any]:
+def shell_meta() -> ShellPage:
     """``page.meta.policy`` of a shell: markers where its pages differ."""
-    return {"page": "stamp", "stamp_body": BODY_MARK, "stamp_feeds": FEEDS_MARK,
-            "stamp_nav": NAV_MARK}
+    return ShellPage(stamp_body=BODY_MARK, stamp_feeds=FEEDS_MARK, stamp_nav=NAV_MARK)
 
 
 def shell_front(page: ArchivePage) -> tuple[str, str | None]:
@@ -73,7 +74,7 @@ def shell_front(page: ArchivePage) -> tuple[str, str | None]:
 class Archive:
     def __init__(self, plan: ArchivePlan, content: ArchiveContent, keys: PageKeys, *,
                  templates: Templates, ledger: OutputLedger, results: ArchiveResults,
-                 following: Following, feeds: FeedOptions | None, site_url: str) -> None:
+                 following: FollowOptions, feeds: FeedOptions | None, site_url: str) -> None:
         """``feeds``: each policy's feeds and versions.json are written with its pages
         (None: the site has none)."""
         self.plan = plan
@@ -94,7 +95,7 @@ class Archive:
         self._marks: dict[str, dict[int, dict[str, Revision]]] = {}
         self._orders: dict[str, VersionOrder] = {}
         self._relocations: dict[tuple[int, str], Shell] = {}
-        self._follows: dict[str, dict[str, Any]] = {}  # by policy
+        self._follows: dict[str, Following] = {}  # by policy
 
     @property
     def shells_ready(self) -> bool:
@@ -128,7 +129,8 @@ class Archive:
             key = self._policy_keys[history.slug] = digest(
                 "policy", json.dumps([history.slug, state, _id(history.current),
                                       [_id(v) for v in history.upcoming],
-                                      self._followed(history)], sort_keys=True,
+                                      dataclasses.asdict(self._followed(history))],
+                                     sort_keys=True,
                                       default=str))
         return key
 
@@ -171,7 +173,7 @@ class Archive:
             html, note = data.decode("utf-8"), record.note
         else:
             html, note = self._render(page, group)
-        if page.kind == "version":
+        if page.kind == PageKind.VERSION:
             self._note_text(page, note)
         self._firsts[page.src_uri] = (key, note)
         return html
@@ -182,7 +184,7 @@ class Archive:
         feeds and versions.json."""
         planned = self.plan.planned(slug)
         for page in planned:
-            if page.kind == "version" and page.version is not None:
+            if page.kind == PageKind.VERSION and page.version is not None:
                 self.write_source(page.history, page.version)
             group = self.plan.group_of[page.src_uri]
             if page is group.first:
@@ -191,7 +193,7 @@ class Archive:
             reused = self.ledger.reuse(page.folder, page.output, key)
             if reused is None:
                 self._write(page, group, key)
-            elif page.kind == "version":
+            elif page.kind == PageKind.VERSION:
                 self._note_text(page, reused.note)
         if planned and self.feeds is not None:
             feed_files.write_policy_files(self, planned[0].history, self.feeds)
@@ -204,7 +206,7 @@ class Archive:
 
     def _write(self, page: ArchivePage, group: Group, key: str) -> None:
         html, note = self._render(page, group)
-        if page.kind == "version":
+        if page.kind == PageKind.VERSION:
             self._note_text(page, note)
         self.ledger.write(page.output, key, html.encode(), note)
         self.results.written.add(page.output)
@@ -216,9 +218,10 @@ class Archive:
     def _render(self, page: ArchivePage, group: Group) -> tuple[str, str]:
         history = page.history
         note = ""
-        if page.kind == "history":
+        meta: PolicyPage
+        if page.kind == PageKind.HISTORY:
             meta = pages.history_meta(history)
-            meta["compare"] = comparisons.compare_index(
+            meta.compare = comparisons.compare_index(
                 history, self.plan.settings.every_pair_up_to, self.plan.settings.with_current)
         elif page.old is None:
             assert page.version is not None
@@ -228,15 +231,15 @@ class Archive:
             meta = pages.version_meta(history, page.version, marks[page.version.number],
                                       self.order(history))
             rendered = self.content.version_text(page)
-            for section, html in zip(meta["sections"], rendered["sections"], strict=True):
-                section["html"] = html
+            for section, html in zip(meta.sections, rendered["sections"], strict=True):
+                section.html = html
             note = rendered["text_sha256"]
         else:
             assert page.version is not None
             meta = comparisons.compare_meta(history, page.old, page.version,
                                             self.order(history))
-            meta["redline"] = self.content.redline(page)
-        meta.update(self._followed(history))
+            meta.redline = self.content.redline(page)
+        meta.follow(self._followed(history))
         context = {"policy": meta, "page": _StandIn(page.url, {"policy": meta}),
                    "base_url": get_relative_url(".", page.url)}
         body = self.templates.content(context)
@@ -251,7 +254,7 @@ class Archive:
             feeds=feeds, nav=nav, body=body)
         return html, note
 
-    def _followed(self, history: PolicyHistory) -> dict[str, Any]:
+    def _followed(self, history: PolicyHistory) -> Following:
         """``following.meta(history)``, worked out once for all of a policy's pages."""
         followed = self._follows.get(history.slug)
         if followed is None:

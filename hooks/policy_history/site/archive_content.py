@@ -12,12 +12,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import markupsafe
-
 from policy_history import manifest
 from policy_history.model.timeline import PolicyHistory, Revision
 from policy_history.site import pages
 from policy_history.site.archive_plan import ArchivePage, ArchivePlan
+from policy_history.site.page_data import PageKind, RedlineView
 from policy_history.site.redline_store import Pair, Redlines
 from policy_history.site.renderer import PolicyRenderer
 from policy_history.store.results import ResultStore
@@ -70,10 +69,10 @@ class ArchiveContent:
         for number, page in enumerate(self.plan.planned(slug)):
             if page.output in previous:
                 continue
-            if page.kind == "compare":
+            if page.kind == PageKind.COMPARE:
                 if self.redlines.stored(self._pair(page)):
                     continue
-            elif page.kind != "version" or self.bodies.has(self.text_key(page)):
+            elif page.kind != PageKind.VERSION or self.bodies.has(self.text_key(page)):
                 continue
             out.append((number, text_size(page)))
         return out
@@ -84,7 +83,7 @@ class ArchiveContent:
         planned = self.plan.planned(slug)
         for number in numbers:
             page = planned[number]
-            if page.kind == "compare":
+            if page.kind == PageKind.COMPARE:
                 try:
                     self.redline(page)
                 except RedlineError:
@@ -115,20 +114,19 @@ class ArchiveContent:
         return digest("text", k.text_code, k.renderer, k.files, pages.page_path(page.history),
                       page.url, page.version.source_key)
 
-    def redline(self, page: ArchivePage) -> dict[str, Any]:
+    def redline(self, page: ArchivePage) -> RedlineView:
         """A redline page's ``policy.redline``: its inline view and the counts."""
         try:
             value = self.redlines.get(self.redlines.want(self._pair(page)))
         except Exception as error:  # a bug in the engine: stop with the page it was for
             raise RedlineError(f"the redline {page.url} could not be computed: "
                                f"{type(error).__name__}: {error}") from None
-        return {k: markupsafe.Markup(v) if k == "inline" else v
-                for k, v in value.items()}
+        return RedlineView.of(value)
 
     def feed_redline(self, history: PolicyHistory, old: Revision, new: Revision) -> str | None:
         """The changes-only redline of two consecutive versions, for feed entries."""
         return self.redlines.feed(self.redlines.want(
-            self._pair(ArchivePage(history, "compare", new, old))))
+            self._pair(ArchivePage(history, PageKind.COMPARE, new, old))))
 
     def _pair(self, page: ArchivePage) -> Pair:
         assert page.old is not None and page.version is not None

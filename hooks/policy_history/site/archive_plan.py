@@ -14,6 +14,7 @@ from urllib.parse import quote as urlquote
 
 from policy_history.model.timeline import PolicyHistory, Revision
 from policy_history.site import comparisons, pages
+from policy_history.site.page_data import PageKind
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,13 +22,13 @@ class ArchivePage:
     """A policy's history page, a version's page, or a redline page (from ``old``)."""
 
     history: PolicyHistory
-    kind: str  # "history", "version" or "compare"
+    kind: PageKind  # HISTORY, VERSION or COMPARE
     version: Revision | None = None
     old: Revision | None = None
 
     @property
     def src_uri(self) -> str:
-        if self.kind == "history":
+        if self.kind == PageKind.HISTORY:
             return pages.history_path(self.history)
         assert self.version is not None
         if self.old is not None:
@@ -37,7 +38,8 @@ class ArchivePage:
     @property
     def folder(self) -> str:
         """The site folder holding all the policy's pages of this kind."""
-        name = {"history": "history", "version": "versions", "compare": "compare"}[self.kind]
+        name = {PageKind.HISTORY: "history", PageKind.VERSION: "versions",
+                PageKind.COMPARE: "compare"}[self.kind]
         return f"{pages.base_path(self.history)}/{name}"
 
     @property
@@ -56,7 +58,7 @@ class ArchivePage:
 
     @property
     def title(self) -> str:
-        if self.kind == "history":
+        if self.kind == PageKind.HISTORY:
             return pages.history_title(self.history)
         assert self.version is not None
         if self.old is not None:
@@ -66,11 +68,11 @@ class ArchivePage:
 
     @property
     def description(self) -> str | None:
-        return self.version.text.description if self.kind == "version" and self.version \
+        return self.version.text.description if self.kind == PageKind.VERSION and self.version \
             else None
 
     def markdown(self) -> str:
-        if self.kind == "version":
+        if self.kind == PageKind.VERSION:
             assert self.version is not None
             return pages.version_markdown(self.history, self.version)
         return pages.history_markdown(self.history)
@@ -118,10 +120,10 @@ class ArchivePlan:
         started: dict[str, list[int]] = {}
         number_of: dict[str, int] = {}
         for history in policies:
-            planned = [ArchivePage(history, "history")]
-            planned += [ArchivePage(history, "version", version)
+            planned = [ArchivePage(history, PageKind.HISTORY)]
+            planned += [ArchivePage(history, PageKind.VERSION, version)
                         for version in history.versions]
-            planned += [ArchivePage(history, "compare", new, old)
+            planned += [ArchivePage(history, PageKind.COMPARE, new, old)
                         for old, new in comparisons.pairs(
                             history, settings.every_pair_up_to, settings.with_current)]
             by_policy[history.slug] = tuple(planned)

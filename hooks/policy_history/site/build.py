@@ -37,14 +37,15 @@ from policy_history.site.archive_plan import ArchivePlan, Group, PlanSettings
 from policy_history.site.archive_results import ArchiveResults
 from policy_history.site.config import PolicySiteConfig, as_of_from
 from policy_history.site.feed_files import FeedOptions
-from policy_history.site.following import Following
+from policy_history.site.following import FollowOptions
+from policy_history.site.page_data import PageKind
 from policy_history.site.redline_store import Redlines
 from policy_history.site.renderer import PolicyRenderer, markdown_renderer
 from policy_history.site.stamp import ShellError
 from policy_history.site.writers import ArchiveWriters
+from policy_history.store import code_keys
 from policy_history.store.ledger import OutputLedger
 from policy_history.store.results import ResultStore
-from policy_history.store.section_prints import renderer_key
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -53,10 +54,6 @@ if TYPE_CHECKING:
 
 log = get_plugin_logger("policies")
 make_log_safe(log.logger)
-
-#: the package's own source, from which the archive's cached results are keyed
-_CODE = Path(__file__).resolve().parents[1]
-
 
 def failure(message: str) -> PluginError:
     """The error that stops the build, made log-safe like the log's messages."""
@@ -69,9 +66,9 @@ class PageRef:
     a redline, or the shell of an archive group."""
 
     slug: str
-    kind: str  # "current", "history", "version", "compare" or "shell"
+    kind: PageKind  # CURRENT, HISTORY, VERSION, COMPARE or SHELL
     version: Revision | None = None
-    old: Revision | None = None  # for "compare": the older version
+    old: Revision | None = None  # for COMPARE: the older version
     #: an archive page rendered by MkDocs: the shell of its group, or (stamping off) alone
     group: Group | None = None
 
@@ -105,7 +102,7 @@ class PolicyBuild:
                 "need absolute addresses: set 'site_url: https://policies.example.com/' (the "
                 "address the site is published at), or turn them off with "
                 "'extra: policies: feeds: false'")
-        self.following = Following(self.as_of, feeds=self.settings.feeds,
+        self.following = FollowOptions(self.as_of, feeds=self.settings.feeds,
                                    recent_days=self.settings.recent_change_days)
         self.site_url = config.site_url or ""
         self.edit_base = self.settings.edit_url or _edit_base(config)
@@ -207,7 +204,7 @@ class PolicyBuild:
         def add(src_uri: str, content: str, ref: PageRef, in_nav: bool = True) -> None:
             inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, src_uri, content=content, inclusion=inclusion)
-            (shells if ref.kind == "shell" else added).append(file)
+            (shells if ref.kind == PageKind.SHELL else added).append(file)
             self.pages[src_uri] = ref
 
         def check(src_uri: str, slug: str) -> None:
@@ -220,13 +217,13 @@ class PolicyBuild:
             check(pages.page_path(history), slug)
             draft = self.loaded.drafts.get(slug)
             add(pages.page_path(history), pages.page_markdown(history, draft),
-                PageRef(slug, "current"))
+                PageRef(slug, PageKind.CURRENT))
             for page in plan.planned(slug):
                 check(page.src_uri, slug)
             for group in plan.started[slug]:
                 first = group.first
                 add(first.src_uri, first.markdown(),
-                    PageRef(slug, "shell" if stamp else first.kind, first.version, first.old,
+                    PageRef(slug, PageKind.SHELL if stamp else first.kind, first.version, first.old,
                             group), in_nav=False)
         # The shells first: MkDocs writes pages in this order, and the other archive pages
         # are written (on every core) from the shells while it writes the rest.
@@ -247,9 +244,9 @@ class PolicyBuild:
         feeds = self.feed_options(config)
         return ArchiveContent(
             plan, ContentKeys(
-                redline_code=_code_digest("redline/**/*", *_RENDERING, "site/redline_store.py"),
-                text_code=_code_digest(*_RENDERING, "manifest.py"),
-                renderer=renderer_key(_renderer_settings(config)),
+                redline_code=code_keys.key_for(code_keys.Kind.REDLINES),
+                text_code=code_keys.key_for(code_keys.Kind.TEXTS),
+                renderer=code_keys.renderer_key(*_renderer_settings(config)),
                 files=_files_digest(files)),
             redlines=Redlines(ResultStore(self.cache_dir / "redlines", self.results.problems),
                               renderer, _links(renderer), together=renderer.keeps_to_blocks,
@@ -297,7 +294,8 @@ class PolicyBuild:
         nav = env.get_template("partials/policy-nav.html")
         self.archive = Archive(
             self.plan, self.content,
-            PageKeys(code=_code_digest("**/*.py"), renderer=self.content.keys.renderer,
+            PageKeys(code=code_keys.key_for(code_keys.Kind.PAGES),
+                     renderer=self.content.keys.renderer,
                      files=self.content.keys.files, templates=_templates_digest(env, config)),
             templates=Templates(
                 content=lambda context: content.render({**context, "config": config}),
@@ -394,7 +392,7 @@ def _settings(config: MkDocsConfig) -> PolicySiteConfig:
     return settings
 
 
-def _renderer_settings(config: MkDocsConfig) -> object:
+def _renderer_settings(config: MkDocsConfig) -> tuple[Any, ...]:
     return (_extensions(config), config.mdx_configs, safe_html.SETTINGS)
 
 
@@ -402,22 +400,6 @@ def _extensions(config: MkDocsConfig) -> list[Any]:
     """The site's Markdown extensions (without the one this hook adds for MkDocs: a
     config is reused by ``mkdocs serve``)."""
     return quick_inline.without_quick_inline(config.markdown_extensions)
-
-
-#: the modules that turn a policy's files into its text (a revision's source_key names
-#: the files), and its Markdown into the HTML pages show
-_RENDERING = ("model/*.py", "site/renderer.py", "rendering/*.py")
-
-
-def _code_digest(*patterns: str) -> str:
-    """The source of this package's files matching ``patterns``: a cached result is
-    reused only by the code that computed it."""
-    paths = sorted({path for pattern in patterns for path in _CODE.glob(pattern)
-                    if path.is_file() and "__pycache__" not in path.parts})
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.relative_to(_CODE).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def _files_digest(files: Files) -> str:

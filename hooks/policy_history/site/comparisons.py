@@ -7,14 +7,18 @@ pair on a static host. (The trade-off is in docs/reference.md.)
 
 from __future__ import annotations
 
-from typing import Any
-
-from policy_history.model.dates import date_view
 from policy_history.model.timeline import PolicyHistory, Revision
+from policy_history.site.page_data import (
+    CompareChoice,
+    CompareIndex,
+    ComparePage,
+    PageKind,
+    date_of,
+)
 from policy_history.site.pages import (
     VersionOrder,
     _common,
-    _version_view,
+    _revision_view,
     compare_url,
     editorial_pairs,
     history_url,
@@ -46,29 +50,35 @@ def pairs(history: PolicyHistory, every_pair_up_to: int, with_current: bool = Tr
 
 
 def compare_meta(history: PolicyHistory, old: Revision, new: Revision,
-                 order: VersionOrder | None = None) -> dict[str, Any]:
+                 order: VersionOrder | None = None) -> ComparePage:
     """``page.meta.policy`` for a redline page (the hook adds the rendered redline)."""
     order = order or VersionOrder(history)
     consecutive = new.is_version and order.index(new) == order.index(old) + 1
-    return {
-        **_common(history, "compare", order),
-        "old": _version_view(history, old, order),
-        "new": _version_view(history, new, order),
-        "consecutive": consecutive,
-        "editorial": not new.is_version,
-        "summary": new.summary if consecutive else None,
-        "redline": None,  # {inline, stats} filled in by the hook
-    }
+    return ComparePage(
+        **_common(history, PageKind.COMPARE, order),
+        title=history.text.title,
+        old=_revision_view(history, old, order),
+        new=_revision_view(history, new, order),
+        consecutive=consecutive,
+        editorial=not new.is_version,
+        summary=new.summary if consecutive else None,
+    )
 
 
 def compare_index(history: PolicyHistory, every_pair_up_to: int, with_current: bool = True
-                  ) -> dict[str, Any]:
+                  ) -> CompareIndex:
     """For the history page's compare control: the versions, and the pairs with a page."""
-    return {
-        "versions": [{"id": v.version_id, **(date_view(v.effective) or {})}
-                     for v in reversed(history.versions)],
-        "pairs": {f"{old.version_id}/{new.version_id}": compare_url(history, old, new)
-                  for old, new in pairs(history, every_pair_up_to, with_current)
-                  if new.is_version},
-        "history_url": history_url(history),
-    }
+    return CompareIndex(
+        versions=tuple(_choice(v) for v in reversed(history.versions)),
+        pairs={f"{old.version_id}/{new.version_id}": compare_url(history, old, new)
+               for old, new in pairs(history, every_pair_up_to, with_current)
+               if new.is_version},
+        history_url=history_url(history),
+    )
+
+
+def _choice(version: Revision) -> CompareChoice:
+    effective = date_of(version.effective)
+    # a version always has a date; without one, it would print as nothing, as it did
+    return CompareChoice(id=version.version_id, iso=effective.iso if effective else "",
+                         text=effective.text if effective else "")

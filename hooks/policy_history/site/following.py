@@ -1,7 +1,8 @@
 """Following changes on the site: feed and manifest addresses, the "recent change" notice,
 and the sitemap's ``lastmod`` of policy pages (docs/feeds.md).
 
-Plain data in, plain data out, like ``pages``; the files are written by the hook.
+Plain data in, plain data out (``page_data``), like ``pages``; the files are written by
+the hook.
 """
 
 from __future__ import annotations
@@ -9,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from policy_history.feeds import Addresses
-from policy_history.model.dates import date_view
 from policy_history.model.timeline import PolicyHistory, Revision
+from policy_history.site.page_data import Feeds, Following, PageKind, RecentChange, date_of
 from policy_history.site.pages import base_path, history_url, page_url, version_url
 
 #: the site-wide feeds, relative to the site root
@@ -59,7 +59,8 @@ def _today(as_of: dt.datetime) -> dt.date:
     return as_of.astimezone(dt.timezone.utc).date()
 
 
-def recent_change(history: PolicyHistory, as_of: dt.datetime, days: int) -> dict[str, Any] | None:
+def recent_change(history: PolicyHistory, as_of: dt.datetime, days: int
+                  ) -> RecentChange | None:
     """The notice on the current page for ``days`` days after the version in force took
     effect (counted from the "as of" day, never the clock); none for the first version."""
     current = history.current
@@ -71,27 +72,28 @@ def recent_change(history: PolicyHistory, as_of: dt.datetime, days: int) -> dict
         return None
     versions = history.versions
     previous = versions[versions.index(current) - 1]
-    return {
-        "id": current.version_id,
-        "effective": date_view(current.effective),
-        "summary": current.summary,
-        "url": version_url(history, current),
-        "history_url": history_url(history),
-        "previous_url": version_url(history, previous),
-        "until": date_view(current.effective + dt.timedelta(days=days - 1)),
-    }
+    return RecentChange(
+        id=current.version_id,
+        effective=date_of(current.effective),
+        summary=current.summary,
+        url=version_url(history, current),
+        history_url=history_url(history),
+        previous_url=version_url(history, previous),
+        until=date_of(current.effective + dt.timedelta(days=days - 1)),
+    )
 
 
 def follow_meta(history: PolicyHistory, *, as_of: dt.datetime, feeds: bool,
-                recent_days: int) -> dict[str, Any]:
-    """Keys added to ``page.meta.policy`` on every policy page (docs/reference.md)."""
-    return {
-        "feeds": feed_paths(history) if feeds else None,
-        "recent_change": recent_change(history, as_of, recent_days),
-    }
+                recent_days: int) -> Following:
+    """What every page of a policy shows of its feeds and recent change: the fields
+    ``PolicyPage.follow`` fills in (docs/reference.md)."""
+    return Following(
+        feeds=Feeds(**feed_paths(history)) if feeds else None,
+        recent_change=recent_change(history, as_of, recent_days),
+    )
 
 
-def lastmod(history: PolicyHistory, kind: str, version: Revision | None,
+def lastmod(history: PolicyHistory, kind: PageKind, version: Revision | None,
             as_of: dt.datetime) -> str:
     """The sitemap's ``lastmod`` of a policy page: the last day its content changed by the
     history, never the build's date. Current page: the version in force took effect, or
@@ -100,7 +102,7 @@ def lastmod(history: PolicyHistory, kind: str, version: Revision | None,
     Version page: published, took effect, or was superseded by the version in force.
     Redline page: the newer version was published, or took effect as the current one."""
     current = history.current
-    if kind == "version" and version is not None:
+    if kind == PageKind.VERSION and version is not None:
         assert version.effective is not None
         days = [version.published]
         if version.effective <= _today(as_of):
@@ -108,7 +110,7 @@ def lastmod(history: PolicyHistory, kind: str, version: Revision | None,
         if current is not None and current is not version and version not in history.upcoming:
             assert current.effective is not None
             days.append(current.effective)
-    elif kind == "compare" and version is not None:
+    elif kind == PageKind.COMPARE and version is not None:
         # a redline never changes once both versions exist; only its "(the current
         # version)" label appears when the newer one takes effect
         days = [version.published]
@@ -116,19 +118,19 @@ def lastmod(history: PolicyHistory, kind: str, version: Revision | None,
             assert version.effective is not None
             days.append(version.effective)
         return max(days).isoformat()
-    elif kind == "history":
+    elif kind == PageKind.HISTORY:
         days = [history.latest.published]
     else:
         start = history.revisions.index(current) if current is not None else 0
         days = [revision.published for revision in history.revisions[start:]]
-    if current is not None and kind != "version":
+    if current is not None and kind != PageKind.VERSION:
         assert current.effective is not None
         days.append(current.effective)
     return max(days).isoformat()
 
 
 @dataclass(frozen=True)
-class Following:
+class FollowOptions:
     """How a build's pages follow changes: its "as of" moment, feeds on or off, how long
     a change counts as recent."""
 
@@ -136,10 +138,11 @@ class Following:
     feeds: bool
     recent_days: int
 
-    def meta(self, history: PolicyHistory) -> dict[str, Any]:
+    def meta(self, history: PolicyHistory) -> Following:
         """What every page of a policy shows of its feeds and recent changes."""
         return follow_meta(history, as_of=self.as_of, feeds=self.feeds,
                            recent_days=self.recent_days)
 
-    def lastmod(self, history: PolicyHistory, kind: str, version: Revision | None) -> str:
+    def lastmod(self, history: PolicyHistory, kind: PageKind, version: Revision | None
+                ) -> str:
         return lastmod(history, kind, version, self.as_of)

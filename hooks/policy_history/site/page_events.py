@@ -16,6 +16,7 @@ from policy_history.site import archive, comparisons, pages
 from policy_history.site.archive import Archive
 from policy_history.site.archive_plan import Group
 from policy_history.site.build import PolicyBuild, failure
+from policy_history.site.page_data import PageKind
 from policy_history.site.stamp import Shell, ShellError
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def on_page_markdown(build: PolicyBuild, markdown_text: str, page: Page) -> str:
             page.update_date = loaded.head_committed.date().isoformat()
         return markdown_text
     history = loaded.site.policies[ref.slug]
-    if ref.kind == "shell":
+    if ref.kind == PageKind.SHELL:
         assert ref.group is not None
         first = ref.group.first
         page.meta["title"], description = archive.shell_front(first)
@@ -43,14 +44,14 @@ def on_page_markdown(build: PolicyBuild, markdown_text: str, page: Page) -> str:
         page.update_date = build.following.lastmod(history, first.kind, first.version)
         return markdown_text
     plan = build.plan_settings
-    if ref.kind == "history":
+    if ref.kind == PageKind.HISTORY:
         page.meta["policy"] = pages.history_meta(history)
-        page.meta["policy"]["compare"] = comparisons.compare_index(
+        page.meta["policy"].compare = comparisons.compare_index(
             history, plan.every_pair_up_to, plan.with_current)
-    elif ref.kind == "version":
+    elif ref.kind == PageKind.VERSION:
         assert ref.version is not None
         page.meta["policy"] = pages.version_meta(history, ref.version)
-    elif ref.kind == "compare":
+    elif ref.kind == PageKind.COMPARE:
         assert ref.version is not None and ref.old is not None
         page.meta["policy"] = comparisons.compare_meta(history, ref.old, ref.version)
         page.meta["title"] = (f"{history.text.title}: changes from "
@@ -59,15 +60,15 @@ def on_page_markdown(build: PolicyBuild, markdown_text: str, page: Page) -> str:
         meta = pages.policy_meta(history, build.edit_url)
         draft = loaded.drafts.get(ref.slug)
         if draft is not None:
-            meta.update(pages.draft_meta(draft, loaded.uncommitted))
+            meta = pages.with_draft(meta, draft, loaded.uncommitted)
         page.meta["policy"] = meta
-        if meta["last_updated"]:
-            page.meta["revision_date"] = meta["last_updated"]["text"]
+        if meta.last_updated:
+            page.meta["revision_date"] = meta.last_updated.text
         page.edit_url = build.edit_url(history.text.meta.file or history.text.sections[0].source)
     for key in ("title", "description"):  # Material prints them unescaped, as HTML
         if isinstance(page.meta.get(key), str):
             page.meta[key] = markupsafe.escape(page.meta[key])
-    page.meta["policy"].update(build.following.meta(history))
+    page.meta["policy"].follow(build.following.meta(history))
     page.update_date = build.following.lastmod(history, ref.kind, ref.version)
     return markdown_text
 
@@ -76,30 +77,30 @@ def on_page_content(build: PolicyBuild, html: str, page: Page) -> str:
     """The rendered sections of a generated page, put where its templates show them."""
     policy = page.meta.get("policy")
     ref = build.pages.get(page.file.src_uri)
-    if not policy or ref is None or ref.kind == "shell":
+    if not policy or ref is None or ref.kind == PageKind.SHELL:
         return html
     renderer = build.renderer
-    if ref.kind == "current":
+    if ref.kind == PageKind.CURRENT:
         html = sanitise.sanitise(html)  # raw HTML in policy text: nothing that runs
         # MkDocs leaves links from the policies' root
         html = renderer.links(html, written_at=page.file.src_uri, shown_at=page.url,
                               root_only=True)
         rendered = pages.split_sections(html)
-        for section in policy["sections"]:
-            section["html"] = rendered.get(section["key"], "")
+        for section in policy.sections:
+            section.html = rendered.get(section.key, "")
         return html
     history = build.loaded.site.policies[ref.slug]
     written_at = pages.page_path(history)  # where the policy's links were written
-    if ref.kind == "version":
+    if ref.kind == PageKind.VERSION:
         assert ref.version is not None
         text = ref.version.text
-        for section, source in zip(policy["sections"], text.standalone_sections(),
+        for section, source in zip(policy.sections, text.standalone_sections(),
                                    strict=True):
-            section["html"] = renderer.links(renderer.markdown(source), written_at=written_at,
+            section.html = renderer.links(renderer.markdown(source), written_at=written_at,
                                              shown_at=page.url)
-    elif ref.kind == "compare":
+    elif ref.kind == PageKind.COMPARE:
         assert ref.group is not None and build.content is not None
-        policy["redline"] = build.content.redline(ref.group.first)
+        policy.redline = build.content.redline(ref.group.first)
     return html
 
 
@@ -110,19 +111,17 @@ def on_post_page(build: PolicyBuild, output: str, page: Page) -> str:
     archive_ = build.archive
     if ref is None or archive_ is None:
         return output
-    if ref.kind == "shell" and ref.group is not None:
+    if ref.kind == PageKind.SHELL and ref.group is not None:
         return _shell_written(build, archive_, ref.slug, ref.group, output, page)
-    if ref.kind == "version" and ref.version is not None and ref.version.version_id \
+    if ref.kind == PageKind.VERSION and ref.version is not None and ref.version.version_id \
             and page.meta.get("policy"):
-        sections = [section["html"] for section in page.meta["policy"]["sections"]]
+        sections = [section.html for section in page.meta["policy"].sections]
         build.results.text_sha256[(ref.slug, ref.version.version_id)] = \
             manifest.text_sha256(sections)
-    if ref.kind in ("version", "compare"):
+    if ref.kind in (PageKind.VERSION, PageKind.COMPARE):
         # Written: a long history has thousands of these; keep none of their HTML around.
         page.content = None
-        page.meta["policy"].pop("redline", None)
-        for section in page.meta["policy"].get("sections", ()):
-            section["html"] = ""
+        page.meta["policy"].drop_html()
     return output
 
 

@@ -1,23 +1,44 @@
 """What the site layer publishes for a policy: the page's Markdown and its ``page.meta``.
 
-Plain data in, plain data out; the markup is in ``overrides/partials/policy-*.html``.
+Plain data in, plain data out (``page_data``: the typed ``page.meta.policy`` of each kind
+of page); the markup is in ``overrides/partials/policy-*.html``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import posixpath
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 import yaml
 
 from policy_history.model.assemble import PolicyText
-from policy_history.model.dates import date_view
 from policy_history.model.layout import ROOT_INDEX_SLUG
 from policy_history.model.timeline import AUTOMATIC, PolicyHistory, Revision
+from policy_history.site.page_data import (
+    Correction,
+    CurrentPage,
+    DateView,
+    Draft,
+    EditionView,
+    EditorialEntry,
+    HistoryEntry,
+    HistoryPage,
+    IndexEntry,
+    LookupEntry,
+    PageKind,
+    RevisionView,
+    Section,
+    SectionVersions,
+    Unversioned,
+    VersionPage,
+    VersionView,
+    date_of,
+)
 
 #: Between sections of the page's Markdown; Markdown passes HTML comments through, so the
 #: rendered page can be cut back into sections for the template.
@@ -143,30 +164,55 @@ class VersionOrder:
         return self._place.get(id(revision), -1)
 
 
-def _version_view(history: PolicyHistory, revision: Revision | None,
-                  order: VersionOrder | None = None) -> dict[str, Any] | None:
-    if revision is None:
-        return None
-    if not revision.is_version:
-        return _edition_view(history, revision)
-    order = order or VersionOrder(history)
+class _VersionFields(TypedDict):
+    """``VersionView``'s fields but ``kind``: a history entry is a version too. A
+    TypedDict, so that mypy checks them where they are unpacked."""
+
+    changes_url: str | None
+    id: str | None
+    date_source: str | None
+    date_written: str | None
+    commit: str
+    effective: DateView | None
+    published: DateView
+    summary: str | None
+    reason: str
+    url: str | None
+
+
+def _version_fields(history: PolicyHistory, revision: Revision,
+                    order: VersionOrder) -> _VersionFields:
+    """What a page shows of a version (``VersionView``, and the history's entries)."""
     versions = order.versions
     index = order.index(revision)
     previous = versions[index - 1] if index > 0 else None
     return {
-        "kind": "version",
         "changes_url": compare_url(history, previous, revision) if previous else None,
         "id": revision.version_id,
         "date_source": revision.date_source,
         "date_written": revision.stated.written if revision.stated
         and revision.date_source == "text" else None,
         "commit": revision.commit.sha,
-        "effective": date_view(revision.effective),
-        "published": date_view(revision.published),
+        "effective": date_of(revision.effective),
+        "published": date_of(revision.published),
         "summary": revision.summary,
         "reason": revision.reason,
         "url": version_url(history, revision) if revision.version_id else None,
     }
+
+
+def _version_view(history: PolicyHistory, revision: Revision,
+                  order: VersionOrder | None = None) -> VersionView:
+    """A version (``revision.is_version``), as pages name it."""
+    return VersionView(**_version_fields(history, revision, order or VersionOrder(history)))
+
+
+def _revision_view(history: PolicyHistory, revision: Revision,
+                   order: VersionOrder | None = None) -> RevisionView:
+    """A version, or an editorial revision, as redline pages name them."""
+    if not revision.is_version:
+        return _edition_view(history, revision)
+    return _version_view(history, revision, order)
 
 
 def editorial_pairs(history: PolicyHistory) -> list[tuple[Revision, Revision]]:
@@ -191,23 +237,19 @@ def edition_of(history: PolicyHistory, revision: Revision) -> Revision | None:
     return None
 
 
-def _edition_view(history: PolicyHistory, revision: Revision) -> dict[str, Any]:
+def _edition_view(history: PolicyHistory, revision: Revision) -> EditionView:
     """An editorial revision, as redline pages and the history name it: the version it
     corrects (its effective date) and its own publication."""
     version = edition_of(history, revision)
-    return {
-        "kind": "editorial",
-        "id": revision.page_id,
-        "commit": revision.commit.sha,
-        "effective": date_view(version.effective) if version else None,
-        "published": date_view(revision.published),
-        "note": revision.kind_note,
-        "reason": revision.reason,
-        "version_url": version_url(history, version) if version else None,
-        "url": None,  # an editorial revision has no page of its own: its redline shows it
-        "summary": None,
-        "changes_url": None,
-    }
+    return EditionView(
+        id=revision.page_id,
+        commit=revision.commit.sha,
+        effective=date_of(version.effective) if version else None,
+        published=date_of(revision.published),
+        note=revision.kind_note,
+        reason=revision.reason,
+        version_url=version_url(history, version) if version else None,
+    )
 
 
 def section_marks(history: PolicyHistory) -> dict[int, dict[str, Revision]]:
@@ -230,91 +272,107 @@ def section_marks(history: PolicyHistory) -> dict[int, dict[str, Revision]]:
 
 def _sections_view(history: PolicyHistory, version: Revision, edit_url: Any = None,
                    marks: dict[str, Revision] | None = None,
-                   order: VersionOrder | None = None) -> list[dict[str, Any]]:
+                   order: VersionOrder | None = None) -> list[Section]:
     order = order or VersionOrder(history)
     if marks is None:
         marks = history.section_changed_on(version)
     return [
-        {
-            "key": section.key,
-            "title": section.title,
-            "source": section.source,
-            "edit_url": edit_url(section.source) if edit_url else None,
-            "changed_on": date_view(marks[section.key].effective) if section.key in marks
+        Section(
+            key=section.key,
+            title=section.title,
+            source=section.source,
+            edit_url=edit_url(section.source) if edit_url else None,
+            changed_on=date_of(marks[section.key].effective) if section.key in marks
             else None,
-            "changed_in": _version_view(history, marks[section.key], order)
+            changed_in=_version_view(history, marks[section.key], order)
             if section.key in marks
             else None,
-            "html": "",
-        }
+        )
         for section in version.text.sections
     ]
 
 
-def _common(history: PolicyHistory, page: str, order: VersionOrder | None = None
-            ) -> dict[str, Any]:
+class _Common(TypedDict):
+    """The fields every page of a policy has (``PolicyPage``), but ``title`` (a version's
+    page has the version's) and those filled in later: checked by mypy where unpacked."""
+
+    page: PageKind
+    slug: str
+    description: str | None
+    current_url: str
+    history_url: str
+    last_updated: DateView | None
+    effective: DateView | None
+    version: VersionView | None
+    upcoming: tuple[VersionView, ...]
+    revisions: int
+    versions: int
+
+
+def _common(history: PolicyHistory, page: PageKind, order: VersionOrder | None = None
+            ) -> _Common:
     order = order or VersionOrder(history)
     current = history.current
     return {
         "page": page,
         "slug": history.slug,
-        "title": history.text.title,
         "description": history.text.description,
         "current_url": page_url(history),
         "history_url": history_url(history),
-        "last_updated": date_view(current.effective) if current else None,
-        "effective": date_view(current.effective) if current else None,
-        "version": _version_view(history, current, order),
-        "upcoming": [_version_view(history, v, order) for v in history.upcoming],
+        "last_updated": date_of(current.effective) if current else None,
+        "effective": date_of(current.effective) if current else None,
+        "version": _version_view(history, current, order) if current else None,
+        "upcoming": tuple(_version_view(history, v, order) for v in history.upcoming),
         "revisions": len(history.revisions),
         "versions": len(order.versions),
     }
 
 
-def policy_meta(history: PolicyHistory, edit_url: Any = None) -> dict[str, Any]:
+def policy_meta(history: PolicyHistory, edit_url: Any = None) -> CurrentPage:
     """``page.meta.policy`` for the current page (documented in docs/reference.md): the
     version in force with the editorial revisions made after it (``history.shown``)."""
     shown = history.shown
-    return {
-        **_common(history, "current"),
-        "state": "current" if history.current else "upcoming",
-        "sections": _sections_view(history, shown, edit_url),
-        "corrections": corrections(history, history.current),
-    }
+    return CurrentPage(
+        **_common(history, PageKind.CURRENT),
+        title=history.text.title,
+        state="current" if history.current else "upcoming",
+        sections=_sections_view(history, shown, edit_url),
+        corrections=corrections(history, history.current),
+    )
 
 
-def corrections(history: PolicyHistory, version: Revision | None) -> list[dict[str, Any]]:
+def corrections(history: PolicyHistory, version: Revision | None) -> tuple[Correction, ...]:
     """The editorial revisions made to ``version`` before the next version, oldest first:
     the current page shows them; the version's own page shows it as it took effect."""
     if version is None:
-        return []
-    return [{"published": date_view(revision.published), "note": revision.note,
-             "commit": revision.commit.sha, "automatic": revision.reason == "unchanged"}
-            for revision in history.editorial_after(version)]
+        return ()
+    return tuple(Correction(published=date_of(revision.published), note=revision.note,
+                            commit=revision.commit.sha, automatic=revision.reason == "unchanged")
+                 for revision in history.editorial_after(version))
 
 
 def version_meta(history: PolicyHistory, version: Revision,
                  marks: dict[str, Revision] | None = None,
-                 order: VersionOrder | None = None) -> dict[str, Any]:
+                 order: VersionOrder | None = None) -> VersionPage:
     """``page.meta.policy`` for an archived (or upcoming) version's page. ``marks``: the
     version's entry of ``section_marks(history)``, when already computed."""
     order = order or VersionOrder(history)
     versions = order.versions
     index = order.index(version)
-    return {
-        **_common(history, "version", order),
-        "title": version.text.title,
-        "state": history.state_of(version),
-        "shown": _version_view(history, version, order),
-        "previous": _version_view(history, versions[index - 1], order) if index else None,
-        "next": _version_view(history, versions[index + 1], order)
+    return VersionPage(
+        **_common(history, PageKind.VERSION, order),
+        title=version.text.title,
+        state=history.state_of(version),
+        shown=_version_view(history, version, order),
+        previous=_version_view(history, versions[index - 1], order) if index else None,
+        next=_version_view(history, versions[index + 1], order)
         if index + 1 < len(versions) else None,
-        "sections": _sections_view(history, version, marks=marks, order=order),
-        "corrections": corrections(history, version),
-    }
+        sections=_sections_view(history, version, marks=marks, order=order),
+        corrections=corrections(history, version),
+    )
 
 
-def history_meta(history: PolicyHistory) -> dict[str, Any]:
+def history_meta(history: PolicyHistory) -> HistoryPage:
     """``page.meta.policy`` for ``/<slug>/history/``: versions newest first, editorial
     revisions under the version they follow, and which versions changed each section."""
     order = VersionOrder(history)
@@ -326,88 +384,86 @@ def history_meta(history: PolicyHistory) -> dict[str, Any]:
         until = following.effective - dt.timedelta(days=1) if following and \
             following.effective and version.effective and \
             following.effective > version.effective else None
-        entries.append({
-            **(_version_view(history, version, order) or {}),
-            "state": history.state_of(version),
-            "number": index + 1,
-            "in_force_until": date_view(until) if following else None,
-            "sections_changed": [vars(change) for change in version.sections_changed],
-            "previous": _version_view(history, versions[index - 1], order) if index else None,
-            "editorial": [
-                {
-                    "id": revision.page_id,
-                    "published": date_view(revision.published),
-                    "note": revision.kind_note,
-                    "commit": revision.commit.sha,
-                    "subject": revision.commit.subject,
-                    "automatic": revision.reason in AUTOMATIC,
-                    "sections_changed": [vars(change) for change in revision.sections_changed],
-                    "changes_url": compare_url(history, redlined[id(revision)], revision)
+        entries.append(HistoryEntry(
+            **_version_fields(history, version, order),
+            state=history.state_of(version),
+            number=index + 1,
+            in_force_until=date_of(until) if following else None,
+            sections_changed=version.sections_changed,
+            previous=_version_view(history, versions[index - 1], order) if index else None,
+            editorial=tuple(
+                EditorialEntry(
+                    id=revision.page_id,
+                    published=date_of(revision.published),
+                    note=revision.kind_note,
+                    commit=revision.commit.sha,
+                    subject=revision.commit.subject,
+                    automatic=revision.reason in AUTOMATIC,
+                    sections_changed=revision.sections_changed,
+                    changes_url=compare_url(history, redlined[id(revision)], revision)
                     if id(revision) in redlined else None,
-                }
+                )
                 for revision in history.editorial_after(version)
-            ],
-        })
-    before_first = []
+            ),
+        ))
     first_index = history.revisions.index(versions[0]) if versions else len(history.revisions)
-    for revision in history.revisions[:first_index]:
-        before_first.append({"published": date_view(revision.published), "note": revision.note,
-                             "commit": revision.commit.sha})
-    by_section: dict[str, dict[str, Any]] = {}
+    before_first = tuple(Unversioned(published=date_of(revision.published), note=revision.note,
+                                     commit=revision.commit.sha)
+                         for revision in history.revisions[:first_index])
+    by_section: dict[str, tuple[str, list[VersionView]]] = {}
     shown = history.shown
     # The current text's sections, then those only other versions have (an upcoming
     # version's new section, a removed one): each version page links to its sections here.
     for text in [shown.text, *(version.text for version in reversed(versions))]:
         for section in text.sections:
-            by_section.setdefault(section.key, {"key": section.key, "title": section.title,
-                                                "versions": []})
+            by_section.setdefault(section.key, (section.title, []))
     for version in versions:
         for change in version.sections_changed:
             if change.key in by_section:
-                by_section[change.key]["versions"].append(_version_view(history, version, order))
-    for item in by_section.values():
-        item["versions"].reverse()
-    return {
-        **_common(history, "history", order),
-        "state": "history",
-        "entries": list(reversed(entries)),
-        "unversioned": before_first,
-        "by_section": list(by_section.values()),
-        "lookup": [{"id": v.version_id, **(date_view(v.effective) or {}),
-                    "url": version_url(history, v)} for v in versions],
-    }
+                by_section[change.key][1].append(_version_view(history, version, order))
+    return HistoryPage(
+        **_common(history, PageKind.HISTORY, order),
+        title=history.text.title,
+        state="history",
+        entries=tuple(reversed(entries)),
+        unversioned=before_first,
+        by_section=tuple(SectionVersions(key=key, title=title, versions=tuple(reversed(found)))
+                         for key, (title, found) in by_section.items()),
+        lookup=tuple(_lookup(history, v) for v in versions),
+    )
 
 
-def draft_meta(draft: PolicyText, uncommitted: list[str]) -> dict[str, Any]:
-    """What ``mkdocs serve`` shows instead, when a policy has uncommitted edits."""
+def _lookup(history: PolicyHistory, version: Revision) -> LookupEntry:
+    """A version in the date lookup's JSON (``policy-history.js`` reads it)."""
+    entry: LookupEntry = {"id": version.version_id}
+    effective = date_of(version.effective)
+    if effective is not None:  # a version always has a date; without, no keys for it
+        entry["iso"], entry["text"] = effective.iso, effective.text
+    entry["url"] = version_url(history, version)
+    return entry
+
+
+def with_draft(meta: CurrentPage, draft: PolicyText, uncommitted: list[str]) -> CurrentPage:
+    """What ``mkdocs serve`` shows instead, when a policy has uncommitted edits: the
+    current page with the draft's title and sections."""
     sources = {section.source for section in draft.sections} | {draft.meta.file}
-    return {
-        "draft": {"files": [path for path in uncommitted if path in sources]},
-        "title": draft.title,
-        "sections": [{"key": s.key, "title": s.title, "source": s.source, "edit_url": None,
-                      "changed_on": None, "changed_in": None, "html": ""}
-                     for s in draft.sections],
-    }
+    return dataclasses.replace(
+        meta,
+        draft=Draft(files=tuple(path for path in uncommitted if path in sources)),
+        title=draft.title,
+        sections=[Section(key=s.key, title=s.title, source=s.source, edit_url=None,
+                          changed_on=None, changed_in=None)
+                  for s in draft.sections],
+    )
 
 
-def policy_index(histories: Iterable[PolicyHistory]) -> list[dict[str, Any]]:
+def policy_index(histories: Iterable[PolicyHistory]) -> list[IndexEntry]:
     """What the home page lists: every policy with its dates."""
     out = []
     for history in histories:
         meta = policy_meta(history)
-        out.append(
-            {
-                key: meta[key]
-                for key in (
-                    "slug",
-                    "title",
-                    "description",
-                    "state",
-                    "last_updated",
-                    "effective",
-                    "upcoming",
-                )
-            }
-        )
-        out[-1]["url"] = page_url(history)
-    return sorted(out, key=lambda item: (item["title"].lower(), item["slug"]))
+        out.append(IndexEntry(slug=meta.slug, title=meta.title, description=meta.description,
+                              state=meta.state, last_updated=meta.last_updated,
+                              effective=meta.effective, upcoming=meta.upcoming,
+                              url=page_url(history)))
+    return sorted(out, key=lambda item: (item.title.lower(), item.slug))

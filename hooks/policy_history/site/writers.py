@@ -28,6 +28,7 @@ from typing import Any
 from policy_history.site.archive import Archive
 from policy_history.site.archive_content import ArchiveContent, RedlineError
 from policy_history.site.archive_results import ArchiveResults
+from policy_history.site.page_data import PageKind
 from policy_history.site.workers import forked_pool
 
 #: what the workers work on (set just before they are forked: they share it): the
@@ -147,7 +148,7 @@ class ArchiveWriters:
         # writers' shortest.
         self._prepared = [
             (self._preparing.submit(_prepare, (slug, task)),
-             sum(content.plan.planned(slug)[n].kind == "version" for n in task))
+             sum(content.plan.planned(slug)[n].kind == PageKind.VERSION for n in task))
             for slug in sorted(costs, key=lambda slug: (-costs[slug], slug))
             for task in _tasks(todo[slug], self.PREPARE_TASK)]
 

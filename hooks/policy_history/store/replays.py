@@ -6,7 +6,8 @@ with the same settings finds that commit in its first-parent log and replays onl
 commits after it: none when nothing was committed. A state is reused only by a build
 whose result could not differ: the snapshot's key covers the policies folder, the
 mkdocs.yml path, the site variables, templating, the renderer's settings and the code
-(the policy_history modules the model comes from, and the libraries the text goes through).
+(policy_history.store.code_keys: the modules the replay and the sections' prints come from,
+and the versions of the libraries).
 When the commit is no longer at its place in the log (history rewritten, another
 branch), the history is replayed whole.
 
@@ -18,24 +19,20 @@ folder must be as trusted as the site's sources (it is in the project's folder).
 
 from __future__ import annotations
 
-import functools
 import gc
 import os
 import pickle
-import re
-import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-import jinja2
-import yaml
-
 from policy_history.keys import stable_digest
 from policy_history.model.timeline import ReplayState
 from policy_history.repository import LogCommit
+from policy_history.store import code_keys
+from policy_history.store.code_keys import Kind
 from policy_history.store.files import open_checked, write_atomically
 
 FORMAT = 1
@@ -47,90 +44,12 @@ KEEP = 3
 _STALE_TEMPORARY = 3600  # seconds: a temporary file this old is left by a killed build
 
 
-_PACKAGE = Path(__file__).resolve().parents[1]  # policy_history/
-#: the modules the replay's result comes from (with what they import: model_source_files)
-MODEL_MODULES = ("policy_history.loader", "policy_history.store.replays",
-                 "policy_history.model.timeline")
-
-
-def _module_file(name: str) -> Path | None:
-    """The source of a policy_history module or package (None for other modules)."""
-    first, *rest = name.split(".")
-    if first != "policy_history":
-        return None
-    candidates = [_PACKAGE.joinpath(*rest[:-1], f"{rest[-1]}.py")] if rest else []
-    candidates.append(_PACKAGE.joinpath(*rest, "__init__.py"))
-    return next((path for path in candidates if path.is_file()), None)
-
-
-#: ``import policy_history…`` and ``from policy_history… import …`` statements (a regex: parsing the
-#: modules took 50 ms of a 400 ms build)
-_IMPORT = re.compile(r"^[ \t]*(?:import[ \t]+([^\n#;]+)"
-                     r"|from[ \t]+(policy_history[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+))",
-                     re.M)
-
-
-def model_source_files(roots: Sequence[str] = MODEL_MODULES) -> list[Path]:
-    """The files of ``roots`` and of the policy_history modules they import, transitively."""
-    found: dict[str, Path] = {}
-    todo = ["policy_history", *roots]
-    while todo:
-        name = todo.pop()
-        path = _module_file(name)
-        if name in found or path is None:
-            continue
-        found[name] = path
-        todo.append(name.rpartition(".")[0])  # a module's package runs first
-        for match in _IMPORT.finditer(path.read_text("utf-8")):
-            modules, package, names = match.groups()
-            if modules:
-                todo += [item.split()[0] for item in modules.split(",") if item.strip()]
-            else:
-                todo.append(package)  # and its names, which may be modules
-                todo += [f"{package}.{item.split()[0]}"
-                         for item in names.strip("()").split(",") if item.strip()]
-    return sorted(found.values())
-
-
-def _versions_of(files: Sequence[Path]) -> str:
-    parts: list[object] = [sys.version_info[:2], jinja2.__version__, yaml.__version__]
-    for path in files:
-        parts += [path.relative_to(_PACKAGE).as_posix(), path.read_bytes()]
-    return stable_digest(*parts)
-
-
-@functools.cache
-def model_code_version() -> str:
-    """A hash of the code the history model comes from (the policy_history modules the replay
-    imports, and the versions of Python and of the libraries a policy's text goes
-    through): a snapshot written by other code is never reused. The site's pages and the
-    redline are not part of it: changing them keeps the snapshot. Computed once per
-    process, as the code running does not change."""
-    return _versions_of(model_source_files())
-
-
-@functools.cache
-def package_version() -> str:
-    """A hash of every file of policy_history (pages and redline included)."""
-    files = [path for path in _PACKAGE.rglob("*")
-             if path.is_file() and "__pycache__" not in path.parts]
-    return _versions_of(sorted(files))
-
-
-def render_key(renderer: str) -> str:
-    """A hash of the renderer's settings (store.section_prints.renderer_key) and of all of
-    policy_history's code: with a revision's source_key, a key for the HTML its text renders to
-    (not for the page around it, which also shows the revision's place in the history)."""
-    return stable_digest(renderer, package_version())
-
-
 def snapshot_key(*, policies_dir: str, config_path: str | None,
                  site_variables: Mapping[str, Any], templating: bool, renderer: str,
                  text_dates: str = "all") -> str:
     """Everything the replay's result depends on, but the commits."""
     return stable_digest(FORMAT, policies_dir, config_path, site_variables, templating,
-                         text_dates,
-                         renderer, model_code_version())
+                         text_dates, renderer, code_keys.key_for(Kind.HISTORY))
 
 
 @contextmanager

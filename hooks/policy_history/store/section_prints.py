@@ -1,7 +1,8 @@
 """An on-disk cache of what never changes: what the fingerprints keep of a rendered section.
 
 A section's fingerprint depends only on its Markdown and on how the site renders Markdown
-(its extensions and their settings), so it is cached under a hash of both. It spares the
+(its extensions, their settings and the code: policy_history.store.code_keys), so it is
+cached under a hash of both. It spares the
 rendering when the history is replayed whole (the first build, or after the code, the
 variables or the history changed; otherwise the history snapshot, policy_history.
 history_cache, spares the replay itself). The file is a policy_history.store.files: a file that
@@ -12,30 +13,35 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zlib
+from contextlib import suppress
 from pathlib import Path
 
+from policy_history.keys import stable_digest
+from policy_history.store import code_keys
+from policy_history.store.code_keys import Kind
 from policy_history.store.files import CacheFileError, open_checked, write_atomically
 
 #: 3: values are fingerprints.section_print (digest and signatures); 2 held the digest
 #: alone, 1 the visible text itself
 FORMAT = 3
 _MAGIC = b"policy_history-fingerprints %d\n" % FORMAT
-
-
-def renderer_key(settings: object) -> str:
-    """A short hash of the rendering settings (``repr`` of extensions and their configs)."""
-    return hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
+#: files kept, the most recently used first: the key changes with the code, so each edit
+#: of the renderer would otherwise leave a file behind (tens of MB for a long history)
+KEEP = 3
 
 
 class FingerprintCache:
-    """Section source → its ``fingerprints.section_print``, in one file per renderer.
+    """Section source → its ``fingerprints.section_print``, in one file per renderer
+    (code_keys.renderer_key) and code that renders and prints sections.
 
     The file is read on first use: a build that replays no commit never needs it.
     """
 
     def __init__(self, folder: Path | None, renderer: str) -> None:
-        self.path = folder / f"fingerprints-{FORMAT}-{renderer}.bin" if folder else None
+        key = stable_digest(renderer, code_keys.key_for(Kind.SECTION_PRINTS))
+        self.path = folder / f"fingerprints-{FORMAT}-{key}.bin" if folder else None
         self._data: dict[str, str] | None = None
         self._loaded = 0
         self.problem: str | None = None
@@ -45,6 +51,9 @@ class FingerprintCache:
         if self._data is None:
             self._data = self._read(self.path) if self.path and self.path.exists() else {}
             self._loaded = len(self._data)
+            if self._data and self.path:
+                with suppress(OSError):
+                    os.utime(self.path)  # recently used: kept when the folder is pruned
         return self._data
 
     def _read(self, path: Path) -> dict[str, str]:
@@ -84,5 +93,9 @@ class FingerprintCache:
             for older in range(1, FORMAT):  # never read again (format 1 took 27 MB on ota)
                 for stale in self.path.parent.glob(f"fingerprints-{older}-*.bin"):
                     stale.unlink(missing_ok=True)
+            current = sorted(self.path.parent.glob(f"fingerprints-{FORMAT}-*.bin"),
+                             key=lambda path: path.stat().st_mtime, reverse=True)
+            for stale in current[KEEP:]:
+                stale.unlink(missing_ok=True)
         except OSError:
             pass
