@@ -208,3 +208,28 @@ def test_links_from_the_policies_root_reach_their_pages(repo: GitRepo) -> None:
         html = (site / page).read_text("utf-8")
         assert f'href="{href}"' in html, page
         assert 'href="/contact/"' in html and "/abuse/index.md" not in html, page
+
+
+def test_archive_pages_carry_their_own_policys_navigation(site: GitRepo, tmp_path: Path) -> None:
+    """History, version and redline pages list the site's home, their policy's current
+    page and its history, not the whole site's tree (which a large archive would repeat on
+    every page); the current pages keep the site's navigation."""
+    out = files_of(build(site.path / "mkdocs.yml", site_dir=str(tmp_path / "built")))
+
+    def sidebar(path: str) -> str:
+        page = out[path].decode()
+        start = page.index('data-md-type="navigation"')
+        return page[start:page.index("</nav>", start)]
+
+    archive = [path for path in out if path.endswith("index.html")
+               and ("/versions/" in path or "/compare/" in path or "/history/" in path)]
+    assert len(archive) == 13  # each kind, stamped and rendered by MkDocs
+    for path in archive:
+        nav = sidebar(path)
+        other = "terms" if path.startswith("privacy/") else "privacy"
+        assert 'class="md-nav__link"' in nav and "All policies" in nav, path
+        assert "Version history" in nav, path
+        assert f"{other}/" not in nav, f"{path} lists the other policy: {nav}"
+    assert 'aria-current="page"' in sidebar("privacy/history/index.html")
+    current = sidebar("privacy/index.html")
+    assert "terms/" in current and "All policies" not in current

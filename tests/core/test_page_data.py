@@ -52,6 +52,8 @@ POLICY_OF: dict[str, tuple[type, ...]] = {
     "partials/policy-content.html": (*POLICY_PAGES, ShellPage),
     # main.html prints a shell's own marker instead; the archive renders it for the others
     "partials/policy-feed-links.html": POLICY_PAGES,
+    # the archive pages' navigation: main.html prints a shell's marker instead
+    "partials/policy-nav.html": POLICY_PAGES,
     "partials/policy-page.html": (CurrentPage,),
     "partials/policy-dates.html": (CurrentPage,),
     "partials/policy-notice.html": (CurrentPage,),

@@ -28,7 +28,14 @@ from policy_history.site.feed_files import FeedOptions
 from policy_history.site.following import FollowOptions
 from policy_history.site.page_data import Following, PageKind, PolicyPage, ShellPage
 from policy_history.site.pages import VersionOrder
-from policy_history.site.stamp import BODY_MARK, DESCRIPTION_MARK, FEEDS_MARK, TITLE_MARK, Shell
+from policy_history.site.stamp import (
+    BODY_MARK,
+    DESCRIPTION_MARK,
+    FEEDS_MARK,
+    NAV_MARK,
+    TITLE_MARK,
+    Shell,
+)
 from policy_history.store.ledger import OutputLedger
 
 #: renders a page's content or its feed links from its context (a policy template)
@@ -51,11 +58,12 @@ class Templates:
 
     content: Render  # ``partials/policy-content.html``
     feeds: Render  # ``partials/policy-feed-links.html``
+    nav: Render  # ``partials/policy-nav.html``
 
 
 def shell_meta() -> ShellPage:
     """``page.meta.policy`` of a shell: markers where its pages differ."""
-    return ShellPage(stamp_body=BODY_MARK, stamp_feeds=FEEDS_MARK)
+    return ShellPage(stamp_body=BODY_MARK, stamp_feeds=FEEDS_MARK, stamp_nav=NAV_MARK)
 
 
 def shell_front(page: ArchivePage) -> tuple[str, str | None]:
@@ -236,13 +244,14 @@ class Archive:
                    "base_url": get_relative_url(".", page.url)}
         body = self.templates.content(context)
         feeds = self.templates.feeds(context)
+        nav = self.templates.nav(context)
         shell = self._relocated(group, page)
         description = page.description
         html = shell.page(
             title=str(markupsafe.escape(page.title)),
             description=str(markupsafe.escape(description)) if description else "",
             canonical=self.site_url + page.url if self.site_url else "",
-            feeds=feeds, body=body)
+            feeds=feeds, nav=nav, body=body)
         return html, note
 
     def _followed(self, history: PolicyHistory) -> Following:

@@ -381,6 +381,7 @@ class ShellPage:
     page: PageKind = PageKind.SHELL
     stamp_body: str
     stamp_feeds: str
+    stamp_nav: str
 
 
 #: ``page.meta.policy`` of any policy page

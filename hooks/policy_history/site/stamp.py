@@ -26,6 +26,8 @@ DESCRIPTION_MARK = "PolicykitStampDescription9f2c"
 BODY_MARK = "<!-- policy_history:stamp-body 9f2c -->"
 #: where the page's policy's feed links go (the only part of the head that is the policy's)
 FEEDS_MARK = "<!-- policy_history:stamp-feeds 9f2c -->"
+#: where the page's policy's navigation goes (partials/policy-nav.html)
+NAV_MARK = "<!-- policy_history:stamp-nav 9f2c -->"
 
 
 class ShellError(ValueError):
@@ -48,11 +50,16 @@ class Shell:
             raise ShellError("the content marker is missing or repeated; is the theme's "
                              "'content' block overridden?")
         head, tail = html.split(BODY_MARK)
-        if TITLE_MARK in tail or DESCRIPTION_MARK in tail or FEEDS_MARK in tail:
-            raise ShellError("the title or description is printed after the content")
+        if TITLE_MARK in tail or DESCRIPTION_MARK in tail or FEEDS_MARK in tail \
+                or NAV_MARK in tail:
+            raise ShellError("the title, description or navigation is printed after the "
+                             "content")
         if head.count(FEEDS_MARK) != 1:
             raise ShellError("the feed links' marker is missing or repeated; is the theme's "
                              "'extrahead' block overridden?")
+        if head.count(NAV_MARK) != 1:
+            raise ShellError("the navigation's marker is missing or repeated; is the theme's "
+                             "'site_nav' block overridden?")
         if canonical and head.count(f'href="{canonical}"') != 1:
             raise ShellError("the canonical address is missing or repeated")
         digest = hashlib.sha256(f"{head}\0{tail}\0{canonical}".encode()).hexdigest()
@@ -82,12 +89,13 @@ class Shell:
         tail = _LINK.sub(move, self.tail)
         return Shell(head, tail, self.canonical, self.digest)
 
-    def page(self, *, title: str, description: str, canonical: str, feeds: str,
+    def page(self, *, title: str, description: str, canonical: str, feeds: str, nav: str,
              body: str) -> str:
         """The page: ``title`` and ``description`` as HTML (already escaped), ``feeds`` its
-        policy's feed links, ``body`` the page's content HTML."""
+        policy's feed links, ``nav`` its policy's navigation, ``body`` the page's content
+        HTML."""
         head = (self.head.replace(TITLE_MARK, title).replace(DESCRIPTION_MARK, description)
-                .replace(FEEDS_MARK, feeds, 1))
+                .replace(FEEDS_MARK, feeds, 1).replace(NAV_MARK, nav, 1))
         if self.canonical:
             head = head.replace(f'href="{self.canonical}"', f'href="{canonical}"', 1)
         return f"{head}{body}{self.tail}"
