@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from policy_history.redline.document import Piece, placed_blocks
+from policy_history.redline.folds import Fold, NewSections, changes_with_folds
 from policy_history.redline.markup import DEL, INS, SR_TEXT, Mark, sr
 from policy_history.redline.model import Block, BlockChange, EqualSteps, Redline
 from policy_history.redline.runs import EqualRun, anchor, piece_digests
@@ -115,6 +116,28 @@ def _break(html: str) -> int:
 def _skip(count: int) -> str:
     plural = "" if count == 1 else "s"
     return f'<div class="redline-skip">… {count} unchanged block{plural} …</div>'
+
+
+#: where the full version's address goes in a fold's link until the page's links are
+#: resolved (``fill_full_text``): sanitised policy HTML never holds a NUL
+FULL_TEXT = "\x00full-text"
+
+
+def _fold(fold: Fold, keys: Sequence[str]) -> str:
+    """A folded run: a link to its place in the full version, and where its units are."""
+    plural = "" if fold.count == 1 else "s"
+    fill = " ".join(str(span) for span in fold.spans)
+    target = _escaped(f"section-{keys[fold.section]}") if keys else ""
+    return (
+        f'<div class="redline-skip redline-fold" data-fill="{fill}">'
+        f'<a href="{FULL_TEXT}#{target}">{fold.count} unchanged block{plural}'
+        '<span class="redline-fold__more">: read them in the full version</span></a></div>'
+    )
+
+
+def fill_full_text(html: str, url: str) -> str:
+    """The page's inline view with its folds' links to the full version at ``url``."""
+    return html.replace(FULL_TEXT, _escaped(url))
 
 
 def _move_note(role: str, peer: str) -> str:
@@ -264,6 +287,10 @@ class _Inline:
         self.close_all()
         self.out.append(_skip(count))
 
+    def fold(self, fold: Fold, keys: Sequence[str]) -> None:
+        self.close_all()
+        self.out.append(_fold(fold, keys))
+
     def add(self, change: BlockChange) -> None:
         block = _shown(change, "inline")
         if block is None:
@@ -324,9 +351,26 @@ class _Inline:
         return "\n".join(self.out)
 
 
-def render_inline(redline: Redline, *, changes_only: bool = False, context: int = 1) -> Markup:
-    """Track changes: the new version with insertions and deletions marked in place."""
+def render_inline(redline: Redline, *, changes_only: bool = False, context: int = 1,
+                  full_text: NewSections | None = None) -> Markup:
+    """Track changes: the new version with insertions and deletions marked in place.
+
+    ``full_text``: the sections of the new version's page; the view then shows the changes
+    and their surroundings only (``folds``), each fold a link to its place on that page
+    (written ``FULL_TEXT#section-<key>``: see ``fill_full_text``)."""
     inline = _Inline()
+    folded = changes_with_folds(redline, full_text, context) if full_text is not None else None
+    if folded is not None and full_text is not None:
+        for step in folded:
+            if isinstance(step, Fold):
+                inline.fold(step, full_text.keys)
+            else:
+                inline.add(step)
+        before, after = _frame("inline.html", changes_only=True,
+                               full_text=FULL_TEXT if any(isinstance(step, Fold)
+                                                          for step in folded) else "",
+                               sections=len(full_text.keys))
+        return Markup("".join((before, inline.html(), after)))
     if changes_only:
         for shown in _with_context(redline.items, context):
             if isinstance(shown, int):
@@ -347,7 +391,7 @@ def render_inline(redline: Redline, *, changes_only: bool = False, context: int 
                 for placed, counts in zip(item.new, item.counts, strict=True):
                     inline.out.extend(
                         _piece_markup(placed[0], item.prefix, counts, redline.html_for))
-    before, after = _frame("inline.html", changes_only=changes_only)
+    before, after = _frame("inline.html", changes_only=changes_only, full_text="", sections=0)
     return Markup("".join((before, inline.html(), after)))
 
 

@@ -8,7 +8,8 @@ renders the site's own pages (``writers``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable
+import posixpath
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,10 +142,24 @@ class ArchiveContent:
         assert old is not None and new is not None
         written_at = pages.page_path(page.history)
         k = self.keys
+        full_text = _full_text(page)
         key = digest("redline", k.redline_code, k.renderer, k.files, written_at, page.url,
-                     old.source_key, new.source_key)
+                     old.source_key, new.source_key, full_text[0] if full_text else "")
         return Pair(key, lambda: old.text.markdown, lambda: new.text.markdown, written_at,
-                    page.url, feed=_pair_id_of(old, new) in self._feed_pairs)
+                    page.url, feed=_pair_id_of(old, new) in self._feed_pairs,
+                    full_text=full_text)
+
+
+def _full_text(page: ArchivePage) -> tuple[str, Callable[[], list[tuple[str, str]]]] | None:
+    """Where a redline page's folds link to: the new version's page, and its sections;
+    none for an editorial revision (its page shows the version as it took effect)."""
+    new = page.version
+    assert new is not None
+    if not new.version_id:
+        return None
+    version_page = ArchivePage(page.history, PageKind.VERSION, new)
+    url = posixpath.relpath(version_page.url, page.url) + "/"
+    return url, lambda: [(section.key, section.markdown) for section in new.text.sections]
 
 
 def _pair_id_of(old: Revision, new: Revision) -> tuple[str, str, str]:

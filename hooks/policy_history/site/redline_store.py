@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from policy_history.redline import diff_documents, render_inline
+from policy_history.redline.folds import NewSections
+from policy_history.redline.views import fill_full_text
 from policy_history.store.results import ResultStore
 
 
@@ -31,6 +33,9 @@ class Pair:
     shown_at: str  # the redline page's URL: its links are made relative to it
     #: a feed entry shows it: its changes-only view is made too (most pairs have none)
     feed: bool = False
+    #: the new version's page (its URL relative to the redline page) and its sections as
+    #: ``(key, markdown)``: the page then folds what did not change, with links there
+    full_text: tuple[str, Callable[[], Sequence[tuple[str, str]]]] | None = None
 
 
 class RecentDiffs:
@@ -43,39 +48,52 @@ class RecentDiffs:
     SIZE = 8
 
     def __init__(self) -> None:
-        self._values: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self._values: OrderedDict[tuple[str, str, NewSections | None], dict[str, Any]] = \
+            OrderedDict()
 
-    def get(self, old_markdown: str, new_markdown: str, feed: bool) -> dict[str, Any] | None:
-        value = self._values.get((old_markdown, new_markdown))
+    def get(self, old_markdown: str, new_markdown: str, feed: bool,
+            sections: NewSections | None = None) -> dict[str, Any] | None:
+        value = self._values.get((old_markdown, new_markdown, sections))
         if value is None or (feed and "feed" not in value):
             return None
-        self._values.move_to_end((old_markdown, new_markdown))
+        self._values.move_to_end((old_markdown, new_markdown, sections))
         return value
 
-    def put(self, old_markdown: str, new_markdown: str, value: dict[str, Any]) -> None:
-        self._values[(old_markdown, new_markdown)] = value
-        self._values.move_to_end((old_markdown, new_markdown))
+    def put(self, old_markdown: str, new_markdown: str, value: dict[str, Any],
+            sections: NewSections | None = None) -> None:
+        self._values[(old_markdown, new_markdown, sections)] = value
+        self._values.move_to_end((old_markdown, new_markdown, sections))
         if len(self._values) > self.SIZE:
             self._values.popitem(last=False)
 
 
 def compute(old_markdown: str, new_markdown: str, *, render: Callable[[str], str],
             links: Callable[[str], str], feed: bool = False, together: bool = False,
-            recent: RecentDiffs | None = None) -> dict[str, Any]:
+            recent: RecentDiffs | None = None,
+            full_text: tuple[str, NewSections] | None = None) -> dict[str, Any]:
     """The inline view of the redline for its page, counts, and (``feed``) the
     changes-only view for feed entries.
+
+    ``full_text``: the new version's page (its URL, relative to the redline page) and its
+    sections; the inline view then holds the changes and folds the rest, each fold a link
+    to its place there (``redline.folds``).
 
     The page's side-by-side view is built from the inline one in the browser
     (``policy-history.js``): shipped too, it was over half of every redline page.
     ``together``: see ``diff_documents``; ``recent``: where the same two texts may have
     been diffed already (only the links are then resolved)."""
-    value = recent.get(old_markdown, new_markdown, feed) if recent is not None else None
+    sections = full_text[1] if full_text is not None else None
+    value = recent.get(old_markdown, new_markdown, feed, sections) if recent is not None \
+        else None
     if value is None:
         value = _unlinked(old_markdown, new_markdown, render=render, feed=feed,
-                          together=together)
+                          together=together, sections=sections)
         if recent is not None:
-            recent.put(old_markdown, new_markdown, value)
-    linked = {**value, "inline": links(value["inline"]),
+            recent.put(old_markdown, new_markdown, value, sections)
+    inline = links(value["inline"])
+    if full_text is not None:
+        inline = fill_full_text(inline, full_text[0])
+    linked = {**value, "inline": inline,
               "sections_changed": list(value["sections_changed"])}
     if not feed:
         linked.pop("feed", None)
@@ -83,12 +101,12 @@ def compute(old_markdown: str, new_markdown: str, *, render: Callable[[str], str
 
 
 def _unlinked(old_markdown: str, new_markdown: str, *, render: Callable[[str], str],
-              feed: bool, together: bool) -> dict[str, Any]:
+              feed: bool, together: bool, sections: NewSections | None) -> dict[str, Any]:
     changes = diff_documents(old_markdown, new_markdown, render=render, anchor_prefix="r",
                              together=together)
     stats = changes.stats
     value: dict[str, Any] = {
-        "inline": str(render_inline(changes)),
+        "inline": str(render_inline(changes, full_text=sections)),
         "empty": changes.is_empty,
         "words_added": stats.words_added,
         "words_removed": stats.words_removed,
@@ -157,9 +175,14 @@ class Redlines:
         if value is not None and pair.feed and not self.store.has(_feed_key(key)):
             value = None
         if value is None:
+            full_text = None
+            if pair.full_text is not None:
+                url, sections = pair.full_text
+                full_text = (url, NewSections.of(sections()))
             value = compute(pair.old_markdown(), pair.new_markdown(), render=self.render,
                             links=self.links(pair.written_at, pair.shown_at), feed=pair.feed,
-                            together=self.together, recent=self.recent)
+                            together=self.together, recent=self.recent,
+                            full_text=full_text)
             whole = dict(value)
             _put(self.store, key, value)
             if self.store.folder is None:  # kept in memory: keep the caller's copy whole

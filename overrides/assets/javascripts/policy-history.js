@@ -33,8 +33,9 @@
   });
 })();
 
-/* Redline pages: inline or side by side, changes only or all. Without JavaScript the
-   inline view shows the whole text with every change marked. */
+/* Redline pages: inline or side by side, changes only or all. The page holds the changes
+   with the blocks around them; without JavaScript each fold links to its place in the
+   full version. */
 (function () {
   "use strict";
   var controls = document.querySelector("[data-redline-controls]");
@@ -43,7 +44,6 @@
   var inline = document.querySelector(".redline-view[data-view=inline]");
   var side = document.querySelector(".redline-view[data-view=side]");
   var state = { view: "inline", scope: "changes" };
-  var CONTEXT = 1;
 
   /* ---- The side-by-side view, built from the inline one the first time it is shown ----
      The page does not carry the text twice (on a big site that was over half of every
@@ -106,7 +106,7 @@
   function contentOf(block) {
     var box = document.createElement("div");
     block.childNodes.forEach(function (node) {
-      if (node.nodeType === 1 && node.matches(".redline-list, .redline-skip-js")) return;
+      if (node.nodeType === 1 && node.matches(".redline-list")) return;
       box.appendChild(node.cloneNode(true));
     });
     box.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
@@ -302,89 +302,116 @@
     return row;
   }
 
+  // One row per block of the inline view, and one per fold (a link to the full version).
   function buildSide() {
     var template = side && side.querySelector("template[data-redline-side]");
-    if (!template || side.querySelector("table")) return;  // none, or built already
+    if (!template) return;
+    var built = side.querySelector("table");
+    if (built && built.dataset.filled === String(filled)) return;  // up to date
+    if (built) built.remove();
     var table = document.importNode(template.content, true);
     var rows = table.querySelector("tbody");
-    inline.querySelectorAll(".redline-block").forEach(function (block) {
-      rows.appendChild(sideRow(block));
+    inline.querySelectorAll(".redline-block, .redline-fold").forEach(function (block) {
+      if (block.matches(".redline-fold")) {
+        var row = document.createElement("tr"), cell = document.createElement("td");
+        row.className = block.className + " redline-fold-row";
+        cell.colSpan = 2;
+        cell.appendChild(block.firstElementChild.cloneNode(true));
+        row.appendChild(cell);
+        rows.appendChild(row);
+        return;
+      }
+      var sideBlock = sideRow(block);
+      if (block.matches(".redline-fetched")) sideBlock.classList.add("redline-fetched");
+      rows.appendChild(sideBlock);
     });
+    table.querySelector("table").dataset.filled = String(filled);
     side.appendChild(table);
   }
 
-  function blocksOf(view) {
-    return Array.prototype.slice.call(
-      view.querySelectorAll(view.dataset.view === "side" ? "tr.redline-row" : ".redline-block"));
+  /* ---- Folds: the page holds the changes; "Show all" fetches the rest ----
+     Each fold names its blocks on the new version's page (site/redline folds): units
+     start-stop of section k, of `total` units, the units being a section's top-level
+     elements. A fold is filled only where the fetched page has exactly the sections and
+     units it names; elsewhere its link to the full version stays. */
+  var box = inline.querySelector(".redline-inline[data-full-text]");
+  var status = document.querySelector("[data-redline-status]");
+  var filled = false, loading = null;
+
+  function say(text) { if (status) status.textContent = text; }
+
+  function unitsOf(section) {
+    return Array.prototype.filter.call(section.children, function (el) {
+      return !el.matches(".policy-section__changed");
+    });
   }
 
-  function collapse(view) {
-    var blocks = blocksOf(view);
-    view.querySelectorAll(".redline-skip-js").forEach(function (el) { el.remove(); });
-    view.querySelectorAll(".redline-hidden").forEach(function (el) {
-      el.classList.remove("redline-hidden");  // blocks, and lists folded whole
-    });
-    if (state.scope !== "changes") return;
-    var changed = blocks.map(function (el) { return !el.classList.contains("redline-equal"); });
-    // a change keeps the heading of its section in view, so the reader knows where it is
-    var heading = -1, headings = {};
-    blocks.forEach(function (el, i) {
-      if (el.classList.contains("redline-kind-heading")) heading = i;
-      if (changed[i] && heading >= 0) headings[heading] = true;
-    });
-    var keep = blocks.map(function (_, i) {
-      for (var d = -CONTEXT; d <= CONTEXT; d++) { if (changed[i + d]) return true; }
-      return !!headings[i];
-    });
-    var kept = blocks.filter(function (_, i) { return keep[i]; });
-    var run = [];
-    function flush() {
-      if (!run.length) return;
-      run.forEach(function (el) { el.classList.add("redline-hidden"); });
-      var first = run[0], hidden = run.slice(), count = 0;
-      run.forEach(function (el) {
-        count += (el.matches(".redline-block, tr") ? 1 : 0) +
-          el.querySelectorAll(".redline-block").length;
+  // Links and images in the fetched text are relative to the version's page.
+  function rebased(el, base) {
+    el.removeAttribute("id");
+    el.querySelectorAll("[id]").forEach(function (node) { node.removeAttribute("id"); });
+    [el].concat(Array.prototype.slice.call(el.querySelectorAll("[href], [src]")))
+      .forEach(function (node) {
+        ["href", "src"].forEach(function (name) {
+          var value = node.getAttribute(name);
+          if (value && value.charAt(0) !== "#") node.setAttribute(name, new URL(value, base).href);
+        });
       });
-      var tag = first.tagName === "TR" ? "tr" : (first.tagName === "LI" ? "li" : "div");
-      var marker = document.createElement(tag);
-      marker.className = "redline-skip redline-skip-js";
-      var button = document.createElement("button");
-      button.type = "button";
-      button.textContent = "… " + count + " unchanged block" + (count === 1 ? "" : "s") + " (show)";
-      button.addEventListener("click", function () {
-        hidden.forEach(function (el) { el.classList.remove("redline-hidden"); });
-        marker.remove();
+    return el;
+  }
+
+  function fill(doc, base) {
+    var sections = doc.querySelectorAll(".policy-text > section.policy-section");
+    var missing = 0;
+    box.querySelectorAll(".redline-fold").forEach(function (fold) {
+      var units = [];
+      var placed = sections.length === Number(box.dataset.sections) &&
+        fold.dataset.fill.split(" ").every(function (span) {
+          var m = /^(\d+):(\d+)-(\d+)\/(\d+)$/.exec(span);
+          var section = m && sections[Number(m[1])];
+          var all = section ? unitsOf(section) : [];
+          if (!m || all.length !== Number(m[4])) return false;
+          units = units.concat(all.slice(Number(m[2]), Number(m[3])));
+          return true;
+        });
+      if (!placed) { missing++; return; }
+      units.forEach(function (unit) {
+        var block = document.createElement("div");
+        block.className = "redline-block redline-equal redline-kind-fetched redline-fetched";
+        block.appendChild(rebased(document.importNode(unit, true), base));
+        fold.parentNode.insertBefore(block, fold);
       });
-      if (tag === "tr") {
-        var cell = document.createElement("td");
-        cell.colSpan = 2;
-        cell.appendChild(button);
-        marker.appendChild(cell);
-      } else {
-        marker.appendChild(button);
-      }
-      first.parentNode.insertBefore(marker, first);
-      run = [];
-    }
-    blocks.forEach(function (el, i) {
-      if (keep[i]) { flush(); return; }
-      // a list none of whose items is kept folds whole (no empty bullet list is left)
-      var unit = el, list = el.parentNode;
-      if (el.tagName === "LI" && !kept.some(function (k) { return list.contains(k); })) unit = list;
-      // nested blocks (a list item inside a hidden item) go with their parent
-      if (run.length && run[run.length - 1].contains(unit)) return;
-      if (run.length && run[run.length - 1].parentNode !== unit.parentNode) flush();
-      run.push(unit);
+      fold.classList.add("redline-filled");
     });
-    flush();
+    filled = true;
+    return missing;
+  }
+
+  // The unchanged text, fetched once from the version's page.
+  function load() {
+    if (!box || filled) return Promise.resolve();
+    if (loading) return loading;
+    var base = new URL(box.dataset.fullText, window.location.href).href;
+    say("Loading the unchanged text…");
+    loading = fetch(base).then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.text();
+    }).then(function (html) {
+      var missing = fill(new DOMParser().parseFromString(html, "text/html"), base);
+      say(missing ? "Some unchanged text could not be placed: its links lead to the full version."
+        : "Showing the whole text.");
+    }).catch(function () {
+      loading = null;
+      say("The unchanged text could not be loaded: each fold links to it in the full version.");
+    });
+    return loading;
   }
 
   function apply() {
     if (state.view === "side") buildSide();
     views.forEach(function (view) {
       view.hidden = view.dataset.view !== state.view;
-      collapse(view);
+      view.dataset.scope = state.scope;
     });
     controls.querySelectorAll("[data-redline-view]").forEach(function (b) {
       b.setAttribute("aria-pressed", String(b.dataset.redlineView === state.view));
@@ -399,6 +426,7 @@
     if (!button) return;
     if (button.dataset.redlineView) state.view = button.dataset.redlineView;
     if (button.dataset.redlineScope) state.scope = button.dataset.redlineScope;
+    if (state.scope === "all") load().then(apply);
     apply();
   });
   controls.hidden = false;
