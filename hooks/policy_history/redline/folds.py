@@ -10,14 +10,20 @@ alone by Python-Markdown, whose top-level elements are the section's *units*: a 
 a heading, a quote, a whole list, a whole table. A fold hides whole units only (a list
 with one changed item is shown whole) and names them per section: units ``start:stop`` of
 section ``k``, which has ``total`` units. The browser checks ``total`` against the page it
-fetched and fills in nothing it cannot place exactly (the link stays).
+fetched and fills in nothing it cannot place exactly (the link stays). A section is folded
+only where its units are its page's elements text for text (the page's HTML is parsed
+here); where they differ (a footnote, raw HTML, lists Python-Markdown joins or parts
+otherwise) the section is shown whole.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
 
 from policy_history.redline.model import Block, BlockChange, Redline
 
@@ -50,23 +56,82 @@ class Fold:
 
 @dataclass(frozen=True)
 class NewSections:
-    """Where the new version's sections start: the 1-based line of each in the whole
-    document (sections joined by one blank line), and each one's key (its page anchor)."""
+    """The new version's sections: the 1-based line where each starts in the whole
+    document (sections joined by one blank line), each one's key (its page anchor), and
+    how many top-level elements each has on the version page."""
 
     first_lines: tuple[int, ...]
     keys: tuple[str, ...]
+    #: each section's top-level elements on its page, as their text without spaces
+    elements: tuple[tuple[str, ...], ...]
 
     @classmethod
-    def of(cls, sections: Sequence[tuple[str, str]]) -> NewSections:
-        """From ``(key, markdown)`` of each section, as the whole text joins them."""
+    def of(cls, sections: Sequence[tuple[str, str, str]]) -> NewSections:
+        """From each section's key, Markdown, and the HTML its page shows, as the whole
+        text joins them."""
         lines, line = [], 1
-        for _key, markdown in sections:
+        for _key, markdown, _html in sections:
             lines.append(line)
             line += markdown.strip("\n").count("\n") + 2
-        return cls(tuple(lines), tuple(key for key, _ in sections))
+        return cls(tuple(lines), tuple(key for key, _, _ in sections),
+                   tuple(top_level_texts(html) for _, _, html in sections))
 
     def section_of(self, block: Block) -> int:
         return max(bisect_right(self.first_lines, block.line) - 1, 0)
+
+
+class _TopLevel(HTMLParser):
+    """The text of each top-level element of an HTML fragment, without spaces; without
+    headings' permalinks (a page's headings have them, the redline's blocks not)."""
+
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                      "meta", "source", "track", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.skip = 0  # the depth of the permalink being skipped, if any
+        self.texts: list[list[str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.depth == 0:
+            self.texts.append([])
+        if tag not in self.VOID:
+            self.depth += 1
+            if not self.skip and "headerlink" in (dict(attrs).get("class") or "").split():
+                self.skip = self.depth
+
+    def handle_startendtag(self, tag: str, attrs: object) -> None:
+        if self.depth == 0:
+            self.texts.append([])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.VOID:
+            if self.skip == self.depth:
+                self.skip = 0
+            self.depth = max(self.depth - 1, 0)
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and self.texts and not self.skip:
+            self.texts[-1].append(data)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=16384)
+def top_level_texts(html: str) -> tuple[str, ...]:
+    """The text of each element a browser puts at the top of ``html``, without spaces
+    (Python-Markdown's output: balanced tags, so the depth of open tags tells)."""
+    parser = _TopLevel()
+    parser.feed(html)
+    parser.close()
+    return tuple(_SPACE.sub("", "".join(text)) for text in parser.texts)
+
+
+@lru_cache(maxsize=65536)
+def _block_text(html: str) -> str:
+    return "".join(top_level_texts(html))
 
 
 def _new_block(change: BlockChange) -> Block | None:
@@ -82,7 +147,7 @@ def _units(steps: Sequence[BlockChange], sections: NewSections
     None when the new blocks are not in the document's order (nothing is then folded)."""
     found: list[tuple[int, int] | None] = []
     totals = [0] * len(sections.keys)
-    last_index, last_key, last_type = -1, None, ""
+    last_index, last_key = -1, None
     for change in steps:
         block = _new_block(change)
         if block is None:
@@ -93,11 +158,7 @@ def _units(steps: Sequence[BlockChange], sections: NewSections
         last_index = block.index
         section = sections.section_of(block)
         grouped = block.kind in ("list_item", "table_header", "table_row")
-        key: tuple[int, int, str] = (section, block.group if grouped else -1 - block.index, "")
-        if block.kind == "list_item":  # another kind of list is another element
-            if block.depth == 0:
-                last_type = block.list_type
-            key = (section, block.group, last_type)
+        key = (section, block.group if grouped else -1 - block.index)
         if key != last_key:
             totals[section] += 1
             last_key = key
@@ -119,16 +180,13 @@ def changes_with_folds(redline: Redline, sections: NewSections, context: int = 1
     if placed is None:
         return None
     units, totals = placed
-    keep = [False] * len(steps)
-    heading = -1
-    for i, change in enumerate(steps):
-        if change.kind == "heading" and _new_block(change) is not None:
-            heading = i
-        if change.op != "equal":
-            for k in range(max(0, i - context), min(len(steps), i + context + 1)):
-                keep[k] = True
-            if heading >= 0:
-                keep[heading] = True
+    keep = _changes_in_context(steps, context)
+    hidden = {unit[0] for unit, kept in zip(units, keep, strict=True) if unit and not kept}
+    # a section whose units are not its page's elements, word for word, is shown whole
+    whole = {k for k in hidden if not _matches(k, steps, units, sections.elements[k])}
+    for i, unit in enumerate(units):
+        if unit is not None and unit[0] in whole:
+            keep[i] = True
     kept_units = {unit for unit, kept in zip(units, keep, strict=True) if kept and unit}
     out: list[BlockChange | Fold] = []
     run: list[tuple[BlockChange, tuple[int, int]]] = []
@@ -149,6 +207,34 @@ def changes_with_folds(redline: Redline, sections: NewSections, context: int = 1
             run.append((change, unit))
     end_run()
     return out
+
+
+def _changes_in_context(steps: Sequence[BlockChange], context: int) -> list[bool]:
+    """Which steps to show: each change, ``context`` steps each side, its section's heading."""
+    keep = [False] * len(steps)
+    heading = -1
+    for i, change in enumerate(steps):
+        if change.kind == "heading" and _new_block(change) is not None:
+            heading = i
+        if change.op != "equal":
+            for k in range(max(0, i - context), min(len(steps), i + context + 1)):
+                keep[k] = True
+            if heading >= 0:
+                keep[heading] = True
+    return keep
+
+
+def _matches(section: int, steps: Sequence[BlockChange],
+             units: Sequence[tuple[int, int] | None], elements: tuple[str, ...]) -> bool:
+    """Whether a section's units are its page's top-level elements, text for text."""
+    texts: dict[int, list[str]] = {}
+    for change, unit in zip(steps, units, strict=True):
+        if unit is not None and unit[0] == section:
+            block = _new_block(change)
+            assert block is not None
+            texts.setdefault(unit[1], []).append(_block_text(block.html))
+    return len(texts) == len(elements) and all(
+        "".join(texts[n]) == element for n, element in enumerate(elements))
 
 
 def _fold(units: list[tuple[int, int]], totals: list[int]) -> Fold:

@@ -150,7 +150,7 @@ class ArchiveContent:
                     full_text=full_text)
 
 
-def _full_text(page: ArchivePage) -> tuple[str, Callable[[], list[tuple[str, str]]]] | None:
+def _full_text(page: ArchivePage) -> tuple[str, Callable[[], list[tuple[str, str, str]]]] | None:
     """Where a redline page's folds link to: the new version's page, and its sections;
     none for an editorial revision (its page shows the version as it took effect)."""
     new = page.version
@@ -159,7 +159,8 @@ def _full_text(page: ArchivePage) -> tuple[str, Callable[[], list[tuple[str, str
         return None
     version_page = ArchivePage(page.history, PageKind.VERSION, new)
     url = posixpath.relpath(version_page.url, page.url) + "/"
-    return url, lambda: [(section.key, section.markdown) for section in new.text.sections]
+    return url, lambda: [(section.key, section.markdown, standalone) for section, standalone
+                         in zip(new.text.sections, new.text.standalone_sections(), strict=True)]
 
 
 def _pair_id_of(old: Revision, new: Revision) -> tuple[str, str, str]:

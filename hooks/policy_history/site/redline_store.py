@@ -34,8 +34,9 @@ class Pair:
     #: a feed entry shows it: its changes-only view is made too (most pairs have none)
     feed: bool = False
     #: the new version's page (its URL relative to the redline page) and its sections as
-    #: ``(key, markdown)``: the page then folds what did not change, with links there
-    full_text: tuple[str, Callable[[], Sequence[tuple[str, str]]]] | None = None
+    #: ``(key, markdown, the section's Markdown as its page renders it alone)``: the page
+    #: then folds what did not change, with links there
+    full_text: tuple[str, Callable[[], Sequence[tuple[str, str, str]]]] | None = None
 
 
 class RecentDiffs:
@@ -144,6 +145,16 @@ class Redlines:
         # keys computed in this build (by this process)
         self.computed: set[str] = set() if computed is None else computed
         self.recent = RecentDiffs()
+        self._sections: dict[str, str] = {}  # a section's HTML, by its Markdown
+
+    def _html(self, markdown: str) -> str:
+        """A section rendered as its version page shows it (without resolved links)."""
+        html = self._sections.get(markdown)
+        if html is None:
+            if len(self._sections) > 4096:
+                self._sections.clear()
+            html = self._sections[markdown] = self.render(markdown)
+        return html
 
     def want(self, pair: Pair) -> str:
         """Make ``pair`` known (``get`` and ``feed`` take its key); its key."""
@@ -178,7 +189,8 @@ class Redlines:
             full_text = None
             if pair.full_text is not None:
                 url, sections = pair.full_text
-                full_text = (url, NewSections.of(sections()))
+                full_text = (url, NewSections.of([(key, markdown, self._html(standalone))
+                                                  for key, markdown, standalone in sections()]))
             value = compute(pair.old_markdown(), pair.new_markdown(), render=self.render,
                             links=self.links(pair.written_at, pair.shown_at), feed=pair.feed,
                             together=self.together, recent=self.recent,
