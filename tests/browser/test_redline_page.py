@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from policy_history.redline import diff_documents, render_side_by_side
 from policy_history.site import redline_store as redlines
@@ -32,14 +33,14 @@ def test_toggle_views_and_changes_only(browser, serve, sample_sites, screenshots
         side = page.locator(".redline-view--side")
         assert inline.is_visible() and not side.is_visible()
         assert inline.locator("ins").count() > 0 and inline.locator("del").count() > 0
-        # changes only (the default): some unchanged blocks are folded away
-        hidden = inline.locator(".redline-hidden").count()
-        assert hidden > 0
-        assert inline.locator(".redline-skip-js").count() > 0
+        # changes only (the default): the page folds runs of unchanged blocks
+        assert inline.locator(".redline-fold").count() > 0
         page.screenshot(path=str(screenshots / f"redline-inline-{scheme}-1280.png"),
                         full_page=True)
         page.get_by_role("button", name="Show all").click()
-        assert inline.locator(".redline-hidden").count() == 0
+        expect(page.locator("[data-redline-status]")).to_have_text("Showing the whole text.")
+        assert inline.locator(".redline-fold:visible").count() == 0
+        assert inline.locator(".redline-fetched:visible").count() > 0
         assert page.get_by_role("button", name="Show all").get_attribute("aria-pressed") == "true"
         page.get_by_role("button", name="Side by side").click()
         assert side.is_visible() and not inline.is_visible()
@@ -86,9 +87,9 @@ def test_compare_control_reaches_any_pair(browser, serve, sample_sites) -> None:
 
 # ---- The side-by-side view, built in the browser from the inline view ------------------------
 # Pages used to carry render_side_by_side's table as well as the inline view. The builds below
-# keep that table for every page they write (by the inline view it goes with), so the table
-# the browser builds can be checked against it: same rows, same cells, same marks, and the
-# same folds in "Changes only".
+# keep that table of the whole text for every page they write (by the inline view it goes
+# with), so the table the browser builds can be checked against it: the rows the page shows
+# are the server's, with the same cells and marks, and each fold is a row.
 
 HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?)\s+id="[^"]*"')
 
@@ -143,22 +144,21 @@ TABLE_ACCOUNT = """(root) => {
     cell(row.querySelector("td.redline-old")), cell(row.querySelector("td.redline-new"))]);
 }"""
 
-#: What "Changes only" shows of the side view: each row shown or folded, and the folds' buttons.
-FOLDS = """(view) => [...view.querySelectorAll("tbody > tr")].map(row =>
-  row.matches(".redline-skip-js") ? row.textContent.trim()
-    : row.id + (row.matches(".redline-hidden") ? " folded" : ""))"""
+#: The side view's fold rows: their text, in order.
+FOLDS = """(view) => [...view.querySelectorAll("tbody > tr.redline-fold-row")]
+  .map(row => row.textContent.trim())"""
 
 
 def recording_build(config: Path) -> tuple[Path, dict[str, str]]:
-    """Build the site; also the server-side table each redline page used to carry, by the
-    inline view on that page (as the build made it: links resolved, heading ids dropped)."""
+    """Build the site; also the server-side table of each redline's whole text, by the
+    inline view on its page (as the build made it: links resolved, heading ids dropped)."""
     tables: dict[str, str] = {}
     compute = redlines.compute
 
     def recording(old_markdown: str, new_markdown: str, *, render, links, feed=False,
-                  together=False, recent=None) -> dict:
+                  together=False, recent=None, full_text=None) -> dict:
         value = compute(old_markdown, new_markdown, render=render, links=links, feed=feed,
-                        together=together, recent=recent)
+                        together=together, recent=recent, full_text=full_text)
         changes = diff_documents(old_markdown, new_markdown, render=render, anchor_prefix="r",
                                  together=together)
         side = str(render_side_by_side(changes, anchor_suffix="-side"))
@@ -176,9 +176,9 @@ def server_table(page_html: str, tables: dict[str, str]) -> str:
     return found[0]
 
 
-def side_view(browser, url: str, table: str | None = None) -> tuple[list, list]:
-    """What the side view folds in "Changes only", and its rows in "Show all"; with
-    ``table``, as the page was: that table shipped in the side view (then not built)."""
+def side_view(browser, url: str) -> tuple[list, list, list]:
+    """The side view the browser builds: its fold rows and its rows, as a reader sees
+    them; and the inline view's folds, whose rows those are."""
     # not site_pages.visit: the corpus's own text has images that are not in the corpus
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
@@ -186,29 +186,39 @@ def side_view(browser, url: str, table: str | None = None) -> tuple[list, list]:
     try:
         page.goto(url)
         view = page.locator(".redline-view--side")
-        if table is not None:
-            view.evaluate("(view, table) => view.insertAdjacentHTML('beforeend', table)", table)
         page.get_by_role("button", name="Side by side").click()
         assert view.is_visible()
         assert view.locator("table.redline-side-by-side").count() == 1
         folds = view.evaluate(FOLDS)
-        page.get_by_role("button", name="Show all").click()
         rows = view.evaluate(TABLE_ACCOUNT)
+        inline_folds = page.locator(".redline-view--inline .redline-fold").all_inner_texts()
         assert not errors, errors
-        return folds, rows
+        return folds, rows, [text.strip() for text in inline_folds]
+    finally:
+        page.close()
+
+
+def server_rows(browser, table: str) -> list:
+    """The rows of the server's side-by-side table, read as the browser's are."""
+    page = browser.new_page()
+    try:
+        page.set_content(f"<div id='table'>{table}</div>")
+        return page.locator("#table").evaluate(TABLE_ACCOUNT)
     finally:
         page.close()
 
 
 def check_side_view(browser, url: str, table: str) -> None:
-    """The side view the browser builds against the server's table the page used to carry:
-    every row and cell, and what "Changes only" folds."""
-    server_folds, server_rows = side_view(browser, url, table)
-    folds, rows = side_view(browser, url)
-    assert len(rows) == len(server_rows)
-    for row, server_row in zip(rows, server_rows, strict=True):
+    """The side view the browser builds against the server's table of the whole text:
+    each row the page shows is the server's row, cell for cell, in order, and each fold
+    of the inline view is a row of its own."""
+    folds, rows, inline_folds = side_view(browser, url)
+    shown = {row[0] for row in rows}
+    expected = [row for row in server_rows(browser, table) if row[0] in shown]
+    assert rows and len(rows) == len(expected)
+    for row, server_row in zip(rows, expected, strict=True):
         assert row == server_row
-    assert folds == server_folds
+    assert folds == inline_folds
 
 
 def smallest_page_with(site: Path, pattern: str) -> str:
@@ -354,3 +364,85 @@ def test_side_view_is_the_server_one_on_real_pairs(browser, serve, corpus,
     for url in sorted(urls):
         check_side_view(browser, base + url,
                         server_table((site / url / "index.html").read_text("utf-8"), tables))
+
+
+# ---- Folds: "Show all" fetches the unchanged text; without JavaScript each fold is a link ----
+
+#: The words of the new version in a view or a page, spaces left out: what only the old
+#: version had (deletions, blocks moved away), labels for screen readers, permalinks out.
+NEW_WORDS = """(root) => {
+  const copy = root.cloneNode(true);
+  copy.querySelectorAll(
+    "del, .redline-sr, .redline-note, .redline-moved-from, .headerlink, " +
+    ".policy-section__changed, .redline-fold, [hidden], .redline-fetched[hidden]"
+  ).forEach(el => el.remove());
+  return copy.textContent.replace(/\\s+/g, "");
+}"""
+
+
+@pytest.fixture(scope="module")
+def blocks_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A policy with each kind of block in four sections; one sentence of the last changes."""
+    from tests.builds.test_redline_folds import FRAGMENTS
+
+    repo = GitRepo.init(tmp_path_factory.mktemp("folds") / "site")
+    meta = "title: Terms\nchanges:\n{}"
+    entries = ["  - effective: 2024-03-01\n    summary: Second.\n",
+               "  - effective: 2023-01-10\n    summary: First.\n"]
+    config = write_config(repo.path, policies={"jobs": 1})
+    for day, changed, listed in (("2023-01-10", "We answer in a week.", entries[1]),
+                                 ("2024-03-01", "We answer in two days.", "".join(entries))):
+        files = {f"policies/terms/{name}": text.replace("{changed}", changed)
+                 for name, text in FRAGMENTS.items()}
+        repo.commit(day, day, {"policies/terms/policy.yml": meta.format(listed), **files})
+    return build(config)
+
+
+@pytest.mark.parametrize("kind", ["sample", "blocks"])
+def test_show_all_and_fold_links_reach_the_right_text(browser, serve, sample_sites,
+                                                      blocks_site, kind: str) -> None:
+    """"Show all" puts the version page's text in every fold, so the view reads as that
+    version, word for word; without JavaScript each fold's link opens that version at the
+    section its first block is in."""
+    if kind == "sample":
+        versions = sample_versions()
+        site = sample_sites["on"]
+        path = f"privacy/compare/{versions[0].isoformat()}/{versions[-2].isoformat()}/"
+    else:
+        site, path = blocks_site, "terms/compare/2023-01-10/2024-03-01/"
+    base = serve(site)
+    page = browser.new_page()
+    try:
+        page.goto(base + path)
+        inline = page.locator(".redline-view--inline .redline-inline")
+        assert inline.locator(".redline-fold").count() > 0
+        version_url = inline.evaluate("box => new URL(box.dataset.fullText, location.href).href")
+        page.get_by_role("button", name="Show all").click()
+        expect(page.locator("[data-redline-status]")).to_have_text("Showing the whole text.")
+        shown = inline.evaluate(NEW_WORDS)
+        page.goto(version_url)
+        expected = page.locator(".policy-text").evaluate(NEW_WORDS)
+        assert shown == expected
+    finally:
+        page.close()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(base + path)
+        assert not page.get_by_role("button", name="Show all").is_visible()
+        folds = page.locator(".redline-fold")
+        spans = folds.evaluate_all("els => els.map(el => el.dataset.fill)")
+        hrefs = folds.locator("a").evaluate_all("links => links.map(a => a.href)")
+        assert len(hrefs) == len(spans) > 0
+        for href, fill in zip(hrefs, spans, strict=True):
+            page.goto(href)
+            assert page.url.split("#")[0] == version_url
+            fragment = href.split("#", 1)[1]
+            section = int(fill.split(":")[0])
+            # the link's place is the section the fold's first block is in, and it is there
+            assert page.evaluate(
+                "([k, id]) => document.querySelectorAll('.policy-text > section')[k].id === id",
+                [section, fragment])
+            assert page.locator(f"[id='{fragment}']").is_visible()
+    finally:
+        context.close()

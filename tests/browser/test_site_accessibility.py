@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from policy_history.model.dates import human_date
 from tests.browser.site_pages import PAGE_TYPES, url_of, visit
@@ -41,13 +42,14 @@ def test_axe_finds_nothing_serious(browser, request, screenshots: Path, name: st
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_on_every_redline_view(browser, site_pages, screenshots: Path, scheme: str) -> None:
-    """Side by side, the whole text, and the fold's "show" buttons are checked too."""
+    """Side by side, the whole text, and the folds' links are checked too."""
     with visit(browser, site_pages["redline"], scheme=scheme) as page:
-        assert page.locator(".redline-skip-js button").count() > 0
+        assert page.locator(".redline-fold a").count() > 0
         page.get_by_role("button", name="Side by side").click()
         page.screenshot(path=str(screenshots / f"redline-side-{scheme}.png"))
         assert axe_violations(page) == []
         page.get_by_role("button", name="Show all").click()
+        expect(page.locator("[data-redline-status]")).to_have_text("Showing the whole text.")
         assert axe_violations(page) == []
 
 
@@ -139,7 +141,8 @@ def tab_until(page, stop, limit: int = 120) -> list[dict]:
 
 def test_keyboard_through_the_redline_controls(browser, site_pages) -> None:
     with visit(browser, site_pages["redline"]) as page:
-        seen = tab_until(page, lambda f: f["text"].startswith("… "))  # the first fold button
+        # as far as the first fold's link
+        seen = tab_until(page, lambda f: re.match(r"\d+ unchanged block", f["text"]) is not None)
         content = [f for f in seen if f["inContent"]]
         names = [f["text"] for f in content]
         order = ["Version history", "Current version", "Inline", "Side by side",

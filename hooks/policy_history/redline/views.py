@@ -135,8 +135,23 @@ def _fold(fold: Fold, keys: Sequence[str]) -> str:
     )
 
 
+ID_RE = re.compile(r'\sid="([^"]*)"')
+FRAGMENT_LINK_RE = re.compile(r'(\shref=")#([^"]*)"')
+
+
 def fill_full_text(html: str, url: str) -> str:
-    """The page's inline view with its folds' links to the full version at ``url``."""
+    """The page's inline view with its folds' links to the full version at ``url``; and
+    the text's links to a place on its own page that a fold took away, to that place in
+    the full version."""
+    ids = set(ID_RE.findall(html))
+
+    def relink(match: re.Match[str]) -> str:
+        if match.group(2) in ids:
+            return match.group(0)
+        return f'{match.group(1)}{FULL_TEXT}#{match.group(2)}"'
+
+    if "href=\"#" in html:
+        html = FRAGMENT_LINK_RE.sub(relink, html)
     return html.replace(FULL_TEXT, _escaped(url))
 
 
