@@ -8,16 +8,15 @@ words must be the version page's words, in order.
 
 from __future__ import annotations
 
-import copy
 import re
 from pathlib import Path
 
-import lxml.html
 import markdown
 import pytest
 
 from policy_history.redline import diff_documents
 from policy_history.redline.folds import Fold, NewSections, changes_with_folds
+from tests.folds import drop, fill_folds
 from tests.support import (
     CORPUS_VARIABLES,
     ROOT,
@@ -28,77 +27,23 @@ from tests.support import (
     write_config,
 )
 
-SPAN = re.compile(r"^(\d+):(\d+)-(\d+)/(\d+)$")
 #: what only the old version had, and labels that are no words of the policy
 NOT_NEW = ("del", ".redline-sr", ".redline-note", ".redline-moved-from", ".headerlink")
-
-
-def select(root, selector: str) -> list:
-    """Elements by ``tag``, ``.class`` or ``tag.class`` (lxml without cssselect)."""
-    tag, _, name = selector.partition(".")
-    test = f"[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]" if name else ""
-    return root.xpath(f".//{tag or '*'}{test}")
 
 
 def words(element) -> str:
     return re.sub(r"\s+", "", "".join(element.itertext()))
 
 
-def drop(root, selectors: tuple[str, ...]) -> None:
-    for selector in selectors:
-        for element in select(root, selector):
-            element.drop_tree()
-
-
-def section_units(section) -> list:
-    return [child for child in section if isinstance(child.tag, str)
-            and "policy-section__changed" not in (child.get("class") or "").split()]
-
-
-def check_page(page: Path, site: Path) -> tuple[int, int]:
+def check_page(page: Path) -> tuple[int, int]:
     """Check one redline page against its new version's page: (folds, units) it holds."""
-    new_id = page.parent.name
-    version = page.parents[3] / "versions" / new_id / "index.html"
-    doc = lxml.html.parse(str(page)).getroot()
-    boxes = select(doc, ".redline-inline")
-    if not boxes:
-        return 0, 0  # no change of words: nothing shown
-    box = boxes[0]
-    folds = select(box, ".redline-fold")
-    if not version.exists():  # an editorial revision: its redline is whole
-        assert not folds and box.get("data-full-text") is None, page
+    filled = fill_folds(page)
+    if filled.box is None or filled.text is None:
         return 0, 0
-    full = lxml.html.parse(str(version)).getroot()
-    text = select(full, ".policy-text")[0]
-    sections = select(text, "section.policy-section")
-    if folds:
-        assert (page.parent / box.get("data-full-text") / "index.html").resolve() == \
-            version.resolve(), page
-        assert int(box.get("data-sections")) == len(sections), page
-    units_placed = 0
-    for fold in folds:
-        link = select(fold, "a")[0].get("href")
-        target, _, fragment = link.partition("#")
-        assert target == box.get("data-full-text") and fragment, (page, link)
-        assert full.get_element_by_id(fragment) is not None, (page, link)
-        count = int(re.match(r"(\d+) unchanged block", fold.text_content()).group(1))
-        assert count >= 2, page
-        units = []
-        for span in fold.get("data-fill").split():
-            k, start, stop, total = map(int, SPAN.match(span).groups())
-            found = section_units(sections[k])
-            assert len(found) == total, (page, span, len(found))
-            units += found[start:stop]
-        units_placed += len(units)
-        parent = fold.getparent()
-        at = parent.index(fold)
-        for offset, unit in enumerate(units):
-            parent.insert(at + offset, copy.deepcopy(unit))
-        fold.drop_tree()
-    drop(box, NOT_NEW)
-    drop(text, ("p.policy-section__changed", ".headerlink"))
-    assert words(box) == words(text), page
-    return len(folds), units_placed
+    drop(filled.box, NOT_NEW)
+    drop(filled.text, ("p.policy-section__changed", ".headerlink"))
+    assert words(filled.box) == words(filled.text), page
+    return filled.folds, filled.units
 
 
 def check_site(site: Path) -> tuple[int, int, int]:
@@ -106,7 +51,7 @@ def check_site(site: Path) -> tuple[int, int, int]:
     pages = sorted(site.glob("**/compare/*/*/index.html"))
     folds = units = 0
     for page in pages:
-        f, u = check_page(page, site)
+        f, u = check_page(page)
         folds += f
         units += u
     return len(pages), folds, units

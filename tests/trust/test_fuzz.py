@@ -11,8 +11,9 @@ history is committed with git and built with MkDocs, then:
    with ``git show`` and rendered on their own with python-markdown;
 3. the history page lists exactly the material revisions, computed by an independent
    model of docs/reference.md's rules (declared entry, else words changed);
-4. each redline page of consecutive versions has the redline properties: dropping
-   ``<ins>`` gives the older text, dropping ``<del>`` the newer one.
+4. each redline page of consecutive versions, its folds filled from the version page as
+   "Show all" fills them, has the redline properties: dropping ``<ins>`` gives the older
+   text, dropping ``<del>`` the newer one.
 
 Bounded: 15 examples of at most 6 steps (``POLICY_FUZZ_EXAMPLES`` for more;
 ``POLICY_FUZZ_RANDOM=1`` for new random draws instead of the fixed ones CI uses).
@@ -30,12 +31,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import lxml.html
 import markdown
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from policy_history.redline import extract_text
+from tests.folds import fill_folds
 from tests.support import GitRepo, build, page_text, write_config
 from tests.trust.sites import manifest, policy_yml, version_ids
 
@@ -243,11 +246,6 @@ def archived_text(html: str) -> str:
     return words(body)
 
 
-def inline_view(html: str) -> str:
-    start = html.index('<section class="redline-view redline-view--inline"')
-    return html[start:html.index('<section class="redline-view redline-view--side"')]
-
-
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -312,7 +310,8 @@ def test_random_histories_keep_the_invariants(history: tuple) -> None:  # type: 
             if "The words did not change." in page:
                 assert squash(words(render(texts[old]))) == squash(words(render(texts[new])))
                 continue
-            inline = inline_view(page)
+            filled = fill_folds(site / f"privacy/compare/{old}/{new}/index.html")
+            inline = lxml.html.tostring(filled.box, encoding="unicode")
             assert squash(extract_text(inline, drop="ins")) == \
                 squash(extract_text(render(texts[old]))), (old, new)
             assert squash(extract_text(inline, drop="del")) == \

@@ -1,0 +1,93 @@
+"""Fill a redline page's folds from its new version's page, the way "Show all" does.
+
+Apart from the code that wrote the pages and from the browser script: lxml reads the
+built files, and each fold's ``data-fill`` spans name the units to copy. Used by the
+fold oracle and by the fuzz test, which both compare a filled redline with whole texts.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import lxml.html
+
+SPAN = re.compile(r"^(\d+):(\d+)-(\d+)/(\d+)$")
+FOLD_COUNT = re.compile(r"(\d+) unchanged block")
+
+
+def select(root, selector: str) -> list:
+    """Elements by ``tag``, ``.class`` or ``tag.class`` (lxml without cssselect)."""
+    tag, _, name = selector.partition(".")
+    test = f"[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]" if name else ""
+    return root.xpath(f".//{tag or '*'}{test}")
+
+
+def drop(root, selectors: tuple[str, ...]) -> None:
+    for selector in selectors:
+        for element in select(root, selector):
+            element.drop_tree()
+
+
+def section_units(section) -> list:
+    return [child for child in section if isinstance(child.tag, str)
+            and "policy-section__changed" not in (child.get("class") or "").split()]
+
+
+@dataclass
+class Filled:
+    """A redline page's inline view with its folds filled, and the version page's text."""
+
+    box: object | None  # the inline view, or None when the words did not change
+    text: object | None  # the new version's ``.policy-text``, or None (editorial)
+    folds: int = 0
+    units: int = 0
+
+
+def fill_folds(page: Path) -> Filled:
+    """Read one built redline page and put each fold's units in its place.
+
+    Asserts what a fold promises: its link reaches the full version at an element that
+    exists, it stands for at least two units, and its spans match that page's sections.
+    """
+    version = page.parents[3] / "versions" / page.parent.name / "index.html"
+    doc = lxml.html.parse(str(page)).getroot()
+    boxes = select(doc, ".redline-inline")
+    if not boxes:
+        return Filled(None, None)
+    box = boxes[0]
+    folds = select(box, ".redline-fold")
+    if not version.exists():  # an editorial revision: its redline is whole
+        assert not folds and box.get("data-full-text") is None, page
+        return Filled(box, None)
+    full = lxml.html.parse(str(version)).getroot()
+    text = select(full, ".policy-text")[0]
+    sections = select(text, "section.policy-section")
+    if folds:
+        assert (page.parent / box.get("data-full-text") / "index.html").resolve() == \
+            version.resolve(), page
+        assert int(box.get("data-sections")) == len(sections), page
+    placed = 0
+    for fold in folds:
+        link = select(fold, "a")[0].get("href")
+        target, _, fragment = link.partition("#")
+        assert target == box.get("data-full-text") and fragment, (page, link)
+        assert full.get_element_by_id(fragment) is not None, (page, link)
+        count = int(FOLD_COUNT.match(fold.text_content()).group(1))
+        assert count >= 2, page
+        units = []
+        for span in fold.get("data-fill").split():
+            k, start, stop, total = map(int, SPAN.match(span).groups())
+            found = section_units(sections[k])
+            assert len(found) == total, (page, span, len(found))
+            units += [copy.deepcopy(unit) for unit in found[start:stop]]
+        placed += len(units)
+        parent = fold.getparent()
+        at = parent.index(fold)
+        for offset, unit in enumerate(units):
+            drop(unit, (".headerlink",))
+            parent.insert(at + offset, unit)
+        fold.drop_tree()
+    return Filled(box, text, len(folds), placed)
