@@ -38,10 +38,12 @@ def section_units(section) -> list:
 
 @dataclass
 class Filled:
-    """A redline page's inline view with its folds filled, and the version page's text."""
+    """A redline page's inline view with its folds filled, and the page they came from."""
 
     box: object | None  # the inline view, or None when the words did not change
-    text: object | None  # the new version's ``.policy-text``, or None (editorial)
+    text: object | None  # the folds' page's ``.policy-text``, or None (no folds)
+    #: the folds came from another revision's page: the version an editorial one corrects
+    elsewhere: bool = False
     folds: int = 0
     units: int = 0
 
@@ -49,31 +51,36 @@ class Filled:
 def fill_folds(page: Path) -> Filled:
     """Read one built redline page and put each fold's units in its place.
 
-    Asserts what a fold promises: its link reaches the full version at an element that
-    exists, it stands for at least two units, and its spans match that page's sections.
+    Asserts what a fold promises: its link reaches the page the view names at an element
+    that exists, it stands for at least two units, and its spans match that page's
+    sections. A version's folds come from its own page; an editorial revision's from the
+    page of the version it corrects.
     """
-    version = page.parents[3] / "versions" / page.parent.name / "index.html"
     doc = lxml.html.parse(str(page)).getroot()
     boxes = select(doc, ".redline-inline")
     if not boxes:
         return Filled(None, None)
     box = boxes[0]
     folds = select(box, ".redline-fold")
-    if not version.exists():  # an editorial revision: its redline is whole
-        assert not folds and box.get("data-full-text") is None, page
+    target = box.get("data-full-text")
+    if not folds:
+        assert target is None, page
         return Filled(box, None)
+    version = (page.parent / target / "index.html").resolve()
+    assert version.parent.parent.name == "versions", (page, target)
+    assert version.parents[2] == page.parents[3].resolve(), (page, target)  # same policy
+    elsewhere = version.parent.name != page.parent.name
+    if elsewhere:  # the version an editorial revision corrects: named in the revision's id
+        assert page.parent.name.startswith(version.parent.name + "."), (page, target)
     full = lxml.html.parse(str(version)).getroot()
     text = select(full, ".policy-text")[0]
     sections = select(text, "section.policy-section")
-    if folds:
-        assert (page.parent / box.get("data-full-text") / "index.html").resolve() == \
-            version.resolve(), page
-        assert int(box.get("data-sections")) == len(sections), page
+    assert int(box.get("data-sections")) == len(sections), page
     placed = 0
     for fold in folds:
         link = select(fold, "a")[0].get("href")
-        target, _, fragment = link.partition("#")
-        assert target == box.get("data-full-text") and fragment, (page, link)
+        link_target, _, fragment = link.partition("#")
+        assert link_target == target and fragment, (page, link)
         assert full.get_element_by_id(fragment) is not None, (page, link)
         count = int(FOLD_COUNT.match(fold.text_content()).group(1))
         assert count >= 2, page
@@ -90,4 +97,4 @@ def fill_folds(page: Path) -> Filled:
             drop(unit, (".headerlink",))
             parent.insert(at + offset, unit)
         fold.drop_tree()
-    return Filled(box, text, len(folds), placed)
+    return Filled(box, text, elsewhere, len(folds), placed)

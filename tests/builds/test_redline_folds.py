@@ -2,21 +2,26 @@
 
 The oracle reads the built pages with lxml, apart from the code that wrote them and from
 the browser script that fills folds: for every redline page, put each fold's units from
-the new version's page in its place, take out what only the old version had, and the
-words must be the version page's words, in order.
+the page it names in their place (``tests.folds``). Then, taking out what only the old
+revision had, a version's redline must read as its version's page, word for word; an
+editorial revision's redline folds into the page of the version it corrects, and its two
+sides must chain (see ``check_site``).
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 from pathlib import Path
 
+import lxml.html
 import markdown
 import pytest
 
-from policy_history.redline import diff_documents
+from policy_history.redline import diff_documents, extract_text
 from policy_history.redline.folds import Fold, NewSections, changes_with_folds
-from tests.folds import drop, fill_folds
+from tests.folds import Filled, drop, fill_folds, select
 from tests.support import (
     CORPUS_VARIABLES,
     ROOT,
@@ -27,33 +32,58 @@ from tests.support import (
     write_config,
 )
 
-#: what only the old version had, and labels that are no words of the policy
-NOT_NEW = ("del", ".redline-sr", ".redline-note", ".redline-moved-from", ".headerlink")
+
+def side(box, shown: str) -> str:
+    """The words of one side of a filled inline view: ``new`` or ``old``."""
+    html = lxml.html.tostring(box, encoding="unicode")
+    return squash(extract_text(html, drop="del" if shown == "new" else "ins"))
 
 
-def words(element) -> str:
-    return re.sub(r"\s+", "", "".join(element.itertext()))
+def page_words(text) -> str:
+    text = copy.deepcopy(text)
+    drop(text, ("p.policy-section__changed", ".headerlink"))
+    return squash(extract_text(lxml.html.tostring(text, encoding="unicode")))
 
 
-def check_page(page: Path) -> tuple[int, int]:
-    """Check one redline page against its new version's page: (folds, units) it holds."""
-    filled = fill_folds(page)
-    if filled.box is None or filled.text is None:
-        return 0, 0
-    drop(filled.box, NOT_NEW)
-    drop(filled.text, ("p.policy-section__changed", ".headerlink"))
-    assert words(filled.box) == words(filled.text), page
-    return filled.folds, filled.units
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def check_site(site: Path) -> tuple[int, int, int]:
-    """Every redline page of a site: (pages, folds, units placed)."""
+    """Every redline page of a site: (pages, folds, units placed).
+
+    A version's redline, filled, reads as its page. An editorial revision has no page of
+    its text; each one's text, as the redline to it shows it filled, must be the text the
+    redline from it starts from (so a wrong fill on either side shows), and the first is
+    checked against the page of the version it corrects.
+    """
     pages = sorted(site.glob("**/compare/*/*/index.html"))
     folds = units = 0
+    filled: dict[Path, Filled] = {}
     for page in pages:
-        f, u = check_page(page)
-        folds += f
-        units += u
+        result = filled[page] = fill_folds(page)
+        folds += result.folds
+        units += result.units
+        if result.text is not None and not result.elsewhere:
+            assert side(result.box, "new") == page_words(result.text), page
+    for manifest in site.glob("**/versions.json"):
+        compare = manifest.parent / "compare"
+        for version in json.loads(manifest.read_text("utf-8"))["versions"]:
+            chain = [edition["id"] for edition in version["editions"]]
+            if chain and chain[0] != version["id"]:
+                continue  # editorial revisions before the first version: no page
+            for before, this, after in zip(chain, chain[1:], [*chain[2:], None], strict=False):
+                into = filled.get(compare / before / this / "index.html")
+                if into is None or into.box is None:
+                    continue
+                if before == version["id"]:
+                    text = select(lxml.html.parse(str(
+                        manifest.parent / "versions" / before / "index.html")).getroot(),
+                        ".policy-text")[0]
+                    assert side(into.box, "old") == page_words(text), (manifest, this)
+                out = filled.get(compare / this / str(after) / "index.html")
+                if out is not None and out.box is not None:
+                    assert side(into.box, "new") == side(out.box, "old"), (manifest, this)
     return len(pages), folds, units
 
 
@@ -131,6 +161,41 @@ def test_folds_place_lists_tables_and_raw_html(repo) -> None:
     site = build(config)
     pages, folds, units = check_site(site)
     assert pages == 1 and folds == 1 and units >= 9
+
+
+def test_editorial_redlines_fold_into_the_version_they_correct(repo) -> None:
+    """Two corrections of one version, in different sections: the second one's redline
+    folds into the version's page, except the section the first correction changed (the
+    page shows it otherwise), and filled it reads as the text at its commit."""
+    def paragraphs(name: str) -> str:
+        return "\n\n".join(f"{name} paragraph {n} says what it says." for n in range(5))
+
+    fragments = {f"{n}-{name.lower()}.md": f"## {name}\n\n{paragraphs(name)}\n"
+                 for n, name in ((10, "Alpha"), (20, "Beta"), (30, "Gamma"))}
+    entries = ["  - editorial: Second fix.\n", "  - editorial: First fix.\n",
+               "  - effective: 2023-01-10\n    summary: First.\n"]
+    config = write_config(repo.path, policies={"jobs": 1})
+    texts = []
+    steps = (("2023-01-10", {}), ("2023-02-01", {"10-alpha.md": ("paragraph 2", "para 2")}),
+             ("2023-03-01", {"30-gamma.md": ("paragraph 3", "para 3")}))
+    for step, (day, fixes) in enumerate(steps):
+        for name, (before, after) in fixes.items():
+            fragments[name] = fragments[name].replace(before, after)
+        meta = "title: Terms\nchanges:\n" + "".join(entries[2 - step:])
+        repo.commit(day, day, {"policies/terms/policy.yml": meta,
+                               **{f"policies/terms/{k}": v for k, v in fragments.items()}})
+        texts.append("\n\n".join(fragments[k].strip() for k in sorted(fragments)))
+    site = build(config)
+    pages, folds, _units = check_site(site)
+    assert pages == 2 and folds >= 2
+    page = site / "terms/compare/2023-01-10.1/2023-01-10.2/index.html"
+    filled = fill_folds(page)
+    assert filled.elsewhere and filled.folds >= 1
+    spans = [span for fold in select(lxml.html.parse(str(page)).getroot(), ".redline-fold")
+             for span in fold.get("data-fill").split()]
+    assert spans and not any(span.startswith("0:") for span in spans)  # Alpha: shown whole
+    assert side(filled.box, "new") == squash(extract_text(markdown.markdown(texts[2])))
+    assert side(filled.box, "old") == squash(extract_text(markdown.markdown(texts[1])))
 
 
 def test_a_section_unlike_its_page_is_shown_whole() -> None:

@@ -142,25 +142,59 @@ class ArchiveContent:
         assert old is not None and new is not None
         written_at = pages.page_path(page.history)
         k = self.keys
-        full_text = _full_text(page)
+        base = _page_of_text(page)
+        full_text = _full_text(page, base) if base is not None else None
+        # an editorial revision's folds name its version's page: that text is in the key
         key = digest("redline", k.redline_code, k.renderer, k.files, written_at, page.url,
-                     old.source_key, new.source_key, full_text[0] if full_text else "")
+                     old.source_key, new.source_key, full_text[0] if full_text else "",
+                     base.source_key if base is not None and base is not new else "")
         return Pair(key, lambda: old.text.markdown, lambda: new.text.markdown, written_at,
                     page.url, feed=_pair_id_of(old, new) in self._feed_pairs,
                     full_text=full_text)
 
 
-def _full_text(page: ArchivePage) -> tuple[str, Callable[[], list[tuple[str, str, str]]]] | None:
-    """Where a redline page's folds link to: the new version's page, and its sections;
-    none for an editorial revision (its page shows the version as it took effect)."""
+def _page_of_text(page: ArchivePage) -> Revision | None:
+    """The version whose page a redline's folds name: the new revision itself, or for an
+    editorial revision (which has no page of its text) the version it corrects, where the
+    sections the corrections left alone read the same. None where the two have other
+    sections, or no version comes before the revision."""
     new = page.version
     assert new is not None
-    if not new.version_id:
+    base = new if new.version_id else _corrected_version(page.history, new)
+    if base is None or [s.key for s in base.text.sections] != [s.key for s in new.text.sections]:
         return None
-    version_page = ArchivePage(page.history, PageKind.VERSION, new)
-    url = posixpath.relpath(version_page.url, page.url) + "/"
-    return url, lambda: [(section.key, section.markdown, standalone) for section, standalone
-                         in zip(new.text.sections, new.text.standalone_sections(), strict=True)]
+    return base
+
+
+def _full_text(page: ArchivePage, base: Revision
+               ) -> tuple[str, Callable[[], list[tuple[str, str, str]]]]:
+    """The URL of ``base``'s page, relative to the redline page, and each section's key,
+    the new revision's Markdown and the Markdown the page renders there; a section the
+    page shows otherwise is given as the empty text, so it is shown whole."""
+    new = page.version
+    assert new is not None
+    url = posixpath.relpath(ArchivePage(page.history, PageKind.VERSION, base).url,
+                            page.url) + "/"
+
+    def sections() -> list[tuple[str, str, str]]:
+        shown = base.text.standalone_sections()
+        own = shown if base is new else new.text.standalone_sections()
+        return [(section.key, section.markdown, page_source if page_source == source else "")
+                for section, source, page_source
+                in zip(new.text.sections, own, shown, strict=True)]
+
+    return url, sections
+
+
+def _corrected_version(history: PolicyHistory, revision: Revision) -> Revision | None:
+    """The version an editorial revision corrects: the last one before it."""
+    found = None
+    for candidate in history.revisions:
+        if candidate is revision:
+            return found
+        if candidate.is_version:
+            found = candidate
+    return None
 
 
 def _pair_id_of(old: Revision, new: Revision) -> tuple[str, str, str]:
