@@ -21,7 +21,7 @@ import pytest
 
 from policy_history.redline import diff_documents, extract_text
 from policy_history.redline.folds import Fold, NewSections, changes_with_folds
-from tests.folds import Filled, drop, fill_folds, select
+from tests.folds import SPAN, Filled, drop, fill_folds, select
 from tests.support import (
     CORPUS_VARIABLES,
     ROOT,
@@ -31,6 +31,11 @@ from tests.support import (
     sample_versions,
     write_config,
 )
+
+
+def filled_page_text(page: Path) -> str:
+    """A redline page's inline view as built, folds not filled."""
+    return select(lxml.html.parse(str(page)).getroot(), ".redline-inline")[0].text_content()
 
 
 def side(box, shown: str) -> str:
@@ -165,7 +170,7 @@ def test_folds_place_lists_tables_and_raw_html(repo) -> None:
 
 def test_editorial_redlines_fold_into_the_version_they_correct(repo) -> None:
     """Two corrections of one version, in different sections: the second one's redline
-    folds into the version's page, except the section the first correction changed (the
+    folds into the version's page, except the paragraph the first correction changed (the
     page shows it otherwise), and filled it reads as the text at its commit."""
     def paragraphs(name: str) -> str:
         return "\n\n".join(f"{name} paragraph {n} says what it says." for n in range(5))
@@ -193,25 +198,38 @@ def test_editorial_redlines_fold_into_the_version_they_correct(repo) -> None:
     assert filled.elsewhere and filled.folds >= 1
     spans = [span for fold in select(lxml.html.parse(str(page)).getroot(), ".redline-fold")
              for span in fold.get("data-fill").split()]
-    assert spans and not any(span.startswith("0:") for span in spans)  # Alpha: shown whole
+    # Alpha's corrected paragraph (its 4th unit, after the heading) reads otherwise on the
+    # version's page: it is shown, not folded into
+    alpha = [tuple(map(int, SPAN.match(span).groups()[1:3])) for span in spans
+             if span.startswith("0:")]
+    assert spans and not any(start <= 3 < stop for start, stop in alpha)
+    assert "Alpha para 2 says" in " ".join(filled_page_text(page).split())
     assert side(filled.box, "new") == squash(extract_text(markdown.markdown(texts[2])))
     assert side(filled.box, "old") == squash(extract_text(markdown.markdown(texts[1])))
 
 
-def test_a_section_unlike_its_page_is_shown_whole() -> None:
-    """Where the page's elements are not the redline's units, word for word, nothing of
-    that section is folded; the sections that agree still are."""
-    old = "\n\n".join(f"Paragraph {n} of the text." for n in range(12))
+def test_only_what_reads_as_its_page_is_folded() -> None:
+    """A unit unlike the page's element at its place, word for word, is shown; a section
+    whose page has another number of elements is shown whole; where the page shows
+    another revision, an element whose link goes elsewhere is not folded into."""
+    old = "\n\n".join(f"Paragraph {n} of the [text](https://example.com/{n})."
+                       for n in range(12))
     new = old.replace("Paragraph 11", "Paragraph eleven")
-    sections = [("text", new, markdown.markdown(new))]
     changes = diff_documents(old, new, render=markdown.markdown)
-    folded = changes_with_folds(changes, NewSections.of(sections))
-    assert folded is not None
-    assert [item.count for item in folded if isinstance(item, Fold)] == [10]
-    unlike = [("text", new, markdown.markdown(new.replace("Paragraph 3", "Paragraph three")))]
-    folded = changes_with_folds(changes, NewSections.of(unlike))
-    assert folded is not None and not any(isinstance(item, Fold) for item in folded)
-    assert len(folded) == 12
+
+    def folds(page: str, own: str | None = None) -> list[int] | None:
+        folded = changes_with_folds(changes, NewSections.of(
+            [("text", new, markdown.markdown(page), own and markdown.markdown(own))]))
+        assert folded is not None
+        assert sum(item.count if isinstance(item, Fold) else 1 for item in folded) == 12
+        return [item.count for item in folded if isinstance(item, Fold)]
+
+    assert folds(new) == [10]
+    assert folds(new.replace("Paragraph 3", "Paragraph three")) == [3, 6]
+    assert folds(new + "\n\nOne paragraph more.") == []
+    elsewhere = new.replace("example.com/5", "example.org/5")
+    assert folds(elsewhere, own=new) == [5, 4]
+    assert folds(elsewhere) == [10]  # the page shows this revision: text is what counts
 
 
 @pytest.mark.corpus

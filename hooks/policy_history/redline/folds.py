@@ -10,10 +10,15 @@ alone by Python-Markdown, whose top-level elements are the section's *units*: a 
 a heading, a quote, a whole list, a whole table. A fold hides whole units only (a list
 with one changed item is shown whole) and names them per section: units ``start:stop`` of
 section ``k``, which has ``total`` units. The browser checks ``total`` against the page it
-fetched and fills in nothing it cannot place exactly (the link stays). A section is folded
-only where its units are its page's elements text for text (the page's HTML is parsed
-here); where they differ (a footnote, raw HTML, lists Python-Markdown joins or parts
-otherwise) the section is shown whole.
+fetched and fills in nothing it cannot place exactly (the link stays). A unit is folded
+only where its section has as many units as the page's section has elements, and the
+element at its place reads as it does, text for text (the page's HTML is parsed here);
+where a section's counts differ (a footnote, raw HTML, lists Python-Markdown joins or
+parts otherwise) it is shown whole.
+
+The page may show another revision than the redline's new one (an editorial revision
+has no page: the version it corrects stands in). Its elements that differ from the new
+revision's, by text or link target, are never folded into.
 """
 
 from __future__ import annotations
@@ -66,15 +71,15 @@ class NewSections:
     elements: tuple[tuple[str, ...], ...]
 
     @classmethod
-    def of(cls, sections: Sequence[tuple[str, str, str]]) -> NewSections:
-        """From each section's key, Markdown, and the HTML its page shows, as the whole
-        text joins them."""
+    def of(cls, sections: Sequence[tuple[str, str, str, str | None]]) -> NewSections:
+        """From each section's key, Markdown, the HTML its page shows, and the HTML of the
+        new revision's section where the page shows another revision's (else None)."""
         lines, line = [], 1
-        for _key, markdown, _html in sections:
+        for _key, markdown, _html, _own in sections:
             lines.append(line)
             line += markdown.strip("\n").count("\n") + 2
-        return cls(tuple(lines), tuple(key for key, _, _ in sections),
-                   tuple(top_level_texts(html) for _, _, html in sections))
+        return cls(tuple(lines), tuple(key for key, *_ in sections),
+                   tuple(_page_elements(html, own) for _, _, html, own in sections))
 
     def section_of(self, block: Block) -> int:
         return max(bisect_right(self.first_lines, block.line) - 1, 0)
@@ -87,8 +92,9 @@ class _TopLevel(HTMLParser):
     VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
                       "meta", "source", "track", "wbr"})
 
-    def __init__(self) -> None:
+    def __init__(self, targets: bool = False) -> None:
         super().__init__(convert_charrefs=True)
+        self.targets = targets
         self.depth = 0
         self.skip = 0  # the depth of the permalink being skipped, if any
         self.texts: list[list[str]] = []
@@ -96,14 +102,20 @@ class _TopLevel(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.depth == 0:
             self.texts.append([])
+        if self.targets and not self.skip:
+            self.texts[-1].extend(f"\x01{value}\x01" for name, value in attrs
+                                  if name in ("href", "src") and value is not None)
         if tag not in self.VOID:
             self.depth += 1
             if not self.skip and "headerlink" in (dict(attrs).get("class") or "").split():
                 self.skip = self.depth
 
-    def handle_startendtag(self, tag: str, attrs: object) -> None:
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.depth == 0:
             self.texts.append([])
+        if self.targets and not self.skip:
+            self.texts[-1].extend(f"\x01{value}\x01" for name, value in attrs
+                                  if name in ("href", "src") and value is not None)
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in self.VOID:
@@ -120,13 +132,31 @@ _SPACE = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=16384)
-def top_level_texts(html: str) -> tuple[str, ...]:
+def top_level_texts(html: str, targets: bool = False) -> tuple[str, ...]:
     """The text of each element a browser puts at the top of ``html``, without spaces
-    (Python-Markdown's output: balanced tags, so the depth of open tags tells)."""
-    parser = _TopLevel()
+    (Python-Markdown's output: balanced tags, so the depth of open tags tells); with
+    ``targets``, each link's and image's address in its place too."""
+    parser = _TopLevel(targets)
     parser.feed(html)
     parser.close()
     return tuple(_SPACE.sub("", "".join(text)) for text in parser.texts)
+
+
+#: stands for a page element that must not be folded into: no block's text is this
+UNLIKE = "\x00"
+
+
+def _page_elements(page_html: str, own_html: str | None) -> tuple[str, ...]:
+    """The text of each element of a page's section; where the page shows another
+    revision, UNLIKE for each element that differs from the new revision's (by text or
+    link target), and no elements at all if their numbers differ."""
+    texts = top_level_texts(page_html)
+    if own_html is None or own_html == page_html:
+        return texts
+    page, own = top_level_texts(page_html, True), top_level_texts(own_html, True)
+    if len(page) != len(own):
+        return ()
+    return tuple(text if a == b else UNLIKE for text, a, b in zip(texts, page, own, strict=True))
 
 
 @lru_cache(maxsize=65536)
@@ -182,10 +212,10 @@ def changes_with_folds(redline: Redline, sections: NewSections, context: int = 1
     units, totals = placed
     keep = _changes_in_context(steps, context)
     hidden = {unit[0] for unit, kept in zip(units, keep, strict=True) if unit and not kept}
-    # a section whose units are not its page's elements, word for word, is shown whole
-    whole = {k for k in hidden if not _matches(k, steps, units, sections.elements[k])}
+    # a unit unlike the page's element at its place, word for word, is shown
+    unlike = _unlike(hidden, steps, units, totals, sections.elements)
     for i, unit in enumerate(units):
-        if unit is not None and unit[0] in whole:
+        if unit in unlike:
             keep[i] = True
     kept_units = {unit for unit, kept in zip(units, keep, strict=True) if kept and unit}
     out: list[BlockChange | Fold] = []
@@ -224,17 +254,19 @@ def _changes_in_context(steps: Sequence[BlockChange], context: int) -> list[bool
     return keep
 
 
-def _matches(section: int, steps: Sequence[BlockChange],
-             units: Sequence[tuple[int, int] | None], elements: tuple[str, ...]) -> bool:
-    """Whether a section's units are its page's top-level elements, text for text."""
-    texts: dict[int, list[str]] = {}
+def _unlike(sections: set[int], steps: Sequence[BlockChange],
+            units: Sequence[tuple[int, int] | None], totals: Sequence[int],
+            elements: Sequence[tuple[str, ...]]) -> set[tuple[int, int]]:
+    """The units of ``sections`` that are not their page's elements at their places, text
+    for text: all of a section whose page has another number of elements."""
+    texts: dict[tuple[int, int], list[str]] = {}
     for change, unit in zip(steps, units, strict=True):
-        if unit is not None and unit[0] == section:
+        if unit is not None and unit[0] in sections:
             block = _new_block(change)
             assert block is not None
-            texts.setdefault(unit[1], []).append(_block_text(block.html))
-    return len(texts) == len(elements) and all(
-        "".join(texts[n]) == element for n, element in enumerate(elements))
+            texts.setdefault(unit, []).append(_block_text(block.html))
+    return {(k, n) for (k, n), parts in texts.items()
+            if totals[k] != len(elements[k]) or "".join(parts) != elements[k][n]}
 
 
 def _fold(units: list[tuple[int, int]], totals: list[int]) -> Fold:

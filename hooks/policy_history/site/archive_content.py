@@ -155,9 +155,9 @@ class ArchiveContent:
 
 def _page_of_text(page: ArchivePage) -> Revision | None:
     """The version whose page a redline's folds name: the new revision itself, or for an
-    editorial revision (which has no page of its text) the version it corrects, where the
-    sections the corrections left alone read the same. None where the two have other
-    sections, or no version comes before the revision."""
+    editorial revision (which has no page of its text) the version it corrects, where what
+    the corrections left alone reads the same. None where the two have other sections, or
+    no version comes before the revision."""
     new = page.version
     assert new is not None
     base = new if new.version_id else _corrected_version(page.history, new)
@@ -167,21 +167,20 @@ def _page_of_text(page: ArchivePage) -> Revision | None:
 
 
 def _full_text(page: ArchivePage, base: Revision
-               ) -> tuple[str, Callable[[], list[tuple[str, str, str]]]]:
+               ) -> tuple[str, Callable[[], list[tuple[str, str, str, str | None]]]]:
     """The URL of ``base``'s page, relative to the redline page, and each section's key,
-    the new revision's Markdown and the Markdown the page renders there; a section the
-    page shows otherwise is given as the empty text, so it is shown whole."""
+    the new revision's Markdown, the Markdown the page renders there, and the new
+    revision's where that differs (None where it is the same)."""
     new = page.version
     assert new is not None
     url = posixpath.relpath(ArchivePage(page.history, PageKind.VERSION, base).url,
                             page.url) + "/"
 
-    def sections() -> list[tuple[str, str, str]]:
+    def sections() -> list[tuple[str, str, str, str | None]]:
         shown = base.text.standalone_sections()
         own = shown if base is new else new.text.standalone_sections()
-        return [(section.key, section.markdown, page_source if page_source == source else "")
-                for section, source, page_source
-                in zip(new.text.sections, own, shown, strict=True)]
+        return [(section.key, section.markdown, on_page, None if on_page == source else source)
+                for section, source, on_page in zip(new.text.sections, own, shown, strict=True)]
 
     return url, sections
 

@@ -33,10 +33,11 @@ class Pair:
     shown_at: str  # the redline page's URL: its links are made relative to it
     #: a feed entry shows it: its changes-only view is made too (most pairs have none)
     feed: bool = False
-    #: the new version's page (its URL relative to the redline page) and its sections as
-    #: ``(key, markdown, the section's Markdown as its page renders it alone)``: the page
+    #: the page the folds name (its URL relative to the redline page) and the new
+    #: revision's sections as ``(key, markdown, the section's Markdown as that page renders
+    #: it alone, the new revision's if the page shows another's, else None)``: the page
     #: then folds what did not change, with links there
-    full_text: tuple[str, Callable[[], Sequence[tuple[str, str, str]]]] | None = None
+    full_text: tuple[str, Callable[[], Sequence[tuple[str, str, str, str | None]]]] | None = None
 
 
 class RecentDiffs:
@@ -189,8 +190,9 @@ class Redlines:
             full_text = None
             if pair.full_text is not None:
                 url, sections = pair.full_text
-                full_text = (url, NewSections.of([(key, markdown, self._html(standalone))
-                                                  for key, markdown, standalone in sections()]))
+                full_text = (url, NewSections.of([
+                    (key, markdown, self._html(shown), None if own is None else self._html(own))
+                    for key, markdown, shown, own in sections()]))
             value = compute(pair.old_markdown(), pair.new_markdown(), render=self.render,
                             links=self.links(pair.written_at, pair.shown_at), feed=pair.feed,
                             together=self.together, recent=self.recent,
