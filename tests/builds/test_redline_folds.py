@@ -20,7 +20,7 @@ import markdown
 import pytest
 
 from policy_history.redline import diff_documents, extract_text
-from policy_history.redline.folds import Fold, NewSections, changes_with_folds
+from policy_history.redline.folds import Fold, NewSections, changes_with_folds, top_level_texts
 from tests.folds import SPAN, Filled, drop, fill_folds, select
 from tests.support import (
     CORPUS_VARIABLES,
@@ -230,6 +230,34 @@ def test_only_what_reads_as_its_page_is_folded() -> None:
     elsewhere = new.replace("example.com/5", "example.org/5")
     assert folds(elsewhere, own=new) == [5, 4]
     assert folds(elsewhere) == [10]  # the page shows this revision: text is what counts
+
+
+def lxml_top_level_texts(html: str) -> tuple[str, ...]:
+    """The oracle: lxml's top-level elements of a fragment, without permalinks."""
+    out = []
+    for element in lxml.html.fragments_fromstring(html):
+        if isinstance(element, str) or not isinstance(element.tag, str):
+            continue  # text or a comment between elements
+        drop(element, (".headerlink",))
+        out.append(squash(element.text_content()))
+    return tuple(out)
+
+
+def test_top_level_texts_agree_with_lxml() -> None:
+    """The tag scan that reads page sections agrees with lxml on Python-Markdown's output:
+    every block kind of FRAGMENTS, the sample policy's sections, and permalinks, entities,
+    comments and void elements."""
+    render = markdown.Markdown(extensions=["toc", "tables", "attr_list", "footnotes"],
+                               extension_configs={"toc": {"permalink": True}}).convert
+    sources = [*FRAGMENTS.values(), *(path.read_text("utf-8") for path in
+                                      sorted((ROOT / "policies" / "privacy").glob("*.md")))]
+    cases = [render(source.replace("{changed}", "Changed.")) for source in sources]
+    cases += ['<h2 id="x">A &amp; B<a class="headerlink" href="#x">&para;</a></h2><hr />'
+              '<p>one<br />two</p><!-- a > b --><p>Caf&eacute; <img alt="x" src="y.png"></p>',
+              '<ul>\n<li>a<ul><li>b</li></ul></li>\n</ul>\n<table><tr><td>c</td></tr></table>']
+    assert sum(len(lxml_top_level_texts(html)) for html in cases) > 40
+    for html in cases:
+        assert top_level_texts(html) == lxml_top_level_texts(html), html
 
 
 @pytest.mark.corpus

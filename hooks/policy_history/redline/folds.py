@@ -23,14 +23,15 @@ revision's, by text or link target, are never folded into.
 
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from html.parser import HTMLParser
 
 from policy_history.redline.model import Block, BlockChange, Redline
+from policy_history.redline.tokens import NAME_RE
 
 
 @dataclass(frozen=True)
@@ -85,61 +86,63 @@ class NewSections:
         return max(bisect_right(self.first_lines, block.line) - 1, 0)
 
 
-class _TopLevel(HTMLParser):
-    """The text of each top-level element of an HTML fragment, without spaces; without
-    headings' permalinks (a page's headings have them, the redline's blocks not)."""
-
-    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-                      "meta", "source", "track", "wbr"})
-
-    def __init__(self, targets: bool = False) -> None:
-        super().__init__(convert_charrefs=True)
-        self.targets = targets
-        self.depth = 0
-        self.skip = 0  # the depth of the permalink being skipped, if any
-        self.texts: list[list[str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.depth == 0:
-            self.texts.append([])
-        if self.targets and not self.skip:
-            self.texts[-1].extend(f"\x01{value}\x01" for name, value in attrs
-                                  if name in ("href", "src") and value is not None)
-        if tag not in self.VOID:
-            self.depth += 1
-            if not self.skip and "headerlink" in (dict(attrs).get("class") or "").split():
-                self.skip = self.depth
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.depth == 0:
-            self.texts.append([])
-        if self.targets and not self.skip:
-            self.texts[-1].extend(f"\x01{value}\x01" for name, value in attrs
-                                  if name in ("href", "src") and value is not None)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag not in self.VOID:
-            if self.skip == self.depth:
-                self.skip = 0
-            self.depth = max(self.depth - 1, 0)
-
-    def handle_data(self, data: str) -> None:
-        if self.depth and self.texts and not self.skip:
-            self.texts[-1].append(data)
-
-
+#: elements that never hold content (no end tag)
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"})
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _SPACE = re.compile(r"\s+")
+#: a tag as ``TAG_RE`` reads tags, with its closing slash and name in groups
+_TAG = re.compile(r"<!--.*?-->|<[!?][^>]*>|<(/?)([A-Za-z][\w:-]*)[^>]*>", re.S)
+
+
+def _attributes(tag: str) -> dict[str, str]:
+    start = NAME_RE.match(tag)
+    assert start is not None
+    return {match.group(1).lower(): html.unescape(next(
+                (v for v in match.group(2, 3, 4) if v is not None), ""))
+            for match in _ATTRIBUTE.finditer(tag, start.end(), len(tag) - 1)}
 
 
 @lru_cache(maxsize=16384)
-def top_level_texts(html: str, targets: bool = False) -> tuple[str, ...]:
-    """The text of each element a browser puts at the top of ``html``, without spaces
-    (Python-Markdown's output: balanced tags, so the depth of open tags tells); with
-    ``targets``, each link's and image's address in its place too."""
-    parser = _TopLevel(targets)
-    parser.feed(html)
-    parser.close()
-    return tuple(_SPACE.sub("", "".join(text)) for text in parser.texts)
+def top_level_texts(markup: str, targets: bool = False) -> tuple[str, ...]:
+    """The text of each element a browser puts at the top of ``markup``, without spaces
+    and without headings' permalinks (a page's headings have them, the redline's blocks
+    not); with ``targets``, each link's and image's address in its place too.
+
+    ``markup`` is Python-Markdown's output, sanitised: balanced tags and no raw-text
+    elements, so the depth of open tags tells where an element ends, and a scan of its
+    tags (as ``TAG_RE`` reads them) reads it about twice as fast as ``html.parser``."""
+    texts: list[list[str]] = []
+    depth = skip = 0  # skip: the depth of the permalink being skipped, if any
+    position = 0
+    for match in _TAG.finditer(markup):
+        if depth and texts and not skip and match.start() > position:
+            texts[-1].append(markup[position:match.start()])
+        position = match.end()
+        closing, name = match.group(1, 2)
+        if name is None:  # a comment, a declaration
+            continue
+        name = name.lower()
+        tag = match.group()
+        if closing:
+            if name not in _VOID:
+                if skip == depth:
+                    skip = 0
+                depth = max(depth - 1, 0)
+            continue
+        if depth == 0:
+            texts.append([])
+        attributes = _attributes(tag) if (targets and not skip) or "headerlink" in tag else {}
+        if targets and not skip:
+            texts[-1].extend(f"\x01{attributes[key]}\x01" for key in ("href", "src")
+                             if key in attributes)
+        if name not in _VOID and not tag.endswith("/>"):
+            depth += 1
+            if not skip and "headerlink" in attributes.get("class", "").split():
+                skip = depth
+    if depth and texts and not skip:
+        texts[-1].append(markup[position:])
+    return tuple(_SPACE.sub("", html.unescape("".join(text))) for text in texts)
 
 
 #: stands for a page element that must not be folded into: no block's text is this
