@@ -204,6 +204,9 @@ def test_editorial_redlines_fold_into_the_version_they_correct(repo) -> None:
              if span.startswith("0:")]
     assert spans and not any(start <= 3 < stop for start, stop in alpha)
     assert "Alpha para 2 says" in " ".join(filled_page_text(page).split())
+    summary = select(lxml.html.parse(str(page)).getroot(), "p.policy-summary")[0]
+    assert " ".join(summary.text_content().split()).startswith(
+        "Editorial: Second fix. It corrects the version of January 10, 2023")  # one stop
     assert side(filled.box, "new") == squash(extract_text(markdown.markdown(texts[2])))
     assert side(filled.box, "old") == squash(extract_text(markdown.markdown(texts[1])))
 
