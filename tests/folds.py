@@ -2,7 +2,8 @@
 
 Apart from the code that wrote the pages and from the browser script: lxml reads the
 built files, and each fold's ``data-fill`` spans name the units to copy. Used by the
-fold oracle and by the fuzz test, which both compare a filled redline with whole texts.
+fold oracle and by the fuzz test, which both compare a filled redline with whole texts;
+with a policy made of every kind of block, for the fold oracle and the browser suite.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import lxml.html
+
+from tests.support import GitRepo, write_config
 
 SPAN = re.compile(r"^(\d+):(\d+)-(\d+)/(\d+)$")
 FOLD_COUNT = re.compile(r"(\d+) unchanged block")
@@ -98,3 +101,69 @@ def fill_folds(page: Path) -> Filled:
             parent.insert(at + offset, unit)
         fold.drop_tree()
     return Filled(box, text, elsewhere, len(folds), placed)
+
+
+#: fragments of a policy with each kind of block; the last one changes
+FRAGMENTS = {
+    "10-lists.md": """\
+# Terms
+
+Intro paragraph one, which stays.
+
+## Lists
+
+- first item
+- second item
+    - nested item
+- third item
+
+Between the lists.
+
+1. one
+2. two
+""",
+    "20-tables.md": """\
+## Table
+
+| Data | Kept |
+| --- | --- |
+| Logs | 90 days |
+| Backups | 30 days |
+
+> A quoted paragraph.
+
+    indented code
+
+<div class="note">Raw HTML block.</div>
+""",
+    "30-joined.md": """\
+## Lists Python-Markdown joins into one
+
+- a bullet
+1. a number right after: the same list
+
+Paragraph with a link [to us](https://example.com/).
+""",
+    "40-contact.md": """\
+## Contact
+
+Write to us. {changed}
+
+Closing paragraph.
+""",
+}
+
+
+def commit_blocks_policy(repo: GitRepo) -> Path:
+    """Two versions of a policy made of FRAGMENTS (one sentence of the last changes); the
+    site's mkdocs.yml."""
+    meta = "title: Terms\nchanges:\n{}"
+    entries = ["  - effective: 2024-03-01\n    summary: Second.\n",
+               "  - effective: 2023-01-10\n    summary: First.\n"]
+    config = write_config(repo.path, policies={"jobs": 1})
+    for day, changed, listed in (("2023-01-10", "We answer in a week.", entries[1]),
+                                 ("2024-03-01", "We answer in two days.", "".join(entries))):
+        files = {f"policies/terms/{name}": text.replace("{changed}", changed)
+                 for name, text in FRAGMENTS.items()}
+        repo.commit(day, day, {"policies/terms/policy.yml": meta.format(listed), **files})
+    return config

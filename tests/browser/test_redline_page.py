@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from policy_history.redline import diff_documents, render_side_by_side
 from policy_history.site import redline_store as redlines
+from tests.folds import commit_blocks_policy
 from tests.support import GitRepo, build, sample_versions, write_config
 
 pytestmark = pytest.mark.browser
@@ -383,18 +384,7 @@ NEW_WORDS = """(root) => {
 @pytest.fixture(scope="module")
 def blocks_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A policy with each kind of block in four sections; one sentence of the last changes."""
-    from tests.builds.test_redline_folds import FRAGMENTS
-
-    repo = GitRepo.init(tmp_path_factory.mktemp("folds") / "site")
-    meta = "title: Terms\nchanges:\n{}"
-    entries = ["  - effective: 2024-03-01\n    summary: Second.\n",
-               "  - effective: 2023-01-10\n    summary: First.\n"]
-    config = write_config(repo.path, policies={"jobs": 1})
-    for day, changed, listed in (("2023-01-10", "We answer in a week.", entries[1]),
-                                 ("2024-03-01", "We answer in two days.", "".join(entries))):
-        files = {f"policies/terms/{name}": text.replace("{changed}", changed)
-                 for name, text in FRAGMENTS.items()}
-        repo.commit(day, day, {"policies/terms/policy.yml": meta.format(listed), **files})
+    config = commit_blocks_policy(GitRepo.init(tmp_path_factory.mktemp("folds") / "site"))
     return build(config)
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from policy_history.redline import diff_documents, extract_text
 from policy_history.redline.folds import Fold, NewSections, changes_with_folds, top_level_texts
-from tests.folds import SPAN, Filled, drop, fill_folds, select
+from tests.folds import FRAGMENTS, SPAN, Filled, commit_blocks_policy, drop, fill_folds, select
 from tests.support import (
     CORPUS_VARIABLES,
     ROOT,
@@ -100,69 +100,10 @@ def test_sample_redlines_fold_what_is_on_the_version_page(tmp_path: Path) -> Non
     assert pages >= 4 and folds >= 2 and units >= 10
 
 
-#: fragments of a policy with each kind of block; the last one changes
-FRAGMENTS = {
-    "10-lists.md": """\
-# Terms
-
-Intro paragraph one, which stays.
-
-## Lists
-
-- first item
-- second item
-    - nested item
-- third item
-
-Between the lists.
-
-1. one
-2. two
-""",
-    "20-tables.md": """\
-## Table
-
-| Data | Kept |
-| --- | --- |
-| Logs | 90 days |
-| Backups | 30 days |
-
-> A quoted paragraph.
-
-    indented code
-
-<div class="note">Raw HTML block.</div>
-""",
-    "30-joined.md": """\
-## Lists Python-Markdown joins into one
-
-- a bullet
-1. a number right after: the same list
-
-Paragraph with a link [to us](https://example.com/).
-""",
-    "40-contact.md": """\
-## Contact
-
-Write to us. {changed}
-
-Closing paragraph.
-""",
-}
-
-
 def test_folds_place_lists_tables_and_raw_html(repo) -> None:
     """Lists, nested items, tables, quotes, code, raw HTML, and two lists Python-Markdown
     joins into one."""
-    meta = "title: Terms\nchanges:\n{}"
-    entries = ["  - effective: 2024-03-01\n    summary: Second.\n",
-               "  - effective: 2023-01-10\n    summary: First.\n"]
-    config = write_config(repo.path, policies={"jobs": 1})
-    for day, changed, listed in (("2023-01-10", "We answer in a week.", entries[1]),
-                                 ("2024-03-01", "We answer in two days.", "".join(entries))):
-        files = {f"policies/terms/{name}": text.replace("{changed}", changed)
-                 for name, text in FRAGMENTS.items()}
-        repo.commit(day, day, {"policies/terms/policy.yml": meta.format(listed), **files})
+    config = commit_blocks_policy(repo)
     site = build(config)
     pages, folds, units = check_site(site)
     assert pages == 1 and folds == 1 and units >= 9

@@ -160,7 +160,7 @@ def _page_of_text(page: ArchivePage) -> Revision | None:
     no version comes before the revision."""
     new = page.version
     assert new is not None
-    base = new if new.version_id else _corrected_version(page.history, new)
+    base = new if new.version_id else pages.edition_of(page.history, new)
     if base is None or [s.key for s in base.text.sections] != [s.key for s in new.text.sections]:
         return None
     return base
@@ -183,17 +183,6 @@ def _full_text(page: ArchivePage, base: Revision
                 for section, source, on_page in zip(new.text.sections, own, shown, strict=True)]
 
     return url, sections
-
-
-def _corrected_version(history: PolicyHistory, revision: Revision) -> Revision | None:
-    """The version an editorial revision corrects: the last one before it."""
-    found = None
-    for candidate in history.revisions:
-        if candidate is revision:
-            return found
-        if candidate.is_version:
-            found = candidate
-    return None
 
 
 def _pair_id_of(old: Revision, new: Revision) -> tuple[str, str, str]:
