@@ -9,12 +9,12 @@ The version page shows the text section by section (``<section>``), each section
 alone by Python-Markdown, whose top-level elements are the section's *units*: a paragraph,
 a heading, a quote, a whole list, a whole table. A fold hides whole units only (a list
 with one changed item is shown whole) and names them per section as the page's elements
-``start:stop`` of section ``k``, which has ``total`` elements. The browser checks
-``total`` against the page it fetched and fills in nothing it cannot place exactly (the
-link stays). A unit is folded only where it reads as an element of the page's section,
-text for text (the page's HTML is read here), the units and the elements aligned in
-order; a run of folded units names a run of the page's elements. A unit the page renders
-otherwise (a footnote, raw HTML, lists Python-Markdown joins or parts otherwise) is shown.
+``start:stop`` of section ``k``, which has ``total`` elements. The browser checks ``total`` against the page it
+fetched and fills in nothing it cannot place exactly (the link stays). A unit is folded
+only where it reads as an element of the page's section, text for text (the page's HTML
+is read here), the units and the elements aligned in order; a run of folded units names
+a run of the page's elements. A unit the page renders otherwise (a footnote, raw HTML,
+lists Python-Markdown joins or parts otherwise) is shown.
 
 The page may show another revision than the redline's new one (an editorial revision
 has no page: the version it corrects stands in). Its elements that are none of the new
