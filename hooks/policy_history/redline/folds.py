@@ -8,17 +8,17 @@ new version's page, so a reader can go there (a link) or have them fetched into 
 The version page shows the text section by section (``<section>``), each section rendered
 alone by Python-Markdown, whose top-level elements are the section's *units*: a paragraph,
 a heading, a quote, a whole list, a whole table. A fold hides whole units only (a list
-with one changed item is shown whole) and names them per section as the page's elements
-``start:stop`` of section ``k``, which has ``total`` elements. The browser checks ``total`` against the page it
+with one changed item is shown whole) and names them per section: units ``start:stop`` of
+section ``k``, which has ``total`` units. The browser checks ``total`` against the page it
 fetched and fills in nothing it cannot place exactly (the link stays). A unit is folded
-only where it reads as an element of the page's section, text for text (the page's HTML
-is read here), the units and the elements aligned in order; a run of folded units names
-a run of the page's elements. A unit the page renders otherwise (a footnote, raw HTML,
-lists Python-Markdown joins or parts otherwise) is shown.
+only where its section has as many units as the page's section has elements, and the
+element at its place reads as it does, text for text (the page's HTML is parsed here);
+where a section's counts differ (a footnote, raw HTML, lists Python-Markdown joins or
+parts otherwise) it is shown whole.
 
 The page may show another revision than the redline's new one (an editorial revision
-has no page: the version it corrects stands in). Its elements that are none of the new
-revision's, by text and link targets, are never folded into.
+has no page: the version it corrects stands in). Its elements that differ from the new
+revision's, by text or link target, are never folded into.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 from policy_history.redline.model import Block, BlockChange, Redline
@@ -152,17 +151,15 @@ UNLIKE = "\x00"
 
 def _page_elements(page_html: str, own_html: str | None) -> tuple[str, ...]:
     """The text of each element of a page's section; where the page shows another
-    revision, UNLIKE for each element that is none of the new revision's (by text and
-    link targets), the two aligned in order."""
+    revision, UNLIKE for each element that differs from the new revision's (by text or
+    link target), and no elements at all if their numbers differ."""
     texts = top_level_texts(page_html)
     if own_html is None or own_html == page_html:
         return texts
     page, own = top_level_texts(page_html, True), top_level_texts(own_html, True)
-    same = [UNLIKE] * len(texts)
-    for _own_at, page_at, size in SequenceMatcher(None, own, page, autojunk=False
-                                                  ).get_matching_blocks():
-        same[page_at:page_at + size] = texts[page_at:page_at + size]
-    return tuple(same)
+    if len(page) != len(own):
+        return ()
+    return tuple(text if a == b else UNLIKE for text, a, b in zip(texts, page, own, strict=True))
 
 
 @lru_cache(maxsize=65536)
@@ -218,19 +215,19 @@ def changes_with_folds(redline: Redline, sections: NewSections, context: int = 1
     units, totals = placed
     keep = _changes_in_context(steps, context)
     hidden = {unit[0] for unit, kept in zip(units, keep, strict=True) if unit and not kept}
-    # a unit that is no element of its page, word for word, is shown
-    on_page = _places(hidden, steps, units, totals, sections.elements)
+    # a unit unlike the page's element at its place, word for word, is shown
+    unlike = _unlike(hidden, steps, units, totals, sections.elements)
     for i, unit in enumerate(units):
-        if unit is not None and unit[0] in hidden and unit not in on_page:
+        if unit in unlike:
             keep[i] = True
     kept_units = {unit for unit, kept in zip(units, keep, strict=True) if kept and unit}
     out: list[BlockChange | Fold] = []
-    run: list[tuple[BlockChange, tuple[int, int]]] = []  # (step, (section, page element))
+    run: list[tuple[BlockChange, tuple[int, int]]] = []
 
     def end_run() -> None:
         # one unchanged block reads better shown than as a link
         if len(run) >= MIN_FOLD:
-            out.append(_fold([place for _, place in run], sections.elements))
+            out.append(_fold([unit for _, unit in run], totals))
         else:
             out.extend(change for change, _ in run)
         run.clear()
@@ -239,11 +236,8 @@ def changes_with_folds(redline: Redline, sections: NewSections, context: int = 1
         if kept or unit is None or unit in kept_units:
             end_run()
             out.append(change)
-            continue
-        place = on_page[unit]
-        if run and run[-1][1][0] == place[0] and place[1] - run[-1][1][1] not in (0, 1):
-            end_run()  # the page has an element between: a fold names a run of elements
-        run.append((change, place))
+        else:
+            run.append((change, unit))
     end_run()
     return out
 
@@ -263,38 +257,27 @@ def _changes_in_context(steps: Sequence[BlockChange], context: int) -> list[bool
     return keep
 
 
-def _places(sections: set[int], steps: Sequence[BlockChange],
+def _unlike(sections: set[int], steps: Sequence[BlockChange],
             units: Sequence[tuple[int, int] | None], totals: Sequence[int],
-            elements: Sequence[tuple[str, ...]]) -> dict[tuple[int, int], tuple[int, int]]:
-    """Where the units of ``sections`` are on the page: (section, element) for each unit
-    that reads as an element there, text for text, the two aligned in order (a correction
-    may have added or removed elements; a footnote renders otherwise)."""
+            elements: Sequence[tuple[str, ...]]) -> set[tuple[int, int]]:
+    """The units of ``sections`` that are not their page's elements at their places, text
+    for text: all of a section whose page has another number of elements."""
     texts: dict[tuple[int, int], list[str]] = {}
     for change, unit in zip(steps, units, strict=True):
         if unit is not None and unit[0] in sections:
             block = _new_block(change)
             assert block is not None
             texts.setdefault(unit, []).append(_block_text(block.html))
-    places: dict[tuple[int, int], tuple[int, int]] = {}
-    for k in sections:
-        ours = ["".join(texts[k, n]) for n in range(totals[k])]
-        page = elements[k]
-        if len(ours) == len(page) and all(a == b for a, b in zip(ours, page, strict=True)):
-            places.update(((k, n), (k, n)) for n in range(totals[k]))
-            continue
-        matcher = SequenceMatcher(None, ours, page, autojunk=False)
-        for ours_at, page_at, size in matcher.get_matching_blocks():
-            places.update(((k, ours_at + d), (k, page_at + d)) for d in range(size))
-    return places
+    return {(k, n) for (k, n), parts in texts.items()
+            if totals[k] != len(elements[k]) or "".join(parts) != elements[k][n]}
 
 
-def _fold(places: list[tuple[int, int]], elements: Sequence[tuple[str, ...]]) -> Fold:
-    """A fold of steps at these (section, page element) places, in order."""
+def _fold(units: list[tuple[int, int]], totals: list[int]) -> Fold:
     spans: list[Span] = []
-    for section, number in places:
+    for section, number in units:
         if spans and spans[-1].section == section:
             last = spans[-1]
             spans[-1] = Span(section, last.start, max(last.stop, number + 1), last.total)
         else:
-            spans.append(Span(section, number, number + 1, len(elements[section])))
-    return Fold(len(places), tuple(spans))
+            spans.append(Span(section, number, number + 1, totals[section]))
+    return Fold(len(units), tuple(spans))
