@@ -1,7 +1,8 @@
 """Bounds on policy text, checked before Python-Markdown sees it.
 
 Python-Markdown is pure Python and trusts its input: lists nested a few hundred deep end
-in a ``RecursionError``, and its time grows with the square of some shapes of text. A
+in a ``RecursionError`` (before 3.11) or are flattened without a word (since 3.11), and
+its time grows with the square of some shapes of text. A
 policy text is refused, with its file and line, when it is larger or deeper than any real
 policy, or holds the shape that costs quadratic time:
 
