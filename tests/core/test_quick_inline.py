@@ -7,9 +7,12 @@ from pathlib import Path
 
 import markdown
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown.inlinepatterns import LinkInlineProcessor
 
 from policy_history.rendering import quick_inline
-from policy_history.rendering.quick_inline import QuickInlineProcessor, needs_of
+from policy_history.rendering.quick_inline import BracketEnds, QuickInlineProcessor, needs_of
 from tests.core.test_markdown_chunks import distinct_sections
 
 #: the site's usual extensions and those that bring inline patterns of their own
@@ -55,6 +58,7 @@ TEXTS = {
     "a definition list": "Term\n:   The *meaning* of [it](t.md).",
     "markdown in HTML": '<div markdown="1">\nSome *text* [here](h.md).\n</div>',
     "an attribute list": "A paragraph with *style*{: .note }\n{: #intro }",
+    "brackets nested and left open": "[a [b] c](x.md) [open [ and ![i [j]](k.png) ] [x] ]]",
 }
 
 
@@ -84,6 +88,33 @@ def test_a_text_a_built_in_pattern_matches_holds_what_it_needs() -> None:
         for text in texts:
             if not any(need in text for need in needs):
                 assert pattern.getCompiledRegExp().search(text) is None, (pattern, text)
+
+
+#: Python-Markdown's own bracket scan, where it has one (3.11 and later)
+FIND_BRACKET_ENDS = getattr(LinkInlineProcessor, "_findBracketEnds", None)
+needs_bracket_scan = pytest.mark.skipif(FIND_BRACKET_ENDS is None,
+                                        reason="this Python-Markdown has no bracket scan")
+
+
+@needs_bracket_scan
+@given(st.text(alphabet="[]a!(\\", max_size=60))
+def test_bracket_ends_answer_as_python_markdown_s_scan_for_every_index(data: str) -> None:
+    assert FIND_BRACKET_ENDS is not None
+    ends = BracketEnds(data)
+    assert [ends[index] for index in range(len(data) + 1)] == FIND_BRACKET_ENDS(data)
+
+
+@needs_bracket_scan
+def test_the_link_patterns_use_bracket_ends_once_run() -> None:
+    """Else the pass is no quicker on linked text: every link pattern gets them."""
+    md = markdown.Markdown(extensions=EXTENSIONS)
+    links = [pattern for pattern in md.inlinePatterns
+             if isinstance(pattern, LinkInlineProcessor)]
+    assert len(links) >= 4  # links, images, references and short references
+    assert not any("_findBracketEnds" in vars(pattern) for pattern in links)
+    assert quick_inline.install(md)
+    md.convert("[a](b.md)")
+    assert all(vars(pattern).get("_findBracketEnds") is BracketEnds for pattern in links)
 
 
 def test_an_extension_s_own_pattern_is_always_tried() -> None:

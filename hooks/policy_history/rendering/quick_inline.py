@@ -7,6 +7,10 @@ characters the pattern starts with. Most of a policy's text is plain words, so o
 history that is a fifth of all rendering time. ``install`` teaches a converter's inline
 processor to skip a built-in pattern when none of what it needs is in the text.
 
+Python-Markdown 3.11 finds where each link's brackets close with a loop over every
+character of the text, again after each link it makes. ``BracketEnds`` gives the same
+answers from the brackets alone, found by a regex.
+
 Skipping is what trying would do, to the byte: a pattern's regex must match before it can
 make anything, and a text without the characters the regex requires cannot match it; such
 a pattern is passed over exactly as one that found nothing (the next pattern starts at the
@@ -16,6 +20,8 @@ regex this table does not know, are always tried. Tests render the corpora both 
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from typing import Any
 
 from markdown import Markdown, inlinepatterns, util
@@ -58,6 +64,50 @@ def needs_of(pattern: Any) -> tuple[str, ...] | None:
     return _NEEDS.get(regex) if isinstance(regex, str) else None
 
 
+_BRACKET = re.compile(r"[\[\]]")
+#: Python-Markdown's own bracket scan (3.11 and later), which ``BracketEnds`` stands in
+#: for, and the getText that calls it
+_FIND_BRACKET_ENDS = getattr(inlinepatterns.LinkInlineProcessor, "_findBracketEnds", None)
+_GET_TEXT = inlinepatterns.LinkInlineProcessor.getText
+
+
+class BracketEnds:
+    """``LinkInlineProcessor._findBracketEnds(data)``, answer for answer: for each index of
+    ``data``, the index just past the ``]`` that closes a bracket opened before it, or None.
+
+    The depth of brackets only changes after a bracket, so every index between two
+    brackets has the same answer: it is worked out once per such stretch, over the
+    brackets' positions only."""
+
+    __slots__ = ("_ends", "_starts")
+
+    def __init__(self, data: str) -> None:
+        brackets = [(m.start(), m.group()) for m in _BRACKET.finditer(data)]
+        #: where each stretch of equal depth starts: the text's start, and past each bracket
+        self._starts = [0, *(at + 1 for at, _ in brackets)]
+        self._ends: list[int | None] = [None] * len(self._starts)
+        waiting: list[tuple[int, int]] = []  # (stretch, its depth), depths rising
+        depth = 0
+        for stretch, start in enumerate(self._starts):
+            while waiting and depth < waiting[-1][1]:
+                self._ends[waiting.pop()[0]] = start
+            waiting.append((stretch, depth))
+            if stretch < len(brackets):
+                depth += 1 if brackets[stretch][1] == "[" else -1
+
+    def __getitem__(self, index: int) -> int | None:
+        return self._ends[bisect_right(self._starts, index) - 1]
+
+
+def _quicken_brackets(pattern: Any) -> None:
+    """Give Python-Markdown's own link patterns ``BracketEnds`` (the getText of 3.11 and
+    later calls ``self._findBracketEnds``); any other pattern is left as it is."""
+    if (_FIND_BRACKET_ENDS is not None and type(pattern).__module__ == inlinepatterns.__name__
+            and getattr(type(pattern), "_findBracketEnds", None) is _FIND_BRACKET_ENDS
+            and getattr(type(pattern), "getText", None) is _GET_TEXT):
+        pattern._findBracketEnds = BracketEnds
+
+
 class QuickInlineProcessor(InlineProcessor):
     """``InlineProcessor`` whose per-text loop passes over the patterns that cannot match.
 
@@ -69,6 +119,8 @@ class QuickInlineProcessor(InlineProcessor):
     def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
         # Worked out per document: an extension may change the patterns between runs.
         self._needs = [needs_of(pattern) for pattern in self.inlinePatterns]
+        for pattern in self.inlinePatterns:
+            _quicken_brackets(pattern)
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
