@@ -157,24 +157,24 @@ class _Scores:
         thresholds: dict[tuple[str, str], float | None] = {}
         self.one = [[0.0] * n for _ in range(m)]
         common = _index_commons(old_bags, new_bags)
+        wordless_news = [j for j in range(n) if not new_sizes[j]]
         for i, old in enumerate(olds):
-            row, shared = self.one[i], common[i]
-            for j, new in enumerate(news):
-                kinds = (old.kind, new.kind)
+            row = self.one[i]
+            # A cell scores only where the blocks share words, or neither has any (as
+            # _score has it); every other cell stays 0.0.
+            for j, found in common[i].items():
+                kinds = (old.kind, news[j].kind)
                 if kinds not in thresholds:  # it depends on the kinds alone
-                    thresholds[kinds] = _threshold(old, new)
+                    thresholds[kinds] = _threshold(old, news[j])
                 threshold = thresholds[kinds]
-                if threshold is None:
-                    continue
-                total = old_sizes[i] + new_sizes[j]
-                if not total:  # no words on either side: as _score has it
-                    row[j] = aligner._score((old,), (new,))
-                    continue
-                found = shared.get(j)
-                if found:
-                    value = 2 * found / total
+                if threshold is not None:
+                    value = 2 * found / (old_sizes[i] + new_sizes[j])
                     if value >= threshold:
                         row[j] = value
+            if not old_sizes[i]:
+                for j in wordless_news:
+                    if _threshold(old, news[j]) is not None:
+                        row[j] = aligner._score((old,), (news[j],))
         # Splits (old i, news j-1 and j) and merges (olds i-1 and i, new j): paragraphs only.
         self.split = [[0.0] * n for _ in range(m)]
         self.merged = [[0.0] * n for _ in range(m)]
@@ -196,15 +196,20 @@ def _two_to_one(aligner: Aligner, singles: list[Block], doubles: list[Block],
         return
     joined = [bags.of(doubles[d - 1]) + bags.of(doubles[d]) for d in firsts]
     common = _index_commons([bags.of(singles[s]) for s in lones], joined)
+    wordless = [k for k, d in enumerate(firsts)
+                if not bags.words(doubles[d - 1]) + bags.words(doubles[d])]
     for row, s in enumerate(lones):
-        shared, size = common[row], bags.words(singles[s])
-        for k, d in enumerate(firsts):
-            total = size + bags.words(doubles[d - 1]) + bags.words(doubles[d])
-            if not total:  # no words on either side: as _score has it
+        size = bags.words(singles[s])
+        # only pairs that share words score, or that have no words at all (as _score has it)
+        for k, found in common[row].items():
+            d = firsts[k]
+            value = 2 * found / (size + bags.words(doubles[d - 1]) + bags.words(doubles[d]))
+            if value >= PAIR_THRESHOLD:
+                yield s, d, value
+        if not size:
+            for k in wordless:
+                d = firsts[k]
                 yield s, d, aligner._score((singles[s],), (doubles[d - 1], doubles[d]))
-                continue
-            value = 2 * shared.get(k, 0) / total
-            yield s, d, value if value >= PAIR_THRESHOLD else 0.0
 
 
 def _index_commons(lefts: list[Counter[str]], rights: list[Counter[str]]
