@@ -11,6 +11,9 @@ reused by ``scripts/``.
 
 from __future__ import annotations
 
-__all__ = ["PolicyError"]
+__all__ = ["PolicyError", "__version__"]
+
+#: the release (pyproject.toml reads it from here; CHANGELOG.md says what each one holds)
+__version__ = "0.1.0"
 
 from policy_history.errors import PolicyError

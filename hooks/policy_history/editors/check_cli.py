@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from policy_history.editors.check import ERROR, check
 from policy_history.editors.cli_common import base_tree, compare_site, fail, head_tree, load_site
-from policy_history.editors.output import annotation, say
+from policy_history.editors.output import add_version, annotation, say
 from policy_history.errors import PolicyError
 
 
@@ -27,6 +27,7 @@ def parser() -> argparse.ArgumentParser:
         description="Check the policies: metadata, change entries, variables, encoding, links "
         "and section order; with --base, also that every change of the words is declared.",
     )
+    add_version(p)
     p.add_argument("--base", metavar="REV",
                    help="compare with this branch, tag or commit (where the current branch "
                    "left it), e.g. origin/main")

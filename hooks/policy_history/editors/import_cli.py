@@ -23,7 +23,7 @@ from policy_history.editors.importer import (
     versions_from_repository,
     write_import,
 )
-from policy_history.editors.output import say
+from policy_history.editors.output import add_version, say
 from policy_history.errors import PolicyError
 
 
@@ -34,6 +34,7 @@ def parser() -> argparse.ArgumentParser:
         "date order, on top of the current branch (history is never rewritten; running it "
         "twice adds nothing).",
     )
+    add_version(p)
     p.add_argument("folder", nargs="?", type=Path,
                    help="a folder of versions named by date (2014-09-07.md) or with "
                    "'date:' in their front matter")

@@ -9,9 +9,11 @@ print that start with "::", their text escaped as the runner unescapes it.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from typing import TextIO
 
+from policy_history import __version__
 from policy_history.errors import PolicyError
 from policy_history.log_safety import LOG_BREAKING, log_safe
 
@@ -46,3 +48,10 @@ def annotation(severity: str, error: PolicyError, title: str = "Policy check") -
     if error.detail:
         message += "\n" + error.detail.strip()
     return f"::{severity} {','.join(props)}::{_escape_data(message)}"
+
+
+def add_version(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``--version``: which release of Policy History a tool is (for a bug report)."""
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s (Policy History {__version__})")
+    return parser

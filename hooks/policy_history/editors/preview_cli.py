@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from policy_history.editors.cli_common import base_tree, compare_site, fail, head_tree, load_site
-from policy_history.editors.output import log_safe, say
+from policy_history.editors.output import add_version, log_safe, say
 from policy_history.editors.preview import (
     DEFAULT_MAX_CHARS,
     build_preview,
@@ -32,6 +32,7 @@ def parser() -> argparse.ArgumentParser:
         description="Show what visitors will see change: the redline of each changed policy "
         "against a base revision, as Markdown (for a pull-request comment) and HTML.",
     )
+    add_version(p)
     p.add_argument("--base", metavar="REV", default="main",
                    help="compare with this branch, tag or commit, from where the current "
                    "branch left it (default: main)")
