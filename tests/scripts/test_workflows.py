@@ -104,6 +104,9 @@ def test_main_is_deployed_daily_and_on_push() -> None:
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     runs = [step["run"] for step in steps(workflow) if "run" in step]
     assert "scripts/site build" in runs
+    # what was built is verified before it is uploaded
+    assert runs.index("scripts/verify-site site --format github") > \
+        runs.index("scripts/site build")
 
 
 #: ``uses: owner/action@<commit> # vX.Y.Z``: a tag can be moved to other code, a commit
