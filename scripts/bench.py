@@ -123,7 +123,7 @@ def site_config(folder: Path, policies: Path, extra: dict | None = None) -> Path
     config = {
         "site_name": "Benchmark", "site_url": "https://bench.example.com/",
         "docs_dir": "docs", "site_dir": "site",
-        "theme": {"name": "material", "custom_dir": str(ROOT / "overrides"), "font": False},
+        "theme": {"name": "material", "font": False},
         "hooks": [str(ROOT / "hooks" / "policy_history_hook.py")],
         # serve rebuilds on policy edits only if it watches them (they are outside docs/)
         "watch": [str(policies)],

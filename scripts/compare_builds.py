@@ -4,7 +4,8 @@
     scripts/compare-builds HEAD~3 --sites sample,basecamp-policies
 
 For each site — the sample site of this repository and each corpus of ../shared/corpora
-(or $POLICY_CORPORA) — the code of each revision (hooks/ and overrides/ of that commit)
+(or $POLICY_CORPORA) — the code of each revision (hooks/, and overrides/ before the theme
+moved into the package, of that commit)
 builds it into a folder of its own, with the same "as of" moment, the same time zone and
 locale, no cache; then every file of the two builds is compared byte for byte. The sites'
 content is the same for both (the sample's policies, docs and mkdocs.yml as the working
@@ -41,8 +42,7 @@ docs_dir: docs
 site_dir: site
 theme:
   name: material
-  custom_dir: {code}/overrides
-  language: en
+{custom_dir}  language: en
   font: false
 hooks:
   - {hook}
@@ -65,7 +65,7 @@ def site_with_code(revision: str | None, into: Path) -> Path:
     sample content is the working tree's, and whose code (hooks/, overrides/) is that of
     ``revision`` (None: the working tree's). Only the code differs between two of them."""
     subprocess.run(["git", "clone", "-q", "--no-local", str(ROOT), str(into)], check=True)
-    for folder in ("hooks", "overrides", "docs", "policies"):
+    for folder in ("hooks", "overrides", "docs", "policies"):  # overrides/: older code
         shutil.rmtree(into / folder, ignore_errors=True)
     for name in ("docs", "policies", "mkdocs.yml"):  # the content, as the working tree has it
         source = ROOT / name
@@ -74,18 +74,22 @@ def site_with_code(revision: str | None, into: Path) -> Path:
         else:
             shutil.copy2(source, into / name)
     if revision is None:
-        for folder in ("hooks", "overrides"):
-            shutil.copytree(ROOT / folder, into / folder,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        shutil.copytree(ROOT / "hooks", into / "hooks",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     else:
-        archive = subprocess.run(["git", "archive", revision, "hooks", "overrides"], cwd=ROOT,
+        code = [folder for folder in ("hooks", "overrides") if subprocess.run(
+            ["git", "cat-file", "-e", f"{revision}:{folder}"], cwd=ROOT,
+            capture_output=True).returncode == 0]
+        archive = subprocess.run(["git", "archive", revision, *code], cwd=ROOT,
                                  check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     # the sample's mkdocs.yml names the hook file of this revision's code (it was renamed)
     config = into / "mkdocs.yml"
     hook = hook_of(into).relative_to(into).as_posix()
-    config.write_text(re.sub(r"(?m)^(\s*- )hooks/\S+\.py$", rf"\g<1>{hook}",
-                             config.read_text("utf-8")), encoding="utf-8")
+    text = re.sub(r"(?m)^(\s*- )hooks/\S+\.py$", rf"\g<1>{hook}", config.read_text("utf-8"))
+    if (into / "overrides").is_dir():  # older code: its templates were a custom_dir
+        text = re.sub(r"(?m)^(  name: material\n)", r"\g<1>  custom_dir: overrides\n", text)
+    config.write_text(text, encoding="utf-8")
     subprocess.run(["git", "add", "-A"], cwd=into, check=True)
     stamp = "2026-01-01T00:00:00Z"
     subprocess.run(["git", "-c", "user.name=compare", "-c", "user.email=compare@localhost",
@@ -119,8 +123,9 @@ def build(code: Path, site: str, out: Path) -> None:
     subprocess.run(["git", "clone", "-q", str(bundle), str(corpus)], check=True)
     (work / "docs").mkdir()
     config = work / "mkdocs.yml"
-    config.write_text(CORPUS_CONFIG.format(code=code, hook=hook_of(code), corpus=corpus),
-                      encoding="utf-8")
+    custom_dir = f"  custom_dir: {code}/overrides\n" if (code / "overrides").is_dir() else ""
+    config.write_text(CORPUS_CONFIG.format(custom_dir=custom_dir, hook=hook_of(code),
+                                           corpus=corpus), encoding="utf-8")
     subprocess.run([mkdocs, "build", "-q", "-f", str(config), "-d", str(out)], cwd=work,
                    env=env, check=True)
 

@@ -23,7 +23,7 @@ FETCHED_CORPORA = ROOT / ".cache" / "corpora"
 #: counts them for the summary's last line)
 MISSING_CORPUS = "corpus bundle missing"
 HOOK = ROOT / "hooks" / "policy_history_hook.py"
-OVERRIDES = ROOT / "overrides"
+THEME = ROOT / "hooks" / "policy_history" / "theme"
 POLICY_CSS = ROOT / "docs" / "stylesheets" / "policy.css"
 
 
@@ -179,7 +179,7 @@ def write_config(
         "site_url": "https://policies.example.com/",
         "docs_dir": "docs",
         "site_dir": "site",
-        "theme": {"name": "material", "custom_dir": str(OVERRIDES), "language": "en",
+        "theme": {"name": "material", "language": "en",
                   "font": False},
         "hooks": [str(HOOK)],
         "markdown_extensions": ["toc", "attr_list", "tables"],

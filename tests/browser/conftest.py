@@ -84,11 +84,10 @@ def screenshots() -> Path:
 # ---- The whole site (issue 7): one build of each site per session, shared by every file ----
 
 def _sample_theme() -> dict:
-    """The sample's theme (its light/dark palette), with the overrides folder made absolute."""
+    """The sample's theme (its light/dark palette)."""
     import yaml
 
-    theme = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))["theme"]
-    return {**theme, "custom_dir": str(ROOT / "overrides")}
+    return dict(yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))["theme"])
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from policy_history.model.dates import human_date
-from tests.support import ROOT, SAMPLE_POLICY, build_sample, git, page_text, sample_versions
+from tests.support import (
+    ROOT,
+    SAMPLE_POLICY,
+    THEME,
+    build_sample,
+    git,
+    page_text,
+    sample_versions,
+)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +81,7 @@ def test_pages_link_the_script_and_stylesheet_by_a_digest_of_their_content(
     """A browser must never pair a page with a script it cached from an older build (the
     redline's side-by-side view is built by the script from the page's markup)."""
     for asset in ("javascripts/policy-history.js", "stylesheets/policy-history.css"):
-        digest = hashlib.sha256((ROOT / "overrides/assets" / asset).read_bytes()).hexdigest()
+        digest = hashlib.sha256((THEME / "assets" / asset).read_bytes()).hexdigest()
         for page in (sample_site / "index.html",
                      *sample_site.glob("privacy/compare/*/*/index.html"),
                      *sample_site.glob("privacy/versions/*/index.html")):

@@ -37,7 +37,7 @@ from policy_history.site.page_data import (
     VersionPage,
 )
 
-OVERRIDES = Path(__file__).resolve().parents[2] / "overrides"
+THEME = Path(__file__).resolve().parents[2] / "hooks" / "policy_history" / "theme"
 
 #: the kind of page each class of page data is for (``policy.page``)
 KIND_OF: dict[type, PageKind] = {CurrentPage: PageKind.CURRENT, HistoryPage: PageKind.HISTORY,
@@ -299,19 +299,19 @@ def _name(hint: Any) -> str:
 
 
 def _templates() -> Iterator[str]:
-    for path in sorted(OVERRIDES.rglob("*.html")):
-        yield path.relative_to(OVERRIDES).as_posix()
+    for path in sorted(THEME.rglob("*.html")):
+        yield path.relative_to(THEME).as_posix()
 
 
 def _reads_policy(name: str) -> bool:
     """Whether a template reads ``policy`` (what its includer hands on), rather than
     ``page.meta.policy`` (which it finds itself) or no page data."""
-    ast = jinja2.Environment().parse((OVERRIDES / name).read_text("utf-8"))
+    ast = jinja2.Environment().parse((THEME / name).read_text("utf-8"))
     return any(node.name == "policy" for node in ast.find_all(nodes.Name))
 
 
 def _check(name: str) -> Checker:
-    source = (OVERRIDES / name).read_text("utf-8")
+    source = (THEME / name).read_text("utf-8")
     return Checker(name, source, POLICY_OF[name]).check()
 
 
@@ -346,7 +346,7 @@ def test_the_templates_read_page_data_at_all() -> None:
             return super().attribute(base, attr, node, scope)
 
     for name in _templates():
-        Recording(name, (OVERRIDES / name).read_text("utf-8"), POLICY_OF[name]).check()
+        Recording(name, (THEME / name).read_text("utf-8"), POLICY_OF[name]).check()
     assert {"CurrentPage.sections", "Section.html", "HistoryEntry.editorial",
             "EditorialEntry.sections_changed", "SectionChange.change", "RedlineView.inline",
             "ShellPage.stamp_body", "CompareIndex.pairs", "IndexEntry.upcoming",

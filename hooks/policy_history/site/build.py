@@ -42,6 +42,7 @@ from policy_history.site.page_data import PageKind
 from policy_history.site.redline_store import Redlines
 from policy_history.site.renderer import PolicyRenderer, markdown_renderer
 from policy_history.site.stamp import ShellError
+from policy_history.site.theme import add_theme
 from policy_history.site.writers import ArchiveWriters
 from policy_history.store import code_keys
 from policy_history.store.ledger import OutputLedger
@@ -81,6 +82,7 @@ class PolicyBuild:
         error that stops the build."""
         self.command = command
         self.settings = _settings(config)
+        add_theme(config.theme)
         config_dir = Path(config.config_file_path or ".").resolve().parent
         self.cache_dir = config_dir / ".cache" / "policy-history"
         self.workers = self.settings.jobs or os.cpu_count() or 1

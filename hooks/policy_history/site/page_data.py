@@ -1,7 +1,7 @@
 """What each policy page hands its templates: ``page.meta.policy``, typed.
 
 One dataclass per kind of page and per item a page lists. The templates
-(``overrides/partials/policy-*.html``, ``overrides/main.html``) read the fields by name,
+(``theme/partials/policy-*.html``, ``theme/main.html``) read the fields by name,
 as they read dict keys before (Jinja's ``a.b`` reads an attribute), and
 ``tests/core/test_page_data.py`` checks every name they read against these classes: a
 renamed or missing field fails that test instead of rendering as nothing.

@@ -1,7 +1,7 @@
 """What the site layer publishes for a policy: the page's Markdown and its ``page.meta``.
 
 Plain data in, plain data out (``page_data``: the typed ``page.meta.policy`` of each kind
-of page); the markup is in ``overrides/partials/policy-*.html``.
+of page); the markup is in ``theme/partials/policy-*.html``.
 """
 
 from __future__ import annotations
