@@ -19,7 +19,6 @@ import json
 import types
 import typing
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -36,8 +35,7 @@ from policy_history.site.page_data import (
     ShellPage,
     VersionPage,
 )
-
-THEME = Path(__file__).resolve().parents[2] / "hooks" / "policy_history" / "theme"
+from policy_history.site.theme import THEME_DIR as THEME
 
 #: the kind of page each class of page data is for (``policy.page``)
 KIND_OF: dict[type, PageKind] = {CurrentPage: PageKind.CURRENT, HistoryPage: PageKind.HISTORY,

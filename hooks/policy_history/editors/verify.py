@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 from policy_history.errors import PolicyError
+from policy_history.manifest import MANIFEST_VERSION
 
-#: what a manifest says it is (``manifest.MANIFEST_VERSION``)
-MANIFEST_VERSION = 1
 #: a manifest larger than this is not ours (the largest of the corpora's is about 0.2 MB)
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 
@@ -49,22 +48,23 @@ def verify_site(site_dir: Path, slugs: Iterable[str]) -> SiteReport:
     files = 0
     wanted = sorted(set(slugs))
     for slug in wanted:
-        for checked in _policy(site_dir, slug, problems):
-            files += checked
+        files += _policy(site_dir, slug, problems)
     return SiteReport(len(wanted), files, problems)
 
 
-def _policy(site_dir: Path, slug: str, problems: list[PolicyError]) -> Iterator[int]:
-    rel = str(site_dir / slug / "versions.json")  # as problems name it
-    manifest = _manifest(site_dir / slug / "versions.json", rel, slug, problems)
+def _policy(site_dir: Path, slug: str, problems: list[PolicyError]) -> int:
+    """Check one policy's files (problems added to ``problems``); how many were checked."""
+    path = site_dir / slug / "versions.json"
+    rel = str(path)  # as problems name it
+    manifest = _manifest(path, rel, slug, problems)
     if manifest is None:
-        return
+        return 0
     policy = manifest["policy"]
     prefix = _site_prefix(str(policy.get("feeds", {}).get("json", "")), slug)
     if prefix is None:
         problems.append(PolicyError(f"its feeds.json address does not end in '{slug}/feed.json'",
                                     file=rel, fix=NO_HOOK_FIX))
-        return
+        return 1
 
     def present(url: Any, what: str) -> Path | None:
         path = _file_of(url, prefix)
@@ -102,7 +102,7 @@ def _policy(site_dir: Path, slug: str, problems: list[PolicyError]) -> Iterator[
     if manifest.get("current") is not None and manifest["current"] not in ids:
         problems.append(PolicyError(f"its current version {manifest['current']!r} is not "
                                     "among its versions", file=rel, fix=NO_HOOK_FIX))
-    yield checked + 1
+    return checked + 1
 
 
 def _manifest(path: Path, rel: str, slug: str, problems: list[PolicyError]
@@ -140,11 +140,9 @@ def _manifest(path: Path, rel: str, slug: str, problems: list[PolicyError]
 def _site_prefix(feed_url: str, slug: str) -> str | None:
     """The path of the site's root in its addresses (from a policy's JSON feed, which is
     at ``<slug>/feed.json``), or None when the address is not one."""
-    path = urlsplit(feed_url).path
+    path = "/" + urlsplit(feed_url).path.lstrip("/")
     tail = f"/{slug}/feed.json"
-    if not ("/" + path.lstrip("/")).endswith(tail):
-        return None
-    return ("/" + path.lstrip("/"))[: -len(tail)]
+    return path[: -len(tail)] if path.endswith(tail) else None
 
 
 def _file_of(url: Any, prefix: str) -> str | None:

@@ -171,10 +171,9 @@ class _Scores:
                     value = 2 * found / (old_sizes[i] + new_sizes[j])
                     if value >= threshold:
                         row[j] = value
-            if not old_sizes[i]:
+            if not old_sizes[i]:  # _score is 0.0 where the kinds have no threshold
                 for j in wordless_news:
-                    if _threshold(old, news[j]) is not None:
-                        row[j] = aligner._score((old,), (news[j],))
+                    row[j] = aligner._score((old,), (news[j],))
         # Splits (old i, news j-1 and j) and merges (olds i-1 and i, new j): paragraphs only.
         self.split = [[0.0] * n for _ in range(m)]
         self.merged = [[0.0] * n for _ in range(m)]
