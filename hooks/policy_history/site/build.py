@@ -2,8 +2,8 @@
 written — the state the hook's events share, made anew for every build (``mkdocs serve``
 rebuilds included) and dropped with it.
 
-The hook (``policy_history_hook.py``) hands each MkDocs event to the method of the same
-name; the pages' own events are in ``site.page_events``.
+The hook (``site.hook``, which a site's hook file star-imports) hands each MkDocs event
+to the method of the same name; the pages' own events are in ``site.page_events``.
 """
 
 from __future__ import annotations
