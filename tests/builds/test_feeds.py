@@ -187,18 +187,23 @@ def test_feeds_and_manifests_are_byte_identical_across_time_zones_and_locales(
     assert outputs[0] == outputs[1]
 
 
-def test_a_missing_site_url_stops_the_build_unless_feeds_are_off(repo: GitRepo) -> None:
+def test_without_site_url_the_feeds_are_left_out_with_a_warning(repo: GitRepo) -> None:
     write_config(repo.path, site_url=None)
     repo.commit("First", "2020-01-10", {"policies/privacy.md": "# Privacy\n\nHello.\n"})
-    result = build_cli(repo.path)
-    assert result.returncode != 0
-    assert "site_url" in result.stderr and "feeds: false" in result.stderr
-    write_config(repo.path, site_url=None, policies={"feeds": False})
+    strict = build_cli(repo.path, "--strict")
+    assert strict.returncode != 0
+    assert "site_url" in strict.stderr and "feeds: false" in strict.stderr
     result = build_cli(repo.path)
     assert result.returncode == 0, result.stderr
-    assert (repo.path / "site/privacy/index.html").exists()
+    assert "WARNING" in result.stderr and "are left out" in result.stderr
+    page = (repo.path / "site/privacy/index.html").read_text()
+    assert "Privacy" in page and "feed.xml" not in page and "versions.json" not in page
     assert not list((repo.path / "site").rglob("feed.*"))
     assert not list((repo.path / "site").rglob("versions.json"))
+    write_config(repo.path, site_url=None, policies={"feeds": False})
+    result = build_cli(repo.path, "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
 
 
 def test_entries_setting_and_editorial_opt_in(policy_repo: GitRepo,

@@ -98,13 +98,16 @@ class PolicyBuild:
         # of objects again and again (0.6 s of a warm ota build's 7.9 s). Thawed by the
         # next build.
         gc.freeze()
+        #: feeds and versions.json need absolute addresses: without site_url they are left
+        #: out (a warning, so --strict stops), as a new site has none until it is published
+        self.feeds_on = self.settings.feeds and bool(config.site_url)
         if self.settings.feeds and not config.site_url:
-            raise failure(
-                "mkdocs.yml: 'site_url' is not set, but the policies' feeds and versions.json "
-                "need absolute addresses: set 'site_url: https://policies.example.com/' (the "
-                "address the site is published at), or turn them off with "
-                "'extra: policies: feeds: false'")
-        self.following = FollowOptions(self.as_of, feeds=self.settings.feeds,
+            log.warning(
+                "mkdocs.yml: 'site_url' is not set, so the policies' feeds and versions.json "
+                "are left out (they need absolute addresses): set 'site_url: "
+                "https://policies.example.com/' (the address the site is published at), or "
+                "turn them off with 'extra: policies: feeds: false'")
+        self.following = FollowOptions(self.as_of, feeds=self.feeds_on,
                                    recent_days=self.settings.recent_change_days)
         self.site_url = config.site_url or ""
         self.edit_base = self.settings.edit_url or _edit_base(config)
@@ -278,7 +281,7 @@ class PolicyBuild:
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
         """The templates' globals; the archive, made with the theme's policy templates."""
-        feeds_on = self.settings.feeds
+        feeds_on = self.feeds_on
         env.globals["policy_feeds"] = following.SITE_FEEDS if feeds_on else None
         if feeds_on:
             written = list(following.SITE_FEEDS.values())
@@ -369,7 +372,7 @@ class PolicyBuild:
     def feed_options(self, config: MkDocsConfig) -> FeedOptions | None:
         """What the feeds show (None: the site has none)."""
         settings = self.settings
-        if not settings.feeds:
+        if not self.feeds_on:
             return None
         return FeedOptions(site_dir=Path(config.site_dir), site_url=self.site_url,
                            site_name=config.site_name,
