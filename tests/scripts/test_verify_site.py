@@ -134,4 +134,17 @@ def test_no_site_folder_is_a_clear_error(built: tuple[Path, Path], tmp_path: Pat
     result = run_script("verify-site", str(tmp_path / "nowhere"), cwd=repo)
     assert result.code == 2
     assert f"error: the built site '{tmp_path / 'nowhere'}' is not a folder" in result.err
-    assert "scripts/site build" in result.err
+    assert "build the site first (mkdocs build)" in result.err
+
+
+def test_a_site_without_manifests_cannot_be_verified(built: tuple[Path, Path],
+                                                      tmp_path: Path) -> None:
+    """Without site_url the build leaves versions.json out: say so, not "no hook"."""
+    repo, site = built
+    config = yaml.safe_load((repo / "mkdocs.yml").read_text())
+    del config["site_url"]
+    (repo / "no-url.yml").write_text(yaml.safe_dump(config))
+    result = verify(repo, site, "-f", "no-url.yml")
+    assert result.code == 2
+    assert "publishes no versions.json" in result.err and "set site_url" in result.err
+    assert "Zensical" not in result.err

@@ -35,6 +35,7 @@ class Site:
     templating: bool
     text_dates: str
     render: Callable[[str], str]
+    manifests: bool  # whether the build writes versions.json (feeds on, site_url set)
 
     @property
     def paths(self) -> list[str]:
@@ -113,6 +114,7 @@ def load_site(config_file: str | None) -> Site:
         templating=settings.templating,
         text_dates=settings.text_dates,
         render=markdown_renderer(config.markdown_extensions, config.mdx_configs),
+        manifests=settings.feeds and bool(config.site_url),
     )
 
 

@@ -43,7 +43,7 @@ def verify_site(site_dir: Path, slugs: Iterable[str]) -> SiteReport:
     each file missing or wrong, each naming the file and the fix."""
     if not site_dir.is_dir():
         raise PolicyError(f"the built site '{site_dir}' is not a folder",
-                          fix="build the site first (scripts/site build), then check site/")
+                          fix="build the site first (mkdocs build), then check it")
     problems: list[PolicyError] = []
     files = 0
     wanted = sorted(set(slugs))

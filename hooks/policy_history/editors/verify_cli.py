@@ -18,9 +18,9 @@ from policy_history.errors import PolicyError
 from policy_history.model.layout import discover
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(prog: str = "scripts/verify-site") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="scripts/verify-site",
+        prog=prog,
         description="Check a built site before it is published: every committed policy "
         "has its manifest, pages, history, redlines and feeds, and each version's source "
         "matches its hash. A builder that skipped the hook fails it.",
@@ -34,11 +34,18 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = "scripts/verify-site") -> int:
+    command = parser(prog)
+    args = command.parse_args(argv)
     github = args.format == "github"
     try:
         site = load_site(args.config_file)
+        if not site.manifests:
+            raise PolicyError(
+                "this site publishes no versions.json ('site_url' is not set, or "
+                "'extra: policies: feeds' is false), and verify-site reads them",
+                file=str(site.config_file),
+                fix="set site_url (the address the site is published at) and keep feeds on")
         committed = head_tree(site, "HEAD")
         slugs = discover(committed.files, site.policies_dir)
         report = verify_site(args.site_dir, slugs)
