@@ -21,9 +21,9 @@ from policy_history.editors.output import add_version, annotation, say
 from policy_history.errors import PolicyError
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(prog: str = "scripts/check") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="scripts/check",
+        prog=prog,
         description="Check the policies: metadata, change entries, variables, encoding, links "
         "and section order; with --base, also that every change of the words is declared.",
     )
@@ -41,8 +41,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = "scripts/check") -> int:
+    command = parser(prog)
+    args = command.parse_args(argv)
     github = args.format == "github"
     started = time.perf_counter()
     try:

@@ -27,9 +27,9 @@ from policy_history.editors.output import add_version, say
 from policy_history.errors import PolicyError
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(prog: str = "scripts/import") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="scripts/import",
+        prog=prog,
         description="Import a policy's past versions as commits with their real dates, in "
         "date order, on top of the current branch (history is never rewritten; running it "
         "twice adds nothing).",
@@ -62,17 +62,18 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = "scripts/import") -> int:
+    command = parser(prog)
+    args = command.parse_args(argv)
     if (args.folder is None) == (args.from_repo is None):
-        parser().error("give a folder of dated versions, or --from-repo with --file")
+        command.error("give a folder of dated versions, or --from-repo with --file")
     if args.from_repo is not None and not args.file:
-        parser().error("--from-repo needs --file (the file's path inside that repository)")
+        command.error("--from-repo needs --file (the file's path inside that repository)")
     author = None
     if args.author:
         match = re.fullmatch(r"\s*(.+?)\s*<([^>]+)>\s*", args.author)
         if not match:
-            parser().error("--author must look like 'Jane Doe <jane@example.com>'")
+            command.error("--author must look like 'Jane Doe <jane@example.com>'")
         author = (match.group(1), match.group(2))
     try:
         if args.from_repo is not None:

@@ -26,9 +26,9 @@ from policy_history.editors.preview import (
 from policy_history.errors import PolicyError
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(prog: str = "scripts/preview") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="scripts/preview",
+        prog=prog,
         description="Show what visitors will see change: the redline of each changed policy "
         "against a base revision, as Markdown (for a pull-request comment) and HTML.",
     )
@@ -83,8 +83,9 @@ def write_output(target: Path, text: str, option: str) -> None:
                           f"has room, or choose another path for {option}") from None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = "scripts/preview") -> int:
+    command = parser(prog)
+    args = command.parse_args(argv)
     try:
         html_file = output_file(args.html, "--html") if args.html else None
         markdown_file = output_file(args.markdown, "--markdown") if args.markdown else None

@@ -1,4 +1,5 @@
-"""The one write: new commits on top of HEAD, and the branch fast-forwarded to them.
+"""The writes: new commits on top of HEAD, and the branch fast-forwarded to them; and
+the first commit of a new site's repository.
 
 Commits are written with ``git fast-import`` (one process whatever their number) on a
 temporary ref; the branch is then moved with ``git merge --ff-only``, which refuses rather
@@ -38,6 +39,16 @@ def committer_identity(root: Path) -> tuple[str, str]:
             fix="set it once: git config --global user.name 'Your Name' && "
             "git config --global user.email you@example.com")
     return match.group(1), match.group(2)
+
+
+def start_repository(root: Path, message: str) -> str:
+    """Make ``root`` a repository on branch ``main`` whose first commit holds every file in
+    it; the commit's id. The commit is dated by git (or GIT_*_DATE), and the user's commit
+    hooks do not run: they belong to other repositories."""
+    run_git(root, "init", "--quiet", "--initial-branch=main")
+    run_git(root, "add", "--all")
+    run_git(root, "commit", "--quiet", "--no-verify", "--message", message)
+    return run_git(root, "rev-parse", "HEAD").decode().strip()
 
 
 def append_commits(root: Path, parent: str, commits: Sequence[NewCommit]) -> list[str]:
