@@ -38,7 +38,6 @@ def sample_paths() -> dict[str, tuple[str, str]]:
         "version-current": ("on", f"privacy/versions/{newest}/"),
         "version-upcoming": ("before", f"privacy/versions/{newest}/"),
         "redline": ("on", f"privacy/compare/{previous}/{newest}/"),
-        "docs": ("on", "reference/"),
         "not-found": ("on", "404.html"),
     }
 
