@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 
+if os.environ.get("POLICY_TEST_BUILDER") == "properdocs":
+    # As the properdocs command does first: every later "import mkdocs…" (ours, Material's,
+    # the tests') gets ProperDocs' module, so in-process builds run on ProperDocs.
+    import properdocs.replacement  # noqa: F401
+
 from tests.support import (
     MISSING_CORPUS,
     GitRepo,

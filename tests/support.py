@@ -194,16 +194,22 @@ def write_config(
     return path
 
 
+#: what builds the test sites: "mkdocs", or "properdocs" (POLICY_TEST_BUILDER), the
+#: maintained fork of MkDocs 1.x; scripts/test runs the build tests under both
+BUILDER = os.environ.get("POLICY_TEST_BUILDER", "mkdocs")
+
+
 def build(config_file: Path, *, strict: bool = False, command: str = "build",
           **overrides: Any) -> Path:
     """Run a real MkDocs build in-process and return the site folder.
 
     ``command="serve"`` builds as ``mkdocs serve`` does (drafts shown), without a server.
     """
+    # under ProperDocs these are its modules (tests/conftest.py)
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    logging.getLogger(BUILDER).setLevel(logging.INFO)
     config = load_config(str(config_file), strict=strict, **overrides)
     config.plugins.on_startup(command=command, dirty=False)
     try:
@@ -226,9 +232,10 @@ class Limits:
 def build_cli(
     cwd: Path, *args: str, env: dict[str, str] | None = None, limits: Limits | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """``mkdocs build`` as a user runs it, in a subprocess (for messages and exit codes)."""
+    """``mkdocs build`` (or ProperDocs'): as a user runs it, in a subprocess (for messages
+    and exit codes)."""
     return subprocess.run(
-        [str(Path(os.sys.executable).parent / "mkdocs"), "build", *args],
+        [str(Path(os.sys.executable).parent / BUILDER), "build", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

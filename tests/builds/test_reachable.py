@@ -121,7 +121,7 @@ def test_every_page_of_the_sample_is_reached(tmp_path: Path) -> None:
     if git(ROOT, "rev-parse", "--is-shallow-repository").strip() == "true":
         pytest.skip("this checkout is shallow; the sample needs the full history")
     site = build_sample(tmp_path / "site", sample_versions()[-1], strict=True)
-    assert len(list(site.rglob("index.html"))) > 15
+    assert len(list(site.rglob("index.html"))) >= 9  # home, policy, history, versions, redlines
     assert unreached(site) == []
 
 
