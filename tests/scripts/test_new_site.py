@@ -266,3 +266,23 @@ def test_the_console_command(tmp_path: Path) -> None:
     checked = command("check", cwd=tmp_path / "acme")
     assert checked.returncode == 0, checked.stderr
     assert "policy-history check" in command("check", "--help", cwd=tmp_path).stdout
+
+
+def test_the_workflows_pin_the_actions_ours_pin() -> None:
+    """A new site's workflows are ours with the installed command: the same actions, at
+    the same commits, so a security update of one is made in both."""
+    from tests.support import ROOT
+
+    def actions(texts: list[str]) -> set[str]:
+        found = set()
+        for text in texts:
+            for job in yaml.safe_load(text)["jobs"].values():
+                found |= {step["uses"] for step in job["steps"] if "uses" in step}
+        return found
+
+    files = plan_site(SiteSpec(name="Acme", effective=DAY))
+    theirs = actions([files[".github/workflows/deploy.yml"],
+                      files[".github/workflows/policy-pr.yml"]])
+    ours = actions([p.read_text() for p in (ROOT / ".github/workflows").glob("*.yml")])
+    assert theirs == ours and all("@" in action and len(action.split("@")[1]) == 40
+                                  for action in theirs)
