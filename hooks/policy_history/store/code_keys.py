@@ -75,9 +75,10 @@ ROOTS: dict[Kind, tuple[str, ...]] = {
     # pages' code may change without rendering the texts and redlines again
     Kind.TEXTS: (*_REPLAY, "policy_history.manifest"),
     Kind.REDLINES: (*_REPLAY, "policy_history.redline", "policy_history.site.redline_store"),
-    # the modules the hook hands the pages to (a test checks that every policy_history
-    # module the hook imports is in this closure)
-    Kind.PAGES: (*_REPLAY, "policy_history.site.build", "policy_history.site.page_events",
+    # the hook's events and the modules they hand the pages to (a test checks that every
+    # policy_history module the hook file imports is in this closure)
+    Kind.PAGES: (*_REPLAY, "policy_history.site.hook", "policy_history.site.build",
+                 "policy_history.site.page_events",
                  "policy_history.site.archive", "policy_history.site.writers",
                  "policy_history.site.feed_files", "policy_history.site.comparisons",
                  "policy_history.site.config", "policy_history.editors.output"),
