@@ -19,6 +19,7 @@ from policy_history.model.assemble import PolicyText, assemble, make_environment
 from policy_history.model.fingerprints import PrintedText, SectionFingerprints
 from policy_history.model.layout import discover
 from policy_history.model.timeline import HistoryReplay, Renderer, ReplayState, SiteHistory
+from policy_history.model.translations import Languages, link_translations
 from policy_history.repository import (
     GITLINK_MODE,
     LogCommit,
@@ -53,6 +54,8 @@ class LoadedHistory:
     head_committed: dt.datetime | None = None
     #: commits replayed by this load: all of the log, or those after the saved snapshot's
     replayed: int = 0
+    #: each policy's language, and which translates which
+    languages: Languages = field(default_factory=lambda: Languages("en"))
 
 
 def relative_to_repo(path: Path, root: Path) -> str | None:
@@ -80,13 +83,17 @@ def load_history(
     cache_dir: Path | None = None,
     renderer_settings: Sequence[Any] = (),
     prerender: Prerender | None = None,
+    language: str = "en",
+    translations: Sequence[str] | None = None,
 ) -> LoadedHistory:
     """The history of every policy under ``policies_dir`` on the checked-out branch.
 
     ``prerender`` renders a batch of sections (on several cores, say) and gives each one's
     fingerprint digest: a long replay from scratch then renders the sections it needs all
     at once, first. ``renderer_settings``: what ``render`` renders with, as the arguments
-    of code_keys.renderer_key (the site's Markdown extensions, their configs, more)."""
+    of code_keys.renderer_key (the site's Markdown extensions, their configs, more).
+    ``language`` is the policies' own; ``translations`` their language folders (None:
+    found, policy_history.model.translations)."""
     policies_path = Path(policies_dir)
     if not policies_path.is_dir():
         raise PolicyError(
@@ -156,8 +163,10 @@ def load_history(
     if fresh or new_commits:
         snapshots.save(state)
     site = replay.finish(as_of)
+    languages = link_translations(site, policies_rel, language, translations)
+    site.errors.extend(languages.errors)
     loaded = LoadedHistory(site, root, policies_rel, uncommitted, head_committed=head_committed,
-                           replayed=len(new_commits))
+                           replayed=len(new_commits), languages=languages)
     loaded.cache_problem = "; ".join(
         problem for problem in (snapshots.problem, fingerprints.problem) if problem) or None
     if drafts and uncommitted:

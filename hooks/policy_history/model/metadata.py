@@ -22,7 +22,9 @@ KNOWN_KEYS = ("title", "description", "sections", "variables", "changes")
 DATE_KEYS = ("effective", "effective_date", "last_updated", "last_modified", "updated", "date")
 #: control characters (not tab or newline): invisible, invalid in XML, unsafe in a terminal
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-ENTRY_KEYS = ("effective", "summary", "editorial")
+ENTRY_KEYS = ("effective", "summary", "editorial", "translates")
+#: a version id: its effective date, and ``-2``, ``-3`` … for later ones of the same day
+_VERSION_ID = re.compile(r"\d{4}-\d{2}-\d{2}(?:-[2-9]|-[1-9]\d+)?")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -34,6 +36,8 @@ class ChangeEntry:
     summary: str | None
     editorial: str | None
     line: int | None = None
+    #: a translation's material entry: the id of the source version it translates
+    translates: str | None = None
 
     @property
     def is_material(self) -> bool:
@@ -556,7 +560,27 @@ def _parse_entry(item: Any, index: int, lines: _Lines, file: str) -> ChangeEntry
             line=line_of("summary"),
             fix="add 'summary: …' in plain words for visitors",
         )
-    return ChangeEntry(effective=effective, summary=summary, editorial=editorial, line=where)
+    translates = _parse_version_id(item.get("translates"), file, line_of("translates"))
+    if translates is not None and effective is None:
+        raise PolicyError(
+            "'translates' belongs to a translation's material entry, with its 'effective' "
+            "date", file=file, line=line_of("translates"),
+            fix="move it to the entry of the version that translates that source version")
+    return ChangeEntry(effective=effective, summary=summary, editorial=editorial, line=where,
+                       translates=translates)
+
+
+def _parse_version_id(value: Any, file: str, line: int | None) -> str | None:
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, dt.date) else value
+    if isinstance(text, str) and _VERSION_ID.fullmatch(text.strip()):
+        return text.strip()
+    raise PolicyError(
+        f"expected the id of a version of the source policy for 'translates', but got "
+        f"{_kind(value)}", file=file, line=line,
+        fix="write the id the source version has in its address, like 2026-11-24 "
+        "(/privacy/versions/2026-11-24/)")
 
 
 def _parse_date(value: Any, file: str, line: int | None) -> dt.date | None:

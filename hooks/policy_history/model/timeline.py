@@ -97,6 +97,8 @@ class Revision:
     #: an editorial revision's id, after its version's: ``<version id>.<n>`` for the n-th
     #: since that version (none before the first version)
     edition_id: str | None = None
+    #: a translation's version: the source version its entry says it translates
+    translates: str | None = None
 
     @property
     def published(self) -> dt.date:
@@ -584,7 +586,7 @@ def _sections_changed(
 def _entries_without_lines(entries: tuple[ChangeEntry, ...] | None) -> Any:
     if entries is None:
         return None
-    return tuple((e.effective, e.summary, e.editorial) for e in entries)
+    return tuple((e.effective, e.summary, e.editorial, e.translates) for e in entries)
 
 
 def build_history(
@@ -699,7 +701,7 @@ def _add_revision(
     if material is not None:
         revision.kind, revision.reason = MATERIAL, DECLARED
         revision.effective, revision.summary = material.effective, material.summary
-        revision.date_source = DATE_FROM_ENTRY
+        revision.date_source, revision.translates = DATE_FROM_ENTRY, material.translates
         revision.note = editorial.editorial if editorial else None
     elif editorial is not None:
         revision.reason, revision.note = DECLARED, editorial.editorial

@@ -93,6 +93,8 @@ class PolicyBuild:
             visible=manifest.visible_text,
             chunker=Chunker.for_extensions(_extensions(config), config.mdx_configs))
         self.as_of = as_of_from(self.settings)
+        #: the language the policies are written in; translations name their own
+        self.language = str(self.settings.language or config.theme.get("language") or "en")
         self.loaded = self._load(config, config_dir)
         # The history lives until the build ends: the collector need not walk its millions
         # of objects again and again (0.6 s of a warm ota build's 7.9 s). Thawed by the
@@ -146,6 +148,8 @@ class PolicyBuild:
                 cache_dir=self.cache_dir,
                 renderer_settings=_renderer_settings(config),  # rendered text is sanitised
                 prerender=lambda groups: renderer.prerender(groups, parallel),
+                language=self.language,
+                translations=settings.translations,
             )
         except (PolicyError, ValidationError) as error:
             raise failure(str(error)) from None

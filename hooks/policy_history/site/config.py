@@ -79,6 +79,25 @@ class Hosts(c.BaseConfigOption[list[str]]):
         return list(dict.fromkeys(names))
 
 
+class Languages(c.BaseConfigOption[Any]):
+    """``auto`` (None), or a list of language tags."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = "auto"
+
+    def run_validation(self, value: object) -> list[str] | None:
+        if value == "auto" or value is None:
+            return None
+        if not isinstance(value, list) or not all(
+                isinstance(tag, str) and tag.replace("-", "").replace("_", "").isalnum()
+                for tag in value):
+            raise base.ValidationError(
+                f"Expected 'auto' or a list of language tags such as [de, fr, pt-BR], but got "
+                f"{value!r}")
+        return list(value)
+
+
 class PolicySiteConfig(base.Config):
     """``extra: policies:`` in mkdocs.yml. Every key is optional."""
 
@@ -156,6 +175,16 @@ class PolicySiteConfig(base.Config):
     MkDocs renders (its title, description, address and content replaced): the same bytes,
     many times faster. Turn off if a plugin or theme change makes each page differ in other
     places; every page then goes through MkDocs' own page pipeline."""
+
+    language = c.Optional(c.Type(str))
+    """The language the policies are written in, which controls (a BCP 47 tag such as
+    ``en``). Default: ``theme.language``."""
+
+    translations = Languages()
+    """The language folders at the top of the policies folder, each holding translations
+    at the same paths as the policies they translate (``de/privacy/`` translates
+    ``privacy/``), e.g. ``[de, fr, ar]``. Default ``auto``: the top-level folders named by
+    a language that hold a translation of a policy outside them; ``[]`` for none."""
 
     host = Hosts()
     """Where the site is published: ``github-pages``, ``gitlab-pages`` or

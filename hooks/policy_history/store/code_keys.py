@@ -41,9 +41,9 @@ PACKAGE = Path(__file__).resolve().parents[1]  # policy_history/
 #: the distributions whose code a page goes through (their version, when one is
 #: installed, is part of every key): Markdown renders, nh3 sanitises, Jinja2 and
 #: MarkupSafe fill the templates, MkDocs and Material make the pages, PyYAML reads
-#: policy.yml, GitPython opens the repository
+#: policy.yml, GitPython opens the repository, Babel knows the languages and their dates
 LIBRARIES = ("Markdown", "nh3", "Jinja2", "MarkupSafe", "mkdocs", "mkdocs-material",
-             "PyYAML", "GitPython")
+             "PyYAML", "GitPython", "babel")
 #: third-party modules policy_history imports that shape no output (tests check that every
 #: other third-party import comes from LIBRARIES): zstandard compresses the result cache,
 #: whose payload is checked after decompression

@@ -1,0 +1,200 @@
+"""Translations: which policy translates which, and which source version each translated
+version follows. Plain data, worked out after the history is replayed.
+
+A translation lives in a **language folder** at the top of the policies folder, at the
+same path as the policy it translates: ``de/privacy/`` (or ``de/privacy.md``) translates
+``privacy/``. When the source language has a folder of its own (``en/``, as in
+mozilla/legal-docs), the sources are in it: ``de/firefox_privacy_notice.md`` translates
+``en/firefox_privacy_notice.md``. Each is a policy with its own history, versions and
+pages (``/de/privacy/``); this module links them.
+
+Which source version a translated version follows:
+
+1. **declared**: its change entry says ``translates: <source version id>``;
+2. **date**: its effective date (from its entry, or the date its text states, as
+   mozilla's ``{: datetime="…" }`` does) is a source version's;
+3. **in force**: otherwise, the source version in force when it was committed.
+
+An editorial revision of a translation follows what its version follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import posixpath
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from policy_history.errors import PolicyError
+from policy_history.model.layout import slug_for
+from policy_history.model.timeline import PolicyHistory, Revision, SiteHistory
+
+FOLLOWS_DECLARED = "declared"
+FOLLOWS_DATE = "date"
+FOLLOWS_IN_FORCE = "in-force"
+
+
+@dataclass(frozen=True)
+class Follows:
+    """The source version a translated revision follows, and how that is known."""
+
+    version_id: str
+    how: str  # FOLLOWS_DECLARED, FOLLOWS_DATE or FOLLOWS_IN_FORCE
+
+
+@dataclass
+class Translation:
+    slug: str
+    language: str  # as its folder names it (``pt-BR``): a BCP 47 tag
+    source: str  # the slug of the policy it translates
+    #: revision number → the source version it follows
+    follows: dict[int, Follows] = field(default_factory=dict)
+
+
+@dataclass
+class Languages:
+    """The site's languages: each policy's, and how translations link to their sources."""
+
+    source_language: str
+    #: every policy's slug → its language
+    language_of: dict[str, str] = field(default_factory=dict)
+    #: translation slug → its translation
+    translations: dict[str, Translation] = field(default_factory=dict)
+    #: source slug → {language: translation slug}
+    of_source: dict[str, dict[str, str]] = field(default_factory=dict)
+    errors: list[PolicyError] = field(default_factory=list)
+
+    def follows(self, slug: str, revision: Revision) -> Follows | None:
+        translation = self.translations.get(slug)
+        return translation.follows.get(revision.number) if translation else None
+
+
+@functools.lru_cache(maxsize=256)
+def is_language(name: str) -> bool:
+    """Whether a folder name is a language tag Babel knows (``de``, ``pt-BR``, ``zh_TW``)."""
+    from babel import Locale, UnknownLocaleError  # imported when folders are read
+
+    if not name or not name.replace("-", "").replace("_", "").isalpha():
+        return False
+    try:
+        Locale.parse(name.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError, LookupError):
+        return False
+    return True
+
+
+def same_language(a: str, b: str) -> bool:
+    return a.replace("_", "-").lower() == b.replace("_", "-").lower()
+
+
+def link_translations(site: SiteHistory, policies_dir: str, source_language: str,
+                      languages: Sequence[str] | None = None) -> Languages:
+    """Link every translation in ``site`` to its source (``languages``: the language
+    folders; None finds them: top-level folders named by a language, holding at least one
+    translation of a policy outside them)."""
+    result = Languages(source_language)
+    prefix = f"{policies_dir.strip('/')}/" if policies_dir.strip("/.") else ""
+    paths = {slug: _relative(history, prefix) for slug, history in site.policies.items()}
+    top = {path.split("/", 1)[0] for path in paths.values() if "/" in path}
+    source_root = next((folder for folder in sorted(top)
+                        if same_language(folder, source_language)), None)
+
+    def source_of(rest: str) -> str:
+        return slug_for(posixpath.join(source_root, rest) if source_root else rest)
+
+    folders = _language_folders(paths, top, source_of, source_language, languages)
+    in_folders = {slug for slug, path in paths.items() if path.partition("/")[0] in folders}
+    for slug, path in sorted(paths.items()):
+        first, _, rest = path.partition("/")
+        if slug not in in_folders or not rest:
+            result.language_of[slug] = source_language
+            continue
+        result.language_of[slug] = first
+        source = source_of(rest)
+        if source not in site.policies or source in in_folders:
+            result.errors.append(PolicyError(
+                f"'{prefix}{path}' is in the language folder '{first}/', but there is no "
+                f"policy at '{prefix}{posixpath.join(source_root or '', rest)}' for it to "
+                "translate", file=prefix + path,
+                fix="give it the path of the policy it translates, inside its language "
+                    "folder (rename it, or the source)"))
+            continue
+        translation = Translation(slug, first, source)
+        result.translations[slug] = translation
+        result.of_source.setdefault(source, {})[first] = slug
+        _link_versions(translation, site.policies[slug], site.policies[source], result.errors)
+    return result
+
+
+def _relative(history: PolicyHistory, prefix: str) -> str:
+    path = history.layout.path if history.layout else history.slug
+    return path[len(prefix):] if prefix and path.startswith(prefix) else path
+
+
+def _language_folders(paths: dict[str, str], top: Iterable[str],
+                      source_of: Callable[[str], str], source_language: str,
+                      languages: Sequence[str] | None) -> set[str]:
+    candidates = {folder for folder in top if not same_language(folder, source_language)}
+    if languages is not None:
+        wanted = {language.replace("_", "-").lower() for language in languages}
+        return {folder for folder in candidates if folder.replace("_", "-").lower() in wanted}
+    found = set()
+    for folder in candidates:
+        if not is_language(folder):
+            continue
+        inside = {slug: path for slug, path in paths.items()
+                  if path.partition("/")[0] == folder}
+        outside = paths.keys() - inside.keys()
+        if any(source_of(path.partition("/")[2]) in outside for path in inside.values()):
+            found.add(folder)
+    return found
+
+
+def _link_versions(translation: Translation, history: PolicyHistory, source: PolicyHistory,
+                   errors: list[PolicyError]) -> None:
+    versions = [v for v in source.versions if v.version_id]
+    by_id = {v.version_id: v for v in versions}
+    last: Follows | None = None
+    for revision in history.revisions:
+        if revision.is_version or last is None:
+            found = _follows(revision, versions, by_id, errors)
+            if found is not None and revision.is_version:
+                last = found
+        else:
+            found = last
+        if found is not None:
+            translation.follows[revision.number] = found
+
+
+def _follows(revision: Revision, versions: list[Revision], by_id: dict[str | None, Revision],
+             errors: list[PolicyError]) -> Follows | None:
+    if not versions:
+        return None
+    if revision.translates is not None:
+        if revision.translates in by_id:
+            return Follows(revision.translates, FOLLOWS_DECLARED)
+        entry = next((e for e in revision.text.meta.changes or ()
+                      if e.translates == revision.translates), None)
+        known = ", ".join(str(v.version_id) for v in versions[-5:])
+        errors.append(PolicyError(
+            f"'translates: {revision.translates}' names no version of the source policy "
+            f"(its latest: {known})", file=revision.text.meta.file,
+            line=entry.line if entry else None,
+            fix="write the id of the source version this text translates, as its address "
+                "shows it (/<policy>/versions/<id>/)"))
+    if revision.is_version and revision.effective is not None:
+        same_day = [v for v in versions if v.effective == revision.effective]
+        if same_day:
+            return Follows(str(same_day[-1].version_id), FOLLOWS_DATE)
+    committed = revision.commit.committed.date()
+    return Follows(str(_in_force(versions, committed).version_id), FOLLOWS_IN_FORCE)
+
+
+def _in_force(versions: list[Revision], day: dt.date) -> Revision:
+    """The source version in force on ``day`` (the first, if none was yet)."""
+    chosen = versions[0]
+    for version in versions:
+        if version.effective is not None and version.effective <= day:
+            chosen = version
+    return chosen

@@ -1,0 +1,165 @@
+"""Translations linked to their sources (policy_history.model.translations), read from real
+repositories: which folder is a language, which source version each translated version
+follows and how that is known, and the errors for a translation that links to nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import markdown
+import pytest
+
+from policy_history.loader import LoadedHistory, load_history
+from policy_history.model.translations import (
+    FOLLOWS_DATE,
+    FOLLOWS_DECLARED,
+    FOLLOWS_IN_FORCE,
+    Follows,
+    is_language,
+)
+from tests.support import GitRepo
+
+AS_OF = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def render(text: str) -> str:
+    return markdown.markdown(text)
+
+
+def load(repo: GitRepo, **settings: Any) -> LoadedHistory:
+    return load_history(repo.path / "policies", render=render, as_of=AS_OF, **settings)
+
+
+def entries(*items: tuple[str, str, str | None]) -> str:
+    lines = ["title: T", "changes:"]
+    for effective, summary, translates in items:
+        lines += [f"  - effective: {effective}", f"    summary: {summary}"]
+        if translates:
+            lines.append(f"    translates: {translates}")
+    return "\n".join(lines) + "\n"
+
+
+def follows(loaded: LoadedHistory, slug: str) -> list[Follows | None]:
+    history = loaded.site.policies[slug]
+    return [loaded.languages.follows(slug, revision) for revision in history.revisions]
+
+
+@pytest.fixture
+def folder_site(repo: GitRepo) -> GitRepo:
+    """privacy/ (two versions) and its German translation de/privacy/, three versions:
+    one committed with no source version of its day, one of a source version's day, one
+    that declares what it translates."""
+    repo.commit("English", "2020-01-01", {
+        "policies/privacy/policy.yml": entries(("2020-01-01", "First.", None)),
+        "policies/privacy/10-intro.md": "Hello.\n"})
+    repo.commit("German", "2020-01-20", {
+        "policies/de/privacy/policy.yml": entries(("2020-01-20", "Erste.", None)),
+        "policies/de/privacy/10-intro.md": "Hallo.\n"})
+    repo.commit("English 2", "2021-02-01", {
+        "policies/privacy/policy.yml": entries(("2021-03-01", "Second.", None),
+                                               ("2020-01-01", "First.", None)),
+        "policies/privacy/10-intro.md": "Hello again.\n"})
+    repo.commit("German 2", "2021-02-10", {
+        "policies/de/privacy/policy.yml": entries(("2021-03-01", "Zweite.", None),
+                                                  ("2020-01-20", "Erste.", None)),
+        "policies/de/privacy/10-intro.md": "Hallo wieder.\n"})
+    repo.commit("German 3", "2021-05-01", {
+        "policies/de/privacy/policy.yml": entries(("2021-05-01", "Dritte.", "2021-03-01"),
+                                                  ("2021-03-01", "Zweite.", None),
+                                                  ("2020-01-20", "Erste.", None)),
+        "policies/de/privacy/10-intro.md": "Hallo noch einmal.\n"})
+    return repo
+
+
+def test_a_language_folder_translates_the_policy_at_the_same_path(folder_site: GitRepo
+                                                                  ) -> None:
+    loaded = load(folder_site)
+    languages = loaded.languages
+    assert languages.language_of == {"privacy": "en", "de/privacy": "de"}
+    assert languages.of_source == {"privacy": {"de": "de/privacy"}}
+    assert loaded.site.errors == []
+    assert follows(loaded, "de/privacy") == [
+        Follows("2020-01-01", FOLLOWS_IN_FORCE),  # committed 2020-01-20: the first in force
+        Follows("2021-03-01", FOLLOWS_DATE),
+        Follows("2021-03-01", FOLLOWS_DECLARED)]
+    assert follows(loaded, "privacy") == [None, None]
+
+
+def test_an_editorial_revision_follows_what_its_version_follows(folder_site: GitRepo) -> None:
+    text = (folder_site.path / "policies/de/privacy/policy.yml").read_text()
+    folder_site.commit("Typo", "2021-06-01", {
+        "policies/de/privacy/policy.yml": text.replace("changes:\n",
+                                                       "changes:\n  - editorial: Tippfehler.\n"),
+        "policies/de/privacy/10-intro.md": "Hallo noch einmal!\n"})
+    assert follows(load(folder_site), "de/privacy")[-1] == Follows("2021-03-01",
+                                                                   FOLLOWS_DECLARED)
+
+
+def test_translates_must_name_a_source_version(folder_site: GitRepo) -> None:
+    text = (folder_site.path / "policies/de/privacy/policy.yml").read_text()
+    folder_site.commit("Wrong id", "2021-06-01", {
+        "policies/de/privacy/policy.yml": text.replace(
+            "changes:\n", "changes:\n  - effective: 2021-06-01\n    summary: Vier.\n"
+            "    translates: 2021-03-02\n"),
+        "policies/de/privacy/10-intro.md": "Hallo, vier.\n"})
+    loaded = load(folder_site)
+    [error] = loaded.site.errors
+    assert error.file == "policies/de/privacy/policy.yml" and error.line == 3  # its entry
+    assert "'translates: 2021-03-02' names no version" in str(error)
+    assert "2021-03-01" in str(error) and error.fix
+    # the version is still linked, to the version in force when it was committed
+    assert follows(loaded, "de/privacy")[-1] == Follows("2021-03-01", FOLLOWS_IN_FORCE)
+
+
+def test_a_translation_of_nothing_is_an_error(folder_site: GitRepo) -> None:
+    folder_site.commit("Stray", "2021-06-01", {"policies/de/cookies.md": "# Cookies\n\nKekse.\n"})
+    loaded = load(folder_site)
+    [error] = loaded.site.errors
+    assert error.file == "policies/de/cookies.md"
+    assert "no policy at 'policies/cookies.md'" in str(error) and error.fix
+
+
+def test_locale_folders_with_the_source_language_folder(repo: GitRepo) -> None:
+    """mozilla/legal-docs: en/ holds the sources; each text states the English date."""
+    def text(title: str, day: str) -> str:
+        return f"# {title}\n\nEffective {day}\n{{: datetime=\"{day}\" }}\n\nText of {day}.\n"
+
+    repo.commit("en 1", "2024-01-02", {"policies/en/notice.md": text("Notice", "2024-01-10")})
+    repo.commit("de 1", "2024-01-20", {"policies/de/notice.md": text("Hinweis", "2024-01-10")})
+    repo.commit("en 2", "2024-05-01", {"policies/en/notice.md": text("Notice", "2024-05-04")})
+    repo.commit("pt 1", "2024-05-20", {"policies/pt-BR/notice.md": text("Aviso", "2024-05-04")})
+    repo.commit("en archive", "2024-06-01", {
+        "policies/en/archive/old.md": text("Old", "2019-01-01"),
+        "policies/de/archive/old.md": text("Alt", "2019-01-01")})
+    loaded = load(repo)
+    assert loaded.site.errors == []
+    languages = loaded.languages
+    assert languages.of_source == {"en/notice": {"de": "de/notice", "pt-BR": "pt-br/notice"},
+                                   "en/archive/old": {"de": "de/archive/old"}}
+    assert languages.language_of["en/notice"] == "en"
+    assert follows(loaded, "de/notice") == [Follows("2024-01-10", FOLLOWS_DATE)]
+    assert follows(loaded, "pt-br/notice") == [Follows("2024-05-04", FOLLOWS_DATE)]
+
+
+def test_a_folder_named_like_a_language_without_translations_is_a_policy(repo: GitRepo
+                                                                         ) -> None:
+    """``it/`` (an IT policy, not Italian) translates nothing: it stays an ordinary policy;
+    listed in ``translations``, it is a language folder and says what is wrong."""
+    repo.commit("IT", "2020-01-01", {"policies/it/acceptable-use.md": "# Use\n\nText.\n",
+                                     "policies/privacy.md": "# Privacy\n\nText.\n"})
+    loaded = load(repo)
+    assert loaded.site.errors == [] and loaded.languages.translations == {}
+    assert loaded.languages.language_of["it/acceptable-use"] == "en"
+    listed = load(repo, translations=["it"])
+    assert [error.file for error in listed.site.errors] == ["policies/it/acceptable-use.md"]
+    none = load(repo, translations=[])
+    assert none.site.errors == [] and none.languages.translations == {}
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("de", True), ("pt-BR", True), ("zh_TW", True), ("es-ES", True), ("ar", True),
+    ("archive", False), ("privacy", False), ("", False), ("de-", False), ("x1", False),
+    ("../de", False)])
+def test_which_folder_names_are_languages(name: str, expected: bool) -> None:
+    assert is_language(name) is expected
