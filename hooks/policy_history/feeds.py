@@ -52,6 +52,8 @@ class Addresses:
     source: Callable[[Revision], str]
     #: the redline page of a version against the one before it, once redline pages exist
     redline: Callable[[Revision], str | None] = lambda revision: None
+    #: the absolute address of a site-relative one (another policy's pages)
+    site: Callable[[str], str] = lambda path: path
 
 
 @dataclass(frozen=True)

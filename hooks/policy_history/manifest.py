@@ -219,7 +219,38 @@ def version_record(history: PolicyHistory, version: Revision, addresses: Address
         "editions": [edition_record(version, text_hash, source_hash)] + [
             edition_record(revision, edition_hash(revision))
             for revision in history.editorial_after(version)],
+        **_follows(history, version, addresses),
     }
+
+
+def _follows(history: PolicyHistory, version: Revision, addresses: Addresses
+             ) -> dict[str, Any]:
+    """A translated version: the source version it follows (none for a source)."""
+    links = history.translation
+    follows = links.follows.get(version.number) if links else None
+    if links is None or follows is None:
+        return {}
+    return {"follows": {"id": follows.version_id, "how": follows.how,
+                        "url": addresses.site(f"{links.source}/versions/{follows.version_id}/")}}
+
+
+def _language(history: PolicyHistory, addresses: Addresses) -> dict[str, Any]:
+    """The policy's language, and a translation's source."""
+    out: dict[str, Any] = {"language": history.language or None}
+    links = history.translation
+    if links is not None:
+        current = history.shown
+        follows = links.follows.get(current.number)
+        now = links.source_current
+        out["translation_of"] = {
+            "slug": links.source, "language": links.source_language,
+            "url": addresses.site(f"{links.source}/"),
+            "outdated": bool(follows and now and follows.version_id != now.version_id
+                             and (follows.effective or now.effective) is not None
+                             and (follows.effective or dt.date.min)
+                             <= (now.effective or dt.date.max)),
+        }
+    return out
 
 
 def manifest(history: PolicyHistory, addresses: Addresses,
@@ -248,6 +279,7 @@ def manifest(history: PolicyHistory, addresses: Addresses,
             "url": addresses.current,
             "history_url": addresses.history,
             "feeds": {"atom": addresses.atom, "json": addresses.json},
+            **_language(history, addresses),
         },
         "current": current.version_id if current else None,
         "upcoming": [v.version_id for v in history.upcoming],

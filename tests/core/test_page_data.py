@@ -62,6 +62,8 @@ POLICY_OF: dict[str, tuple[type, ...]] = {
     "partials/policy-version.html": (VersionPage,),
     "partials/policy-compare.html": (ComparePage,),
     "partials/policy-index.html": (),  # the home page: ``policy_index`` only
+    "partials/policy-languages.html": POLICY_PAGES,
+    "partials/policy-translation.html": POLICY_PAGES,
 }
 #: the other page data in the templates' context
 CONTEXT: dict[str, Any] = {"policy_index": list[IndexEntry]}

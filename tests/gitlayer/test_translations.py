@@ -15,7 +15,6 @@ from policy_history.model.translations import (
     FOLLOWS_DATE,
     FOLLOWS_DECLARED,
     FOLLOWS_IN_FORCE,
-    Follows,
     is_language,
 )
 from tests.support import GitRepo
@@ -40,9 +39,18 @@ def entries(*items: tuple[str, str, str | None]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def follows(loaded: LoadedHistory, slug: str) -> list[Follows | None]:
+def follows(loaded: LoadedHistory, slug: str) -> list[tuple[str, str] | None]:
+    """(source version id, how) for each revision of ``slug``; the date is the version's."""
     history = loaded.site.policies[slug]
-    return [loaded.languages.follows(slug, revision) for revision in history.revisions]
+    out: list[tuple[str, str] | None] = []
+    for revision in history.revisions:
+        found = loaded.languages.follows(slug, revision)
+        if found is not None:
+            source = loaded.site.policies[loaded.languages.translations[slug].source]
+            version = next(v for v in source.versions if v.version_id == found.version_id)
+            assert found.effective == version.effective
+        out.append(None if found is None else (found.version_id, found.how))
+    return out
 
 
 @pytest.fixture
@@ -80,10 +88,18 @@ def test_a_language_folder_translates_the_policy_at_the_same_path(folder_site: G
     assert languages.of_source == {"privacy": {"de": "de/privacy"}}
     assert loaded.site.errors == []
     assert follows(loaded, "de/privacy") == [
-        Follows("2020-01-01", FOLLOWS_IN_FORCE),  # committed 2020-01-20: the first in force
-        Follows("2021-03-01", FOLLOWS_DATE),
-        Follows("2021-03-01", FOLLOWS_DECLARED)]
+        ("2020-01-01", FOLLOWS_IN_FORCE),  # committed 2020-01-20: the first in force
+        ("2021-03-01", FOLLOWS_DATE),
+        ("2021-03-01", FOLLOWS_DECLARED)]
     assert follows(loaded, "privacy") == [None, None]
+    # what the pages read, on the histories
+    privacy, german = loaded.site.policies["privacy"], loaded.site.policies["de/privacy"]
+    assert (privacy.language, german.language) == ("en", "de")
+    assert privacy.languages == german.languages == {"en": "privacy", "de": "de/privacy"}
+    assert privacy.translation is None and german.translation is not None
+    assert german.translation.source == "privacy"
+    assert german.translation.source_current is not None
+    assert german.translation.source_current.version_id == "2021-03-01"
 
 
 def test_an_editorial_revision_follows_what_its_version_follows(folder_site: GitRepo) -> None:
@@ -92,8 +108,7 @@ def test_an_editorial_revision_follows_what_its_version_follows(folder_site: Git
         "policies/de/privacy/policy.yml": text.replace("changes:\n",
                                                        "changes:\n  - editorial: Tippfehler.\n"),
         "policies/de/privacy/10-intro.md": "Hallo noch einmal!\n"})
-    assert follows(load(folder_site), "de/privacy")[-1] == Follows("2021-03-01",
-                                                                   FOLLOWS_DECLARED)
+    assert follows(load(folder_site), "de/privacy")[-1] == ("2021-03-01", FOLLOWS_DECLARED)
 
 
 def test_translates_must_name_a_source_version(folder_site: GitRepo) -> None:
@@ -109,7 +124,7 @@ def test_translates_must_name_a_source_version(folder_site: GitRepo) -> None:
     assert "'translates: 2021-03-02' names no version" in str(error)
     assert "2021-03-01" in str(error) and error.fix
     # the version is still linked, to the version in force when it was committed
-    assert follows(loaded, "de/privacy")[-1] == Follows("2021-03-01", FOLLOWS_IN_FORCE)
+    assert follows(loaded, "de/privacy")[-1] == ("2021-03-01", FOLLOWS_IN_FORCE)
 
 
 def test_a_translation_of_nothing_is_an_error(folder_site: GitRepo) -> None:
@@ -138,8 +153,8 @@ def test_locale_folders_with_the_source_language_folder(repo: GitRepo) -> None:
     assert languages.of_source == {"en/notice": {"de": "de/notice", "pt-BR": "pt-br/notice"},
                                    "en/archive/old": {"de": "de/archive/old"}}
     assert languages.language_of["en/notice"] == "en"
-    assert follows(loaded, "de/notice") == [Follows("2024-01-10", FOLLOWS_DATE)]
-    assert follows(loaded, "pt-br/notice") == [Follows("2024-05-04", FOLLOWS_DATE)]
+    assert follows(loaded, "de/notice") == [("2024-01-10", FOLLOWS_DATE)]
+    assert follows(loaded, "pt-br/notice") == [("2024-05-04", FOLLOWS_DATE)]
 
 
 def test_a_folder_named_like_a_language_without_translations_is_a_policy(repo: GitRepo

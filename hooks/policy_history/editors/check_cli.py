@@ -11,6 +11,7 @@ check could not run (no mkdocs.yml, a base revision that does not exist, …).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from policy_history.editors.check import ERROR, check
 from policy_history.editors.cli_common import base_tree, compare_site, fail, head_tree, load_site
 from policy_history.editors.output import add_version, annotation, say
+from policy_history.editors.translation_check import check_translations
 from policy_history.errors import PolicyError
 
 
@@ -59,6 +61,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "scripts/check") -> int:
             site_variables=site.variables,
             templating=site.templating,
         )
+        if args.head is None:  # translations: read from the committed history, as built
+            check_translations(report, site, dt.datetime.now(dt.timezone.utc))
     except PolicyError as error:
         return fail(error, github=github)
     for problem in report.problems:

@@ -36,6 +36,9 @@ class Site:
     text_dates: str
     render: Callable[[str], str]
     manifests: bool  # whether the build writes versions.json (feeds on, site_url set)
+    language: str = "en"  # the policies' own language (extra.policies.language)
+    translations: list[str] | None = None  # the language folders (None: found)
+    cache_dir: Path | None = None  # the build's cache, which the history is read with
 
     @property
     def paths(self) -> list[str]:
@@ -115,6 +118,9 @@ def load_site(config_file: str | None) -> Site:
         text_dates=settings.text_dates,
         render=markdown_renderer(config.markdown_extensions, config.mdx_configs),
         manifests=settings.feeds and bool(config.site_url),
+        language=str(settings.language or config.theme.get("language") or "en"),
+        translations=settings.translations,
+        cache_dir=path.resolve().parent / ".cache" / "policy-history",
     )
 
 

@@ -125,6 +125,32 @@ class Revision:
         return _KIND_NOTES.get(self.reason)
 
 
+@dataclass(frozen=True)
+class Follows:
+    """A source version a translated revision follows (model.translations)."""
+
+    version_id: str
+    effective: dt.date | None
+    how: str  # FOLLOWS_DECLARED, FOLLOWS_DATE, FOLLOWS_IN_FORCE (model.translations)
+
+
+@dataclass
+class TranslationLinks:
+    """What ties a translation to its source (set by model.translations.link_translations)."""
+
+    source: str  # the source policy's slug
+    source_language: str
+    #: revision number → the source version it follows
+    follows: dict[int, Follows] = field(default_factory=dict)
+    #: the source version in force, as of the build
+    source_current: Follows | None = None
+    #: (old id, new id) of the source's redline pages (set by the site, which plans them)
+    source_compared: frozenset[tuple[str, str]] = frozenset()
+    #: what the notice says (set by the site from its settings), and in which language
+    wording: dict[str, str] = field(default_factory=dict)
+    wording_language: str = ""
+
+
 @dataclass
 class PolicyHistory:
     slug: str
@@ -132,6 +158,13 @@ class PolicyHistory:
     layout: PolicyLayout | None = None  # where the policy lives at the tip
     current: Revision | None = None
     upcoming: list[Revision] = field(default_factory=list)
+    #: its language ("": the site's, before translations are linked)
+    language: str = ""
+    #: language → the slug of this policy in that language, itself included; empty for a
+    #: policy with no translations
+    languages: dict[str, str] = field(default_factory=dict)
+    #: a translation's link to its source
+    translation: TranslationLinks | None = None
 
     @property
     def versions(self) -> list[Revision]:

@@ -21,26 +21,24 @@ An editorial revision of a translation follows what its version follows.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from policy_history.errors import PolicyError
+from policy_history.model.dates import babel_locale
 from policy_history.model.layout import slug_for
-from policy_history.model.timeline import PolicyHistory, Revision, SiteHistory
+from policy_history.model.timeline import (
+    Follows,
+    PolicyHistory,
+    Revision,
+    SiteHistory,
+    TranslationLinks,
+)
 
 FOLLOWS_DECLARED = "declared"
 FOLLOWS_DATE = "date"
 FOLLOWS_IN_FORCE = "in-force"
-
-
-@dataclass(frozen=True)
-class Follows:
-    """The source version a translated revision follows, and how that is known."""
-
-    version_id: str
-    how: str  # FOLLOWS_DECLARED, FOLLOWS_DATE or FOLLOWS_IN_FORCE
 
 
 @dataclass
@@ -70,18 +68,11 @@ class Languages:
         return translation.follows.get(revision.number) if translation else None
 
 
-@functools.lru_cache(maxsize=256)
 def is_language(name: str) -> bool:
     """Whether a folder name is a language tag Babel knows (``de``, ``pt-BR``, ``zh_TW``)."""
-    from babel import Locale, UnknownLocaleError  # imported when folders are read
-
     if not name or not name.replace("-", "").replace("_", "").isalpha():
         return False
-    try:
-        Locale.parse(name.replace("-", "_"))
-    except (UnknownLocaleError, ValueError, TypeError, LookupError):
-        return False
-    return True
+    return babel_locale(name) is not None
 
 
 def same_language(a: str, b: str) -> bool:
@@ -124,7 +115,26 @@ def link_translations(site: SiteHistory, policies_dir: str, source_language: str
         result.translations[slug] = translation
         result.of_source.setdefault(source, {})[first] = slug
         _link_versions(translation, site.policies[slug], site.policies[source], result.errors)
+    _annotate(site, result)
     return result
+
+
+def _annotate(site: SiteHistory, languages: Languages) -> None:
+    """Write each policy's language and links on its history, for the pages."""
+    for slug, history in site.policies.items():
+        history.language = languages.language_of.get(slug, languages.source_language)
+        history.languages, history.translation = {}, None
+    for source, translated in languages.of_source.items():
+        group = {languages.source_language: source, **translated}
+        for slug in group.values():
+            site.policies[slug].languages = dict(group)
+        current = site.policies[source].current
+        now = Follows(str(current.version_id), current.effective, "") \
+            if current is not None and current.version_id else None
+        for slug in translated.values():
+            site.policies[slug].translation = TranslationLinks(
+                source=source, source_language=languages.source_language,
+                follows=languages.translations[slug].follows, source_current=now)
 
 
 def _relative(history: PolicyHistory, prefix: str) -> str:
@@ -173,7 +183,8 @@ def _follows(revision: Revision, versions: list[Revision], by_id: dict[str | Non
         return None
     if revision.translates is not None:
         if revision.translates in by_id:
-            return Follows(revision.translates, FOLLOWS_DECLARED)
+            return Follows(revision.translates, by_id[revision.translates].effective,
+                           FOLLOWS_DECLARED)
         entry = next((e for e in revision.text.meta.changes or ()
                       if e.translates == revision.translates), None)
         known = ", ".join(str(v.version_id) for v in versions[-5:])
@@ -186,9 +197,10 @@ def _follows(revision: Revision, versions: list[Revision], by_id: dict[str | Non
     if revision.is_version and revision.effective is not None:
         same_day = [v for v in versions if v.effective == revision.effective]
         if same_day:
-            return Follows(str(same_day[-1].version_id), FOLLOWS_DATE)
+            return Follows(str(same_day[-1].version_id), revision.effective, FOLLOWS_DATE)
     committed = revision.commit.committed.date()
-    return Follows(str(_in_force(versions, committed).version_id), FOLLOWS_IN_FORCE)
+    chosen = _in_force(versions, committed)
+    return Follows(str(chosen.version_id), chosen.effective, FOLLOWS_IN_FORCE)
 
 
 def _in_force(versions: list[Revision], day: dt.date) -> Revision:

@@ -30,7 +30,7 @@ from policy_history.model.timeline import Revision
 from policy_history.rendering import quick_inline
 from policy_history.rendering import sanitise as safe_html
 from policy_history.rendering.chunks import Chunker
-from policy_history.site import feed_files, following, pages, sitemap
+from policy_history.site import comparisons, feed_files, following, pages, sitemap
 from policy_history.site.archive import Archive, PageKeys, Templates
 from policy_history.site.archive_content import ArchiveContent, ContentKeys, RedlineError
 from policy_history.site.archive_plan import ArchivePlan, Group, PlanSettings
@@ -38,6 +38,7 @@ from policy_history.site.archive_results import ArchiveResults
 from policy_history.site.config import PolicySiteConfig, as_of_from
 from policy_history.site.feed_files import FeedOptions
 from policy_history.site.following import FollowOptions
+from policy_history.site.languages import wording_for
 from policy_history.site.page_data import PageKind
 from policy_history.site.redline_store import Redlines
 from policy_history.site.renderer import PolicyRenderer, markdown_renderer
@@ -96,6 +97,7 @@ class PolicyBuild:
         #: the language the policies are written in; translations name their own
         self.language = str(self.settings.language or config.theme.get("language") or "en")
         self.loaded = self._load(config, config_dir)
+        self._link_languages()
         # The history lives until the build ends: the collector need not walk its millions
         # of objects again and again (0.6 s of a warm ota build's 7.9 s). Thawed by the
         # next build.
@@ -370,6 +372,24 @@ class PolicyBuild:
         if self.writers is not None:
             self.writers.close()
         self.archive, self.ledger, self.writers = None, None, None
+
+    def _link_languages(self) -> None:
+        """Give each translation what its notice needs from the site: which redlines its
+        source publishes, and the wording for its language."""
+        policies = self.loaded.site.policies
+        every = self.settings.compare_every_pair_up_to
+        with_current = self.settings.compare_with_current
+        for history in policies.values():
+            links = history.translation
+            if links is None or links.source not in policies:
+                continue
+            source = policies[links.source]
+            links.source_compared = frozenset(
+                (str(old.version_id), str(new.version_id))
+                for old, new in comparisons.pairs(source, every, with_current)
+                if new.is_version)
+            links.wording, links.wording_language = wording_for(
+                history.language, self.settings.translation_wording)
 
     # -- shared by the events ------------------------------------------------------------------
 

@@ -98,6 +98,41 @@ class Languages(c.BaseConfigOption[Any]):
         return list(value)
 
 
+class Wording(c.BaseConfigOption[dict[str, dict[str, str]]]):
+    """language (or ``*``) → {notice, source_link, outdated, changes_link} → text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = {}
+
+    def run_validation(self, value: object) -> dict[str, dict[str, str]]:
+        from policy_history.site.languages import WORDING_KEYS
+
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise base.ValidationError(
+                f"Expected a mapping of languages to wording, such as {{de: {{notice: "
+                f"'…'}}}}, but got {value!r}")
+        out: dict[str, dict[str, str]] = {}
+        for tag, wording in value.items():
+            if not isinstance(wording, dict):
+                raise base.ValidationError(f"'{tag}': expected a mapping of "
+                                           f"{', '.join(WORDING_KEYS)} to text")
+            for key, text in wording.items():
+                if key not in WORDING_KEYS:
+                    raise base.ValidationError(
+                        f"'{tag}': unknown key '{key}' (the keys are {', '.join(WORDING_KEYS)})")
+                try:
+                    str(text).format(language="", date="")
+                except (KeyError, IndexError, ValueError) as error:
+                    raise base.ValidationError(
+                        f"'{tag}.{key}': only {{language}} and {{date}} may be filled in "
+                        f"({error})") from None
+            out[str(tag)] = {str(k): str(v) for k, v in wording.items()}
+        return out
+
+
 class PolicySiteConfig(base.Config):
     """``extra: policies:`` in mkdocs.yml. Every key is optional."""
 
@@ -185,6 +220,12 @@ class PolicySiteConfig(base.Config):
     at the same paths as the policies they translate (``de/privacy/`` translates
     ``privacy/``), e.g. ``[de, fr, ar]``. Default ``auto``: the top-level folders named by
     a language that hold a translation of a policy outside them; ``[]`` for none."""
+
+    translation_wording = Wording()
+    """What a translated page says of its source, per language of translation (a tag, or
+    ``"*"`` for any): ``notice``, ``source_link``, ``outdated`` and ``changes_link``, with
+    ``{language}`` (the controlling language's name in that language) and ``{date}``. The
+    defaults are English (``site/languages.py``)."""
 
     host = Hosts()
     """Where the site is published: ``github-pages``, ``gitlab-pages`` or

@@ -52,6 +52,7 @@ def addresses(history: PolicyHistory, site_url: str,
         source=lambda version: absolute(site_url, source_path(history, version)),
         redline=(lambda version: absolute(site_url, redline(history, version))) if redline
         else (lambda version: None),
+        site=lambda path: absolute(site_url, path),
     )
 
 
@@ -74,12 +75,12 @@ def recent_change(history: PolicyHistory, as_of: dt.datetime, days: int
     previous = versions[versions.index(current) - 1]
     return RecentChange(
         id=current.version_id,
-        effective=date_of(current.effective),
+        effective=date_of(current.effective, history.language),
         summary=current.summary,
         url=version_url(history, current),
         history_url=history_url(history),
         previous_url=version_url(history, previous),
-        until=date_of(current.effective + dt.timedelta(days=days - 1)),
+        until=date_of(current.effective + dt.timedelta(days=days - 1), history.language),
     )
 
 

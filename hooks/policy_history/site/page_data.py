@@ -65,16 +65,17 @@ class DateView:
 
 
 @overload
-def date_of(day: dt.date) -> DateView: ...
+def date_of(day: dt.date, language: str = "") -> DateView: ...
 @overload
-def date_of(day: None) -> None: ...
+def date_of(day: None, language: str = "") -> None: ...
 @overload
-def date_of(day: dt.date | None) -> DateView | None: ...
+def date_of(day: dt.date | None, language: str = "") -> DateView | None: ...
 
 
-def date_of(day: dt.date | None) -> DateView | None:
-    """``day`` as templates show it (as ``model.dates.date_view``, typed)."""
-    return None if day is None else DateView(iso=day.isoformat(), text=human_date(day))
+def date_of(day: dt.date | None, language: str = "") -> DateView | None:
+    """``day`` as templates show it (as ``model.dates.date_view``, typed), in ``language``."""
+    return None if day is None else DateView(iso=day.isoformat(),
+                                             text=human_date(day, language))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -286,6 +287,32 @@ class IndexEntry:
     url: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LanguageLink:
+    """One language of a policy, in the language switcher."""
+
+    tag: str  # BCP 47: ``de``, ``pt-BR``
+    name: str  # in that language: ``Deutsch``
+    url: str  # the policy's current page in it
+    current: bool  # the language of this page
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TranslationNotice:
+    """What a translated page says of its source: the version it follows, and whether
+    the source has changed since (the wording comes from the settings)."""
+
+    source_language: str  # the tag of the language that controls
+    notice: str  # "This is a translation of the English version of …"
+    source_link: str  # the link's text to the source version it follows
+    follows_url: str  # that source version's page
+    follows: DateView | None  # and its effective date
+    how: str  # declared, date or in-force (docs/reference.md)
+    outdated: str | None  # "This translation is out of date …", when it is
+    changes_link: str | None  # the link's text to what changed in the source since
+    changes_url: str | None  # the source's redline since, or its current page
+
+
 # -- pages -------------------------------------------------------------------------------
 
 
@@ -305,6 +332,12 @@ class PolicyPage:
     upcoming: tuple[VersionView, ...]  # oldest first
     revisions: int  # how many
     versions: int
+    language: str  # the policy's language (a BCP 47 tag)
+    direction: str  # its script's: ltr or rtl
+    #: the policy in each of its languages (none for a policy without translations)
+    languages: tuple[LanguageLink, ...]
+    #: a translation's link to its source, for the revision the page shows
+    translation: TranslationNotice | None
     #: filled in by the hook (``follow``), the same for every page of the policy
     feeds: Feeds | None = None
     recent_change: RecentChange | None = None

@@ -19,6 +19,7 @@ import yaml
 from policy_history.model.assemble import PolicyText
 from policy_history.model.layout import ROOT_INDEX_SLUG
 from policy_history.model.timeline import AUTOMATIC, PolicyHistory, Revision
+from policy_history.site.languages import direction, language_links, translation_notice
 from policy_history.site.page_data import (
     Correction,
     CurrentPage,
@@ -29,11 +30,13 @@ from policy_history.site.page_data import (
     HistoryEntry,
     HistoryPage,
     IndexEntry,
+    LanguageLink,
     LookupEntry,
     PageKind,
     RevisionView,
     Section,
     SectionVersions,
+    TranslationNotice,
     Unversioned,
     VersionPage,
     VersionView,
@@ -193,8 +196,8 @@ def _version_fields(history: PolicyHistory, revision: Revision,
         "date_written": revision.stated.written if revision.stated
         and revision.date_source == "text" else None,
         "commit": revision.commit.sha,
-        "effective": date_of(revision.effective),
-        "published": date_of(revision.published),
+        "effective": date_of(revision.effective, history.language),
+        "published": date_of(revision.published, history.language),
         "summary": revision.summary,
         "reason": revision.reason,
         "url": version_url(history, revision) if revision.version_id else None,
@@ -244,8 +247,8 @@ def _edition_view(history: PolicyHistory, revision: Revision) -> EditionView:
     return EditionView(
         id=revision.page_id,
         commit=revision.commit.sha,
-        effective=date_of(version.effective) if version else None,
-        published=date_of(revision.published),
+        effective=date_of(version.effective, history.language) if version else None,
+        published=date_of(revision.published, history.language),
         note=revision.kind_note,
         reason=revision.reason,
         version_url=version_url(history, version) if version else None,
@@ -282,8 +285,8 @@ def _sections_view(history: PolicyHistory, version: Revision, edit_url: Any = No
             title=section.title,
             source=section.source,
             edit_url=edit_url(section.source) if edit_url else None,
-            changed_on=date_of(marks[section.key].effective) if section.key in marks
-            else None,
+            changed_on=date_of(marks[section.key].effective, history.language)
+            if section.key in marks else None,
             changed_in=_version_view(history, marks[section.key], order)
             if section.key in marks
             else None,
@@ -307,20 +310,30 @@ class _Common(TypedDict):
     upcoming: tuple[VersionView, ...]
     revisions: int
     versions: int
+    language: str
+    direction: str
+    languages: tuple[LanguageLink, ...]
+    translation: TranslationNotice | None
 
 
-def _common(history: PolicyHistory, page: PageKind, order: VersionOrder | None = None
-            ) -> _Common:
+def _common(history: PolicyHistory, page: PageKind, order: VersionOrder | None = None,
+            shows: Revision | None = None) -> _Common:
+    """``shows``: the revision whose text the page shows (a translation's notice says
+    which source version that one follows)."""
     order = order or VersionOrder(history)
     current = history.current
     return {
+        "language": history.language,
+        "direction": direction(history.language),
+        "languages": language_links(history),
+        "translation": translation_notice(history, shows),
         "page": page,
         "slug": history.slug,
         "description": history.text.description,
         "current_url": page_url(history),
         "history_url": history_url(history),
-        "last_updated": date_of(current.effective) if current else None,
-        "effective": date_of(current.effective) if current else None,
+        "last_updated": date_of(current.effective, history.language) if current else None,
+        "effective": date_of(current.effective, history.language) if current else None,
         "version": _version_view(history, current, order) if current else None,
         "upcoming": tuple(_version_view(history, v, order) for v in history.upcoming),
         "revisions": len(history.revisions),
@@ -333,7 +346,7 @@ def policy_meta(history: PolicyHistory, edit_url: Any = None) -> CurrentPage:
     version in force with the editorial revisions made after it (``history.shown``)."""
     shown = history.shown
     return CurrentPage(
-        **_common(history, PageKind.CURRENT),
+        **_common(history, PageKind.CURRENT, shows=shown),
         title=history.text.title,
         state="current" if history.current else "upcoming",
         sections=_sections_view(history, shown, edit_url),
@@ -346,8 +359,9 @@ def corrections(history: PolicyHistory, version: Revision | None) -> tuple[Corre
     the current page shows them; the version's own page shows it as it took effect."""
     if version is None:
         return ()
-    return tuple(Correction(published=date_of(revision.published), note=revision.note,
-                            commit=revision.commit.sha, automatic=revision.reason == "unchanged")
+    return tuple(Correction(published=date_of(revision.published, history.language),
+                            note=revision.note, commit=revision.commit.sha,
+                            automatic=revision.reason == "unchanged")
                  for revision in history.editorial_after(version))
 
 
@@ -360,7 +374,7 @@ def version_meta(history: PolicyHistory, version: Revision,
     versions = order.versions
     index = order.index(version)
     return VersionPage(
-        **_common(history, PageKind.VERSION, order),
+        **_common(history, PageKind.VERSION, order, shows=version),
         title=version.text.title,
         state=history.state_of(version),
         shown=_version_view(history, version, order),
@@ -388,13 +402,13 @@ def history_meta(history: PolicyHistory) -> HistoryPage:
             **_version_fields(history, version, order),
             state=history.state_of(version),
             number=index + 1,
-            in_force_until=date_of(until) if following else None,
+            in_force_until=date_of(until, history.language) if following else None,
             sections_changed=version.sections_changed,
             previous=_version_view(history, versions[index - 1], order) if index else None,
             editorial=tuple(
                 EditorialEntry(
                     id=revision.page_id,
-                    published=date_of(revision.published),
+                    published=date_of(revision.published, history.language),
                     note=revision.kind_note,
                     commit=revision.commit.sha,
                     subject=revision.commit.subject,
@@ -407,8 +421,8 @@ def history_meta(history: PolicyHistory) -> HistoryPage:
             ),
         ))
     first_index = history.revisions.index(versions[0]) if versions else len(history.revisions)
-    before_first = tuple(Unversioned(published=date_of(revision.published), note=revision.note,
-                                     commit=revision.commit.sha)
+    before_first = tuple(Unversioned(published=date_of(revision.published, history.language),
+                                     note=revision.note, commit=revision.commit.sha)
                          for revision in history.revisions[:first_index])
     by_section: dict[str, tuple[str, list[VersionView]]] = {}
     shown = history.shown
@@ -422,7 +436,7 @@ def history_meta(history: PolicyHistory) -> HistoryPage:
             if change.key in by_section:
                 by_section[change.key][1].append(_version_view(history, version, order))
     return HistoryPage(
-        **_common(history, PageKind.HISTORY, order),
+        **_common(history, PageKind.HISTORY, order, shows=history.shown),
         title=history.text.title,
         state="history",
         entries=tuple(reversed(entries)),
@@ -436,7 +450,7 @@ def history_meta(history: PolicyHistory) -> HistoryPage:
 def _lookup(history: PolicyHistory, version: Revision) -> LookupEntry:
     """A version in the date lookup's JSON (``policy-history.js`` reads it)."""
     entry: LookupEntry = {"id": version.version_id}
-    effective = date_of(version.effective)
+    effective = date_of(version.effective, history.language)
     if effective is not None:  # a version always has a date; without, no keys for it
         entry["iso"], entry["text"] = effective.iso, effective.text
     entry["url"] = version_url(history, version)

@@ -1,0 +1,104 @@
+"""A policy's languages as its pages show them: the language switcher, and what a
+translated page says of the source version it follows (``page_data.TranslationNotice``).
+The links themselves are worked out by ``model.translations``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from policy_history.model.dates import babel_locale, human_date
+from policy_history.model.layout import ROOT_INDEX_SLUG
+from policy_history.model.timeline import PolicyHistory, Revision
+from policy_history.site.page_data import LanguageLink, TranslationNotice, date_of
+
+#: what a translated page says, in the site's language; ``{language}`` is the name of the
+#: language that controls, ``{date}`` the source version's date (settings:
+#: ``translation_wording``, per language)
+DEFAULT_WORDING = {
+    "notice": "This is a translation of the {language} version of {date}. "
+              "The {language} version controls.",
+    "source_link": "Read the {language} version",
+    "outdated": "This translation is out of date: the {language} version changed on {date}.",
+    "changes_link": "See what changed since the version translated here",
+}
+WORDING_KEYS = tuple(DEFAULT_WORDING)
+
+
+def direction(tag: str) -> str:
+    """``rtl`` for a language written right to left (Arabic, Hebrew …), else ``ltr``."""
+    locale = babel_locale(tag) if tag else None
+    return "rtl" if locale is not None and locale.text_direction == "rtl" else "ltr"
+
+
+def language_name(tag: str, in_language: str) -> str:
+    """A language's name in another (``de`` in ``de``: Deutsch; in ``en``: German)."""
+    locale, reader = babel_locale(tag), babel_locale(in_language or "en")
+    if locale is None:
+        return tag
+    name = str(locale.get_display_name(reader) or tag)
+    return name[:1].upper() + name[1:]
+
+
+def slug_url(slug: str) -> str:
+    return "" if slug == ROOT_INDEX_SLUG else f"{slug}/"
+
+
+def language_links(history: PolicyHistory) -> tuple[LanguageLink, ...]:
+    """The switcher: the policy in each of its languages, the controlling one first."""
+    if not history.languages:
+        return ()
+    source = next(iter(history.languages))
+    order = [source, *sorted(tag for tag in history.languages if tag != source)]
+    return tuple(LanguageLink(tag=tag, name=language_name(tag, tag),
+                              url=slug_url(history.languages[tag]),
+                              current=history.languages[tag] == history.slug)
+                 for tag in order)
+
+
+def translation_notice(history: PolicyHistory, revision: Revision | None
+                       ) -> TranslationNotice | None:
+    """What the page of ``revision`` of a translation says of its source."""
+    links = history.translation
+    follows = links.follows.get(revision.number) if links and revision else None
+    if links is None or follows is None:
+        return None
+    wording = {**DEFAULT_WORDING, **links.wording}
+    speaks = links.wording_language or links.source_language
+    name = language_name(links.source_language, speaks)
+
+    def say(key: str, day: Any = None) -> str:
+        return wording[key].format(language=name,
+                                   date=human_date(day, speaks) if day else "")
+
+    current = links.source_current
+    behind = current is not None and follows.version_id != current.version_id and (
+        follows.effective is None or current.effective is None
+        or follows.effective <= current.effective)
+    changes_url = None
+    if behind and current is not None:
+        changes_url = (f"{links.source}/compare/{follows.version_id}/{current.version_id}/"
+                       if (follows.version_id, current.version_id) in links.source_compared
+                       else slug_url(links.source))
+    return TranslationNotice(
+        source_language=links.source_language,
+        notice=say("notice", follows.effective),
+        source_link=say("source_link"),
+        follows_url=f"{links.source}/versions/{follows.version_id}/",
+        follows=date_of(follows.effective, speaks),
+        how=follows.how,
+        outdated=say("outdated", current.effective if current else None) if behind else None,
+        changes_link=say("changes_link") if behind else None,
+        changes_url=changes_url)
+
+
+def wording_for(language: str, settings: Mapping[str, Mapping[str, str]]
+                ) -> tuple[dict[str, str], str]:
+    """The notice's wording for a translation into ``language``: the settings' entry for
+    it (or for its base language: ``pt`` for ``pt-BR``), else ``"*"``, else ours; and the
+    language it is written in ("" for ours and ``"*"``: the site's)."""
+    for key in (language, language.replace("_", "-").split("-")[0]):
+        for tag, wording in settings.items():
+            if tag.replace("_", "-").lower() == key.replace("_", "-").lower():
+                return dict(wording), tag
+    return dict(settings.get("*", {})), ""
