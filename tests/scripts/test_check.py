@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from policy_history.editors.check_cli import main as check_main
+from policy_history.model.layout import discover
 from tests.scripts.support import (
     COOKIES,
     FILES,
@@ -37,7 +38,9 @@ def test_a_valid_site_passes(site: GitRepo) -> None:
 def test_the_sample_site_passes_as_a_script_against_its_own_history() -> None:
     result = run_script("check", "--base", "HEAD~3", cwd=ROOT)
     assert result.code == 0, result.output
-    assert "Checked 1 policy" in result.err
+    policies = discover(git(ROOT, "ls-files", "policies").split(), "policies")
+    assert len(policies) >= 2  # the privacy policy and its German translation
+    assert f"Checked {len(policies)} policies" in result.err
 
 
 def test_an_undeclared_change_of_words_fails_with_the_file_line_and_fix(site: GitRepo) -> None:
