@@ -38,6 +38,11 @@ def sample_paths() -> dict[str, tuple[str, str]]:
         "version-current": ("on", f"privacy/versions/{newest}/"),
         "version-upcoming": ("before", f"privacy/versions/{newest}/"),
         "redline": ("on", f"privacy/compare/{previous}/{newest}/"),
+        # the German translation: following the version in force, then, once the next
+        # English version takes effect, out of date
+        "translation": ("before", "de/privacy/"),
+        "translation-outdated": ("on", "de/privacy/"),
+        "translation-history": ("on", "de/privacy/history/"),
         "not-found": ("on", "404.html"),
     }
 

@@ -83,7 +83,8 @@ OUTLINE = """() => {
     },
     lang: document.documentElement.lang,
     times: [...main.querySelectorAll("time")].map(t => [t.getAttribute("datetime"),
-                                                         t.textContent.trim()]),
+                                                         t.textContent.trim(),
+                                                         t.closest("[lang]").lang]),
     loose: loose.join(" "),
   };
 }"""
@@ -105,9 +106,10 @@ def test_outline_landmarks_lang_and_dates(browser, request, name: str) -> None:
     # the site's own headings skip no level (the policy's text has its authors' headings)
     for before, after in itertools.pairwise(own):
         assert after["level"] <= before["level"] + 1, (before, after)
-    for iso, text in outline["times"]:
+    for iso, text, lang in outline["times"]:
         assert iso and re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso), (iso, text)
-        assert text == human_date(dt.date.fromisoformat(iso)), (iso, text)
+        # each date in the language it is marked with (a translation's own, or the site's)
+        assert text == human_date(dt.date.fromisoformat(iso), lang), (iso, text, lang)
     assert not DATE.findall(outline["loose"]), "a date outside <time>: " + outline["loose"]
 
 

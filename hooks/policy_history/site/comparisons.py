@@ -69,7 +69,8 @@ def compare_index(history: PolicyHistory, every_pair_up_to: int, with_current: b
                   ) -> CompareIndex:
     """For the history page's compare control: the versions, and the pairs with a page."""
     return CompareIndex(
-        versions=tuple(_choice(v, history.language) for v in reversed(history.versions)),
+        versions=tuple(_choice(v, history.language, bool(history.translation))
+                       for v in reversed(history.versions)),
         pairs={f"{old.version_id}/{new.version_id}": compare_url(history, old, new)
                for old, new in pairs(history, every_pair_up_to, with_current)
                if new.is_version},
@@ -77,8 +78,8 @@ def compare_index(history: PolicyHistory, every_pair_up_to: int, with_current: b
     )
 
 
-def _choice(version: Revision, language: str) -> CompareChoice:
-    effective = date_of(version.effective, language)
+def _choice(version: Revision, language: str, mark: bool) -> CompareChoice:
+    effective = date_of(version.effective, language, mark)
     # a version always has a date; without one, it would print as nothing, as it did
     return CompareChoice(id=version.version_id, iso=effective.iso if effective else "",
                          text=effective.text if effective else "")

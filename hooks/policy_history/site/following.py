@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from policy_history.feeds import Addresses
 from policy_history.model.timeline import PolicyHistory, Revision
-from policy_history.site.page_data import Feeds, Following, PageKind, RecentChange, date_of
+from policy_history.site.languages import dated
+from policy_history.site.page_data import Feeds, Following, PageKind, RecentChange
 from policy_history.site.pages import base_path, history_url, page_url, version_url
 
 #: the site-wide feeds, relative to the site root
@@ -75,12 +76,12 @@ def recent_change(history: PolicyHistory, as_of: dt.datetime, days: int
     previous = versions[versions.index(current) - 1]
     return RecentChange(
         id=current.version_id,
-        effective=date_of(current.effective, history.language),
+        effective=dated(history, current.effective),
         summary=current.summary,
         url=version_url(history, current),
         history_url=history_url(history),
         previous_url=version_url(history, previous),
-        until=date_of(current.effective + dt.timedelta(days=days - 1), history.language),
+        until=dated(history, current.effective + dt.timedelta(days=days - 1)),
     )
 
 

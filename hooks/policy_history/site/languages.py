@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from policy_history.model.dates import babel_locale, human_date
+from policy_history.model.dates import babel_locale
 from policy_history.model.layout import ROOT_INDEX_SLUG
 from policy_history.model.timeline import PolicyHistory, Revision
-from policy_history.site.page_data import LanguageLink, TranslationNotice, date_of
+from policy_history.site.page_data import LanguageLink, TranslationNotice, Words, date_of
 
 #: what a translated page says, in the site's language; ``{language}`` is the name of the
 #: language that controls, ``{date}`` the source version's date (settings:
@@ -40,6 +40,12 @@ def language_name(tag: str, in_language: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def dated(history: PolicyHistory, day: Any) -> Any:
+    """``day`` as the pages of ``history`` show it: in its language, and marked with it
+    where it is a translation's (the site's own words around it are in the site's)."""
+    return date_of(day, history.language, history.translation is not None)
+
+
 def slug_url(slug: str) -> str:
     return "" if slug == ROOT_INDEX_SLUG else f"{slug}/"
 
@@ -67,9 +73,20 @@ def translation_notice(history: PolicyHistory, revision: Revision | None
     speaks = links.wording_language or links.source_language
     name = language_name(links.source_language, speaks)
 
-    def say(key: str, day: Any = None) -> str:
-        return wording[key].format(language=name,
-                                   date=human_date(day, speaks) if day else "")
+    def say(key: str) -> str:
+        return wording[key].format(language=name, date="")
+
+    def words(key: str, day: Any) -> tuple[Words, ...]:
+        """The sentence, its date a piece of its own (the template puts it in <time>)."""
+        pieces = wording[key].split("{date}")
+        out: list[Words] = []
+        for index, piece in enumerate(pieces):
+            if piece:
+                out.append(Words(text=piece.format(language=name)))
+            if index < len(pieces) - 1 and day is not None:
+                date = date_of(day, speaks, bool(links.wording_language))
+                out.append(Words(text=date.text, date=date))
+        return tuple(out)
 
     current = links.source_current
     behind = current is not None and follows.version_id != current.version_id and (
@@ -82,14 +99,15 @@ def translation_notice(history: PolicyHistory, revision: Revision | None
                        else slug_url(links.source))
     return TranslationNotice(
         source_language=links.source_language,
-        notice=say("notice", follows.effective),
+        notice=words("notice", follows.effective),
         source_link=say("source_link"),
         follows_url=f"{links.source}/versions/{follows.version_id}/",
         follows=date_of(follows.effective, speaks),
         how=follows.how,
-        outdated=say("outdated", current.effective if current else None) if behind else None,
+        outdated=words("outdated", current.effective if current else None) if behind else (),
         changes_link=say("changes_link") if behind else None,
-        changes_url=changes_url)
+        changes_url=changes_url,
+        lang=links.wording_language)
 
 
 def wording_for(language: str, settings: Mapping[str, Mapping[str, str]]

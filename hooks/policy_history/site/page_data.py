@@ -62,20 +62,24 @@ class DateView:
 
     iso: str
     text: str
+    #: the language ``text`` is written in, where it is not the page's (a translation's)
+    lang: str = ""
 
 
 @overload
-def date_of(day: dt.date, language: str = "") -> DateView: ...
+def date_of(day: dt.date, language: str = "", mark: bool = False) -> DateView: ...
 @overload
-def date_of(day: None, language: str = "") -> None: ...
+def date_of(day: None, language: str = "", mark: bool = False) -> None: ...
 @overload
-def date_of(day: dt.date | None, language: str = "") -> DateView | None: ...
+def date_of(day: dt.date | None, language: str = "", mark: bool = False) -> DateView | None: ...
 
 
-def date_of(day: dt.date | None, language: str = "") -> DateView | None:
-    """``day`` as templates show it (as ``model.dates.date_view``, typed), in ``language``."""
+def date_of(day: dt.date | None, language: str = "", mark: bool = False) -> DateView | None:
+    """``day`` as templates show it (as ``model.dates.date_view``, typed), in ``language``;
+    ``mark``: say so in ``lang`` (a translation's dates, among the site's words)."""
     return None if day is None else DateView(iso=day.isoformat(),
-                                             text=human_date(day, language))
+                                             text=human_date(day, language),
+                                             lang=language if mark else "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -298,19 +302,28 @@ class LanguageLink:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Words:
+    """A piece of a sentence the settings word: text, or a date (``<time>``)."""
+
+    text: str
+    date: DateView | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TranslationNotice:
     """What a translated page says of its source: the version it follows, and whether
     the source has changed since (the wording comes from the settings)."""
 
     source_language: str  # the tag of the language that controls
-    notice: str  # "This is a translation of the English version of …"
+    notice: tuple[Words, ...]  # "This is a translation of the English version of …"
     source_link: str  # the link's text to the source version it follows
     follows_url: str  # that source version's page
     follows: DateView | None  # and its effective date
     how: str  # declared, date or in-force (docs/reference.md)
-    outdated: str | None  # "This translation is out of date …", when it is
+    outdated: tuple[Words, ...]  # "This translation is out of date …", when it is
     changes_link: str | None  # the link's text to what changed in the source since
     changes_url: str | None  # the source's redline since, or its current page
+    lang: str  # the language of the wording, where it is not the site's
 
 
 # -- pages -------------------------------------------------------------------------------

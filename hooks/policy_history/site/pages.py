@@ -19,7 +19,7 @@ import yaml
 from policy_history.model.assemble import PolicyText
 from policy_history.model.layout import ROOT_INDEX_SLUG
 from policy_history.model.timeline import AUTOMATIC, PolicyHistory, Revision
-from policy_history.site.languages import direction, language_links, translation_notice
+from policy_history.site.languages import dated, direction, language_links, translation_notice
 from policy_history.site.page_data import (
     Correction,
     CurrentPage,
@@ -40,7 +40,6 @@ from policy_history.site.page_data import (
     Unversioned,
     VersionPage,
     VersionView,
-    date_of,
 )
 
 #: Between sections of the page's Markdown; Markdown passes HTML comments through, so the
@@ -196,8 +195,8 @@ def _version_fields(history: PolicyHistory, revision: Revision,
         "date_written": revision.stated.written if revision.stated
         and revision.date_source == "text" else None,
         "commit": revision.commit.sha,
-        "effective": date_of(revision.effective, history.language),
-        "published": date_of(revision.published, history.language),
+        "effective": dated(history, revision.effective),
+        "published": dated(history, revision.published),
         "summary": revision.summary,
         "reason": revision.reason,
         "url": version_url(history, revision) if revision.version_id else None,
@@ -247,8 +246,8 @@ def _edition_view(history: PolicyHistory, revision: Revision) -> EditionView:
     return EditionView(
         id=revision.page_id,
         commit=revision.commit.sha,
-        effective=date_of(version.effective, history.language) if version else None,
-        published=date_of(revision.published, history.language),
+        effective=dated(history, version.effective) if version else None,
+        published=dated(history, revision.published),
         note=revision.kind_note,
         reason=revision.reason,
         version_url=version_url(history, version) if version else None,
@@ -285,7 +284,7 @@ def _sections_view(history: PolicyHistory, version: Revision, edit_url: Any = No
             title=section.title,
             source=section.source,
             edit_url=edit_url(section.source) if edit_url else None,
-            changed_on=date_of(marks[section.key].effective, history.language)
+            changed_on=dated(history, marks[section.key].effective)
             if section.key in marks else None,
             changed_in=_version_view(history, marks[section.key], order)
             if section.key in marks
@@ -332,8 +331,8 @@ def _common(history: PolicyHistory, page: PageKind, order: VersionOrder | None =
         "description": history.text.description,
         "current_url": page_url(history),
         "history_url": history_url(history),
-        "last_updated": date_of(current.effective, history.language) if current else None,
-        "effective": date_of(current.effective, history.language) if current else None,
+        "last_updated": dated(history, current.effective) if current else None,
+        "effective": dated(history, current.effective) if current else None,
         "version": _version_view(history, current, order) if current else None,
         "upcoming": tuple(_version_view(history, v, order) for v in history.upcoming),
         "revisions": len(history.revisions),
@@ -359,7 +358,7 @@ def corrections(history: PolicyHistory, version: Revision | None) -> tuple[Corre
     the current page shows them; the version's own page shows it as it took effect."""
     if version is None:
         return ()
-    return tuple(Correction(published=date_of(revision.published, history.language),
+    return tuple(Correction(published=dated(history, revision.published),
                             note=revision.note, commit=revision.commit.sha,
                             automatic=revision.reason == "unchanged")
                  for revision in history.editorial_after(version))
@@ -402,13 +401,13 @@ def history_meta(history: PolicyHistory) -> HistoryPage:
             **_version_fields(history, version, order),
             state=history.state_of(version),
             number=index + 1,
-            in_force_until=date_of(until, history.language) if following else None,
+            in_force_until=dated(history, until) if following else None,
             sections_changed=version.sections_changed,
             previous=_version_view(history, versions[index - 1], order) if index else None,
             editorial=tuple(
                 EditorialEntry(
                     id=revision.page_id,
-                    published=date_of(revision.published, history.language),
+                    published=dated(history, revision.published),
                     note=revision.kind_note,
                     commit=revision.commit.sha,
                     subject=revision.commit.subject,
@@ -421,7 +420,7 @@ def history_meta(history: PolicyHistory) -> HistoryPage:
             ),
         ))
     first_index = history.revisions.index(versions[0]) if versions else len(history.revisions)
-    before_first = tuple(Unversioned(published=date_of(revision.published, history.language),
+    before_first = tuple(Unversioned(published=dated(history, revision.published),
                                      note=revision.note, commit=revision.commit.sha)
                          for revision in history.revisions[:first_index])
     by_section: dict[str, tuple[str, list[VersionView]]] = {}
@@ -450,7 +449,7 @@ def history_meta(history: PolicyHistory) -> HistoryPage:
 def _lookup(history: PolicyHistory, version: Revision) -> LookupEntry:
     """A version in the date lookup's JSON (``policy-history.js`` reads it)."""
     entry: LookupEntry = {"id": version.version_id}
-    effective = date_of(version.effective, history.language)
+    effective = dated(history, version.effective)
     if effective is not None:  # a version always has a date; without, no keys for it
         entry["iso"], entry["text"] = effective.iso, effective.text
     entry["url"] = version_url(history, version)
