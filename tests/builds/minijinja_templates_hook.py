@@ -19,6 +19,8 @@ import jinja2
 import minijinja
 from mkdocs.utils import normalize_url
 
+from tests.builds.partials_of_page import partials_of
+
 #: Material's partials that read Material's variables, not page data
 _STUBS = {"partials/actions.html": ""}
 _state: dict[str, Any] = {}
@@ -47,11 +49,7 @@ def on_env(env: jinja2.Environment, *, config: Any, files: Any) -> jinja2.Enviro
 def on_page_context(context: dict[str, Any], *, page: Any, config: Any, nav: Any
                     ) -> dict[str, Any]:
     policy = page.meta.get("policy")
-    names = []
-    if policy is not None:
-        names += ["partials/policy-content.html", "partials/policy-feed-links.html"]
-    if page.is_homepage and context.get("policy_index"):
-        names.append("partials/policy-index.html")
+    names = partials_of(page, context)
     values = {**_state["globals"], **context, "policy": policy}
     _state.update(page=page, base=context.get("base_url"))
     for name in names:

@@ -17,6 +17,8 @@ from typing import Any
 
 import jinja2
 
+from tests.builds.partials_of_page import partials_of
+
 _env: dict[str, jinja2.Environment] = {}
 _report: list[dict[str, Any]] = []
 _shown: dict[str, str] = {}  # src_uri → the content MkDocs' page must hold
@@ -36,13 +38,7 @@ def on_env(env: jinja2.Environment, *, config: Any, files: Any) -> jinja2.Enviro
 def on_page_context(context: dict[str, Any], *, page: Any, config: Any, nav: Any
                     ) -> dict[str, Any]:
     policy = page.meta.get("policy")
-    names = []
-    if policy is not None:
-        names.append("partials/policy-content.html")
-        if str(policy.page) != "stamp":  # main.html prints a shell's marker instead
-            names.append("partials/policy-feed-links.html")
-    if page.is_homepage and context.get("policy_index"):
-        names.append("partials/policy-index.html")
+    names = partials_of(page, context)
     values = {**context, "policy": policy}
     for name in names:
         try:

@@ -13,10 +13,11 @@ from urllib.parse import unquote
 _SOURCE = re.compile(r'\sdata-source="([^"]*)"')
 _CURRENT_LINK = re.compile(r'<a href="([^"]*)">Current version</a>')
 _HEADER = re.compile(r'<header class="policy-header">(.*?)</header>', re.S)
-_LAST_UPDATED = re.compile(r'<dt>Last updated</dt>\s*<dd><time datetime="([^"]+)">')
+#: a <time> may carry more than its datetime (lang, on a translation's page)
+_LAST_UPDATED = re.compile(r'<dt>Last updated</dt>\s*<dd><time datetime="([^"]+)"[^>]*>')
 _VERSION_LIST = re.compile(r'<ol class="policy-versions"[^>]*>(.*?)</ol>', re.S)
 _VERSION = re.compile(r'<li class="policy-version policy-version--(\w+)" id="v-([^"]+)">'
-                      r'.*?<time datetime="([^"]+)">', re.S)
+                      r'.*?<time datetime="([^"]+)"[^>]*>', re.S)
 
 
 @dataclass(frozen=True)
