@@ -239,16 +239,10 @@ def _language(history: PolicyHistory, addresses: Addresses) -> dict[str, Any]:
     out: dict[str, Any] = {"language": history.language or None}
     links = history.translation
     if links is not None:
-        current = history.shown
-        follows = links.follows.get(current.number)
-        now = links.source_current
         out["translation_of"] = {
             "slug": links.source, "language": links.source_language,
             "url": addresses.site(f"{links.source}/"),
-            "outdated": bool(follows and now and follows.version_id != now.version_id
-                             and (follows.effective or now.effective) is not None
-                             and (follows.effective or dt.date.min)
-                             <= (now.effective or dt.date.max)),
+            "outdated": links.behind(history.shown.number),
         }
     return out
 

@@ -35,13 +35,10 @@ def check_translations(report: CheckReport, site: Site, today: dt.datetime) -> i
     for slug, translation in sorted(loaded.languages.translations.items()):
         history = histories[slug]
         links = history.translation
-        follows = links.follows.get(history.shown.number) if links else None
-        now = links.source_current if links else None
-        if links is None or follows is None or now is None or \
-                follows.version_id == now.version_id:
+        if links is None or not links.behind(history.shown.number):
             continue
-        if follows.effective and now.effective and follows.effective > now.effective:
-            continue  # it follows an upcoming source version: ahead, not behind
+        follows, now = links.follows[history.shown.number], links.source_current
+        assert now is not None  # behind: the source has a version in force
         source = language_name(links.source_language, "en")
         when = human_date(now.effective) if now.effective else now.version_id
         layout = history.layout

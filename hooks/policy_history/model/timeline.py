@@ -150,6 +150,15 @@ class TranslationLinks:
     wording: dict[str, str] = field(default_factory=dict)
     wording_language: str = ""
 
+    def behind(self, number: int) -> bool:
+        """Whether revision ``number`` follows an older source version than the one in
+        force (one that follows an upcoming source version is ahead, not behind)."""
+        follows, now = self.follows.get(number), self.source_current
+        if follows is None or now is None or follows.version_id == now.version_id:
+            return False
+        return follows.effective is None or now.effective is None or \
+            follows.effective <= now.effective
+
 
 @dataclass
 class PolicyHistory:

@@ -379,15 +379,18 @@ class PolicyBuild:
         policies = self.loaded.site.policies
         every = self.settings.compare_every_pair_up_to
         with_current = self.settings.compare_with_current
+        compared: dict[str, frozenset[tuple[str, str]]] = {}  # per source, not per language
         for history in policies.values():
             links = history.translation
             if links is None or links.source not in policies:
                 continue
-            source = policies[links.source]
-            links.source_compared = frozenset(
-                (str(old.version_id), str(new.version_id))
-                for old, new in comparisons.pairs(source, every, with_current)
-                if new.is_version)
+            if links.source not in compared:
+                compared[links.source] = frozenset(
+                    (str(old.version_id), str(new.version_id))
+                    for old, new in comparisons.pairs(policies[links.source], every,
+                                                      with_current)
+                    if new.is_version)
+            links.source_compared = compared[links.source]
             links.wording, links.wording_language = wording_for(
                 history.language, self.settings.translation_wording)
 

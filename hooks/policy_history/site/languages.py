@@ -67,7 +67,7 @@ def translation_notice(history: PolicyHistory, revision: Revision | None
     """What the page of ``revision`` of a translation says of its source."""
     links = history.translation
     follows = links.follows.get(revision.number) if links and revision else None
-    if links is None or follows is None:
+    if links is None or follows is None or revision is None:
         return None
     wording = {**DEFAULT_WORDING, **links.wording}
     speaks = links.wording_language or links.source_language
@@ -89,9 +89,7 @@ def translation_notice(history: PolicyHistory, revision: Revision | None
         return tuple(out)
 
     current = links.source_current
-    behind = current is not None and follows.version_id != current.version_id and (
-        follows.effective is None or current.effective is None
-        or follows.effective <= current.effective)
+    behind = links.behind(revision.number)
     changes_url = None
     if behind and current is not None:
         changes_url = (f"{links.source}/compare/{follows.version_id}/{current.version_id}/"
