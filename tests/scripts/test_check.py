@@ -214,3 +214,26 @@ def test_a_typed_date_the_page_does_not_show_is_questioned(repo: GitRepo) -> Non
                 "# Privacy\n\n*Last updated: January 1, 2020*\n\nWe are {{ company.name }}.\n"})
     result = run_script("check", cwd=repo.path)
     assert "the text says" not in result.output, result.output
+
+
+def test_translations_that_are_behind_warn_and_broken_ones_fail(site: GitRepo) -> None:
+    """From the committed history, as the build reads it."""
+    german = "title: Datenschutz\nchanges:\n  - effective: 2020-01-01\n    summary: Erste.\n"
+    site.commit("German", "2020-01-05", {
+        "policies/de/privacy/policy.yml": german,
+        "policies/de/privacy/10-intro.md": "Wir achten Ihre Privatsphäre.\n"})
+    assert check(site).code == 0 and "out of date" not in check(site).output
+    site.commit("English 2", "2020-03-01", {
+        "policies/privacy/policy.yml": meta(material("2020-03-01", "Shorter logs.")),
+        "policies/privacy/10-intro.md": "We respect your privacy, and keep logs briefly.\n"})
+    behind = check(site)
+    assert behind.code == 0, behind.output
+    assert ("policies/de/privacy/policy.yml: the German translation 'de/privacy' follows "
+            "the English version 2020-01-01, but version 2020-03-01 of 'privacy' is in force "
+            "since March 1, 2020: it is out of date") in behind.output
+    assert "translates: 2020-03-01" in behind.output and "1 warning" in behind.err
+    site.commit("Stray", "2020-03-05", {"policies/de/cookies.md": "# Kekse\n\nText.\n"})
+    broken = check(site)
+    assert broken.code == 1
+    assert "policies/de/cookies.md: 'policies/de/cookies.md' is in the language folder" \
+        in broken.output and "no policy at 'policies/cookies.md'" in broken.output
