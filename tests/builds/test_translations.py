@@ -189,3 +189,23 @@ def test_the_wording_is_a_setting_per_language(bilingual: GitRepo,
     write_config(bilingual.path, policies={"translation_wording": {"de": {"notise": "x"}}})
     result = build_cli(bilingual.path)
     assert result.returncode != 0 and "unknown key 'notise'" in result.stderr
+
+
+def test_translations_are_listed_with_their_source_not_as_policies(site: Path) -> None:
+    home = page(site, ".")
+    entries = home.xpath(f"//li[{CLASS % 'policy-index__item'}]")
+    titles = [entry.xpath("./a")[0].text_content() for entry in entries]
+    assert titles == ["Privacy Policy"]
+    links = entries[0].xpath(f".//ul[{CLASS % 'policy-index__languages'}]//a")
+    assert [(a.get("hreflang"), a.get("lang"), a.text_content()) for a in links] == [
+        ("ar", "ar", "العربية"), ("de", "de", "Deutsch")]
+    for a in links:
+        assert resolve(site, ".", a.get("href")) == site / a.get("hreflang") / "privacy" / \
+            "index.html"
+    # Material's navigation lists the source, not its translations
+    nav = home.xpath("//nav[" + CLASS % "md-nav--primary" + "]//a/@href")
+    assert any(href.rstrip("/").endswith("privacy") and "/" not in href.rstrip("/")
+               for href in nav), nav
+    assert not [href for href in nav if "de/privacy" in href or "ar/privacy" in href]
+    # and the translation's own page is still there, with its switcher
+    assert page(site, "de/privacy").xpath("//nav[@class='policy-languages']")

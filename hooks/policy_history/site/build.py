@@ -227,8 +227,10 @@ class PolicyBuild:
         for slug, history in policies.items():
             check(pages.page_path(history), slug)
             draft = self.loaded.drafts.get(slug)
+            # a translation is reached from its source (the switcher, the home page),
+            # not listed in the navigation as a policy of its own
             add(pages.page_path(history), pages.page_markdown(history, draft),
-                PageRef(slug, PageKind.CURRENT))
+                PageRef(slug, PageKind.CURRENT), in_nav=history.translation is None)
             for page in plan.planned(slug):
                 check(page.src_uri, slug)
             for group in plan.started[slug]:

@@ -289,6 +289,8 @@ class IndexEntry:
     effective: DateView | None
     upcoming: tuple[VersionView, ...]
     url: str
+    #: its translations, listed with it rather than as policies of their own
+    translations: tuple[LanguageLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -471,12 +471,17 @@ def with_draft(meta: CurrentPage, draft: PolicyText, uncommitted: list[str]) -> 
 
 
 def policy_index(histories: Iterable[PolicyHistory]) -> list[IndexEntry]:
-    """What the home page lists: every policy with its dates."""
+    """What the home page lists: every policy with its dates, and its translations with
+    it (a translation is not listed as a policy of its own)."""
     out = []
     for history in histories:
+        if history.translation is not None:
+            continue
         meta = policy_meta(history)
         out.append(IndexEntry(slug=meta.slug, title=meta.title, description=meta.description,
                               state=meta.state, last_updated=meta.last_updated,
                               effective=meta.effective, upcoming=meta.upcoming,
-                              url=page_url(history)))
+                              url=page_url(history),
+                              translations=tuple(link for link in language_links(history)
+                                                 if not link.current)))
     return sorted(out, key=lambda item: (item.title.lower(), item.slug))
