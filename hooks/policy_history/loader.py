@@ -165,6 +165,7 @@ def load_history(
     site = replay.finish(as_of)
     languages = link_translations(site, policies_rel, language, translations)
     site.errors.extend(languages.errors)
+    site.warnings.extend(languages.warnings)
     loaded = LoadedHistory(site, root, policies_rel, uncommitted, head_committed=head_committed,
                            replayed=len(new_commits), languages=languages)
     loaded.cache_problem = "; ".join(

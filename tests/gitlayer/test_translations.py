@@ -159,17 +159,31 @@ def test_locale_folders_with_the_source_language_folder(repo: GitRepo) -> None:
 
 def test_a_folder_named_like_a_language_without_translations_is_a_policy(repo: GitRepo
                                                                          ) -> None:
-    """``it/`` (an IT policy, not Italian) translates nothing: it stays an ordinary policy;
-    listed in ``translations``, it is a language folder and says what is wrong."""
+    """``it/`` (an IT policy, not Italian) translates nothing: it stays an ordinary policy,
+    with a warning naming the fix; listed in ``translations``, it is a language folder and
+    says what is wrong; ``translations: []`` says it is no language folder."""
     repo.commit("IT", "2020-01-01", {"policies/it/acceptable-use.md": "# Use\n\nText.\n",
                                      "policies/privacy.md": "# Privacy\n\nText.\n"})
     loaded = load(repo)
     assert loaded.site.errors == [] and loaded.languages.translations == {}
     assert loaded.languages.language_of["it/acceptable-use"] == "en"
+    warning, = loaded.site.warnings
+    assert warning.file == "policies/it/acceptable-use.md"
+    assert "'policies/it/' is named like a language" in warning.problem
+    assert "translations:" in str(warning.fix)
     listed = load(repo, translations=["it"])
     assert [error.file for error in listed.site.errors] == ["policies/it/acceptable-use.md"]
     none = load(repo, translations=[])
-    assert none.site.errors == [] and none.languages.translations == {}
+    assert none.site.errors == none.site.warnings == []
+    assert none.languages.translations == {}
+
+
+def test_a_language_folder_that_translates_is_not_warned_of(repo: GitRepo) -> None:
+    repo.commit("Both", "2020-01-01", {"policies/privacy.md": "# Privacy\n\nText.\n",
+                                       "policies/de/privacy.md": "# Datenschutz\n\nText.\n",
+                                       "policies/archive/old.md": "# Old\n\nText.\n"})
+    loaded = load(repo)
+    assert loaded.site.warnings == [] and list(loaded.languages.translations) == ["de/privacy"]
 
 
 @pytest.mark.parametrize(("name", "expected"), [

@@ -31,6 +31,8 @@ def check_translations(report: CheckReport, site: Site, today: dt.datetime) -> i
                           translations=site.translations)
     for error in loaded.languages.errors:
         report.add(ERROR, error)
+    for warning in loaded.languages.warnings:
+        report.add(WARNING, warning)
     histories = loaded.site.policies
     for slug, translation in sorted(loaded.languages.translations.items()):
         history = histories[slug]

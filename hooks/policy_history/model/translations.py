@@ -62,6 +62,7 @@ class Languages:
     #: source slug → {language: translation slug}
     of_source: dict[str, dict[str, str]] = field(default_factory=dict)
     errors: list[PolicyError] = field(default_factory=list)
+    warnings: list[PolicyError] = field(default_factory=list)
 
     def follows(self, slug: str, revision: Revision) -> Follows | None:
         translation = self.translations.get(slug)
@@ -95,6 +96,9 @@ def link_translations(site: SiteHistory, policies_dir: str, source_language: str
         return slug_for(posixpath.join(source_root, rest) if source_root else rest)
 
     folders = _language_folders(paths, top, source_of, source_language, languages)
+    if languages is None:
+        result.warnings += _unlinked_language_folders(paths, top - folders, source_language,
+                                                      prefix)
     in_folders = {slug for slug, path in paths.items() if path.partition("/")[0] in folders}
     for slug, path in sorted(paths.items()):
         first, _, rest = path.partition("/")
@@ -159,6 +163,29 @@ def _language_folders(paths: dict[str, str], top: Iterable[str],
         if any(source_of(path.partition("/")[2]) in outside for path in inside.values()):
             found.add(folder)
     return found
+
+
+def _unlinked_language_folders(paths: dict[str, str], folders: Iterable[str],
+                               source_language: str, prefix: str) -> list[PolicyError]:
+    """A top-level folder named like a language whose policies translate nothing: most
+    likely translations whose sources are missing or named otherwise. They are published as
+    policies of their own, which says so rather than do it silently."""
+    warnings = []
+    for folder in sorted(folders):
+        if same_language(folder, source_language) or not is_language(folder):
+            continue
+        inside = sorted(path for path in paths.values() if path.partition("/")[0] == folder)
+        if not inside:
+            continue
+        warnings.append(PolicyError(
+            f"'{prefix}{folder}/' is named like a language, but none of its "
+            f"{len(inside)} policies has a policy at its path outside it to translate "
+            f"(such as '{prefix}{inside[0].partition('/')[2]}'): they are published as "
+            "policies of their own", file=f"{prefix}{inside[0]}",
+            fix=f"if they are translations, give each the path of the policy it translates; "
+                f"if '{folder}/' is not a language, list the language folders in "
+                "'extra: policies: translations:' ([] for none)"))
+    return warnings
 
 
 def _link_versions(translation: Translation, history: PolicyHistory, source: PolicyHistory,
