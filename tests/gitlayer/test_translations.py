@@ -16,6 +16,7 @@ from policy_history.model.translations import (
     FOLLOWS_DECLARED,
     FOLLOWS_IN_FORCE,
     is_language,
+    name_language,
 )
 from tests.support import GitRepo
 
@@ -192,3 +193,96 @@ def test_a_language_folder_that_translates_is_not_warned_of(repo: GitRepo) -> No
     ("../de", False)])
 def test_which_folder_names_are_languages(name: str, expected: bool) -> None:
     assert is_language(name) is expected
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("DE-Geschäftsbedingungen.md", "de"), ("PT-BR-Termos-de-Serviço.md", "pt-BR"),
+    ("ZH-TW-服務條款.md", "zh-TW"), ("EN-Terms-of-Service.md", "en"),
+    ("ES-Ab-cd.md", "es"), ("zh-Hant-條款.md", "zh-Hant"), ("HE-תנאי השירות.md", "he"),
+    ("Terms-of-Service.md", None), ("XX-Policy.md", None), ("DE.md", None), ("DE-", None),
+    ("privacy.md", None)])
+def test_which_file_names_start_with_a_language(name: str, expected: str | None) -> None:
+    assert name_language(name) == expected
+
+
+def named(title: str) -> str:
+    return f"{title}\n=====\n\nText of {title}.\n"
+
+
+def test_files_named_by_language_beside_the_source_are_its_translations(repo: GitRepo
+                                                                         ) -> None:
+    """legalmattic's layout: ``EN-…`` and ``DE-…`` in one folder; a lone ``IT-…`` beside
+    no ``EN-…`` file, and a folder with two ``EN-…`` files, translate nothing."""
+    repo.commit("All", "2020-01-01", {
+        "policies/Terms/EN-Terms of Service.md": named("Terms"),
+        "policies/Terms/DE-Geschäftsbedingungen.md": named("Bedingungen"),
+        "policies/Terms/PT-BR-Termos.md": named("Termos"),
+        "policies/Security/IT-Security.md": named("Security"),
+        "policies/Two/EN-One.md": named("One"), "policies/Two/EN-Two.md": named("Two"),
+        "policies/Two/FR-Un.md": named("Un")})
+    loaded = load(repo)
+    assert loaded.site.errors == loaded.site.warnings == []
+    translations = loaded.languages.translations
+    assert {slug: (t.language, t.source) for slug, t in translations.items()} == {
+        "terms/de-geschäftsbedingungen": ("de", "terms/en-terms-of-service"),
+        "terms/pt-br-termos": ("pt-BR", "terms/en-terms-of-service")}
+    source = loaded.site.policies["terms/en-terms-of-service"]
+    assert source.languages == {"en": "terms/en-terms-of-service",
+                                "de": "terms/de-geschäftsbedingungen",
+                                "pt-BR": "terms/pt-br-termos"}
+    assert loaded.site.policies["security/it-security"].translation is None
+    # listed languages limit the rule as they limit folders
+    only_german = load(repo, translations=["de"])
+    assert list(only_german.languages.translations) == ["terms/de-geschäftsbedingungen"]
+
+
+def test_two_files_of_one_language_are_an_error(repo: GitRepo) -> None:
+    repo.commit("All", "2020-01-01", {
+        "policies/Terms/EN-Terms.md": named("Terms"),
+        "policies/Terms/DE-Bedingungen.md": named("Bedingungen"),
+        "policies/Terms/DE-Nutzung.md": named("Nutzung")})
+    loaded = load(repo)
+    error, = loaded.site.errors
+    assert error.file == "policies/Terms/DE-Nutzung.md"
+    assert "both translate 'policies/Terms/EN-Terms.md' into 'de'" in error.problem
+
+
+def test_a_withdrawn_translation_is_published_with_its_history(repo: GitRepo) -> None:
+    """A translation whose file was removed keeps its versions, marked withdrawn on the
+    day of the commit that removed it; the source's switcher leaves it out and its
+    history lists it. A withdrawn policy that translates nothing stays unpublished."""
+    repo.commit("EN", "2020-01-01", {"policies/Terms/EN-Terms.md": named("Terms"),
+                                     "policies/old.md": named("Old")})
+    repo.commit("DE", "2020-02-01", {"policies/Terms/DE-Bedingungen.md": named("Bedingungen")})
+    repo.commit("FR", "2020-02-02", {"policies/Terms/FR-Conditions.md": named("Conditions")})
+    repo.commit("DE 2", "2020-03-01", {"policies/Terms/DE-Bedingungen.md": named("Neu")})
+    removed = repo.commit("Remove", "2021-05-10", {"policies/Terms/DE-Bedingungen.md": None,
+                                                   "policies/old.md": None})
+    loaded = load(repo)
+    site = loaded.site
+    assert site.errors == []
+    german = site.policies["terms/de-bedingungen"]
+    assert german.withdrawn is not None and german.withdrawn.commit == removed
+    assert german.withdrawn.day == dt.date(2021, 5, 10)
+    assert len(german.versions) == 2 and german.translation is not None
+    assert german.languages == {}
+    source = site.policies["terms/en-terms"]
+    assert source.languages == {"en": "terms/en-terms", "fr": "terms/fr-conditions"}
+    assert [(t.language, t.versions, t.withdrawn) for t in source.translated_into] == [
+        ("de", 2, dt.date(2021, 5, 10)), ("fr", 1, None)]
+    assert "old" not in site.policies and "old" in site.withdrawn
+    # brought back, it is no longer withdrawn and goes on with its history
+    repo.commit("Back", "2021-06-01", {"policies/Terms/DE-Bedingungen.md": named("Wieder")})
+    back = load(repo).site.policies["terms/de-bedingungen"]
+    assert back.withdrawn is None and len(back.versions) == 3
+
+
+def test_a_withdrawn_translation_in_a_language_folder(repo: GitRepo) -> None:
+    repo.commit("EN", "2020-01-01", {"policies/privacy.md": named("Privacy")})
+    repo.commit("DE", "2020-02-01", {"policies/de/privacy.md": named("Datenschutz")})
+    repo.commit("Remove", "2020-03-01", {"policies/de/privacy.md": None})
+    loaded = load(repo)
+    assert loaded.site.errors == loaded.site.warnings == []
+    german = loaded.site.policies["de/privacy"]
+    assert german.withdrawn is not None and german.language == "de"
+    assert loaded.site.policies["privacy"].languages == {}

@@ -37,7 +37,7 @@ def check_translations(report: CheckReport, site: Site, today: dt.datetime) -> i
     for slug, translation in sorted(loaded.languages.translations.items()):
         history = histories[slug]
         links = history.translation
-        if links is None or not links.behind(history.shown.number):
+        if links is None or history.withdrawn or not links.behind(history.shown.number):
             continue
         follows, now = links.follows[history.shown.number], links.source_current
         assert now is not None  # behind: the source has a version in force

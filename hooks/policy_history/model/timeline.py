@@ -160,6 +160,31 @@ class TranslationLinks:
             follows.effective <= now.effective
 
 
+@dataclass(frozen=True)
+class Withdrawal:
+    """A policy whose sources the tip no longer has: where they were, and the commit that
+    removed them."""
+
+    layout: PolicyLayout  # where it lived last
+    commit: str
+    committed: dt.datetime  # that commit's committer date
+
+    @property
+    def day(self) -> dt.date:
+        return self.committed.date()
+
+
+@dataclass(frozen=True)
+class TranslationSummary:
+    """One translation of a policy, as the policy's history lists it."""
+
+    slug: str
+    language: str
+    versions: int
+    first: dt.date | None  # its first version's effective date
+    withdrawn: dt.date | None  # the day its sources were removed, if they were
+
+
 @dataclass
 class PolicyHistory:
     slug: str
@@ -174,6 +199,10 @@ class PolicyHistory:
     languages: dict[str, str] = field(default_factory=dict)
     #: a translation's link to its source
     translation: TranslationLinks | None = None
+    #: a source's translations, withdrawn ones included, for its history page
+    translated_into: tuple[TranslationSummary, ...] = ()
+    #: set when its sources were removed (only a withdrawn translation is published)
+    withdrawn: Withdrawal | None = None
 
     @property
     def versions(self) -> list[Revision]:
@@ -249,6 +278,9 @@ class SiteHistory:
     skipped: list[tuple[LogCommit, PolicyError]] = field(default_factory=list)
     #: past commits whose {{ variables }} failed; their text is kept as written
     unfilled: list[tuple[LogCommit, PolicyError]] = field(default_factory=list)
+    #: policies the tip no longer has, with their histories (not published, except the
+    #: translations of a published policy: model.translations)
+    withdrawn: dict[str, PolicyHistory] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -281,6 +313,8 @@ class ReplayState:
     layouts_stale: bool = True
     histories: dict[str, PolicyHistory] = field(default_factory=dict)
     last_revision: dict[str, Revision] = field(default_factory=dict)  # slug → its latest
+    #: slug → when and where a policy's sources were removed (until they come back)
+    withdrawals: dict[str, Withdrawal] = field(default_factory=dict)
     failed: dict[str, PolicyError] = field(default_factory=dict)  # slug → why its text broke
     warnings: list[PolicyError] = field(default_factory=list)
     skipped: list[tuple[LogCommit, PolicyError]] = field(default_factory=list)
@@ -377,6 +411,8 @@ class HistoryReplay:
                 state.skipped.append((commit, error))
                 return
         _follow_renames(commit, previous_layouts, state)
+        if state.layouts is not previous_layouts:
+            _note_withdrawals(commit, previous_layouts, state)
         if every_policy or state.layouts is not previous_layouts:
             affected = set(state.layouts)  # (layouts compared below)
         else:  # the same layouts: the policies whose files the commit touched
@@ -416,18 +452,24 @@ class HistoryReplay:
                 histories.pop(slug, None)
                 skipped = [(c, e) for c, e in skipped if e is not problem]
                 unfilled = [(c, e) for c, e in unfilled if e is not problem]
-        policies = {}
+        policies, withdrawn = {}, {}
         for slug, history in sorted(histories.items()):
-            if slug not in state.layouts:
-                continue  # withdrawn: no page at the tip
-            history.layout = state.layouts[slug]
+            gone = state.withdrawals.get(slug)
+            if slug in state.layouts:
+                history.layout, history.withdrawn = state.layouts[slug], None
+                policies[slug] = history
+            elif gone is not None and history.revisions:
+                history.layout, history.withdrawn = gone.layout, gone
+                withdrawn[slug] = history
+            else:
+                continue
             _number_versions(history)
             _resolve_current(history, as_of)
-            policies[slug] = history
         warnings = [*state.warnings, *_submodule_warnings(state.gitlinks),
                     *_commits_from_the_future(policies.values(), as_of)]
         return SiteHistory(policies, head=state.last_commit, errors=errors,
-                           warnings=warnings, skipped=skipped, unfilled=unfilled)
+                           warnings=warnings, skipped=skipped, unfilled=unfilled,
+                           withdrawn=withdrawn)
 
     def _owners(self) -> dict[str, list[str]]:
         """Source path → the policies it belongs to, for the current layouts (worked out
@@ -680,6 +722,18 @@ def _follow_renames(
                 revision.slug = new_slug
             state.histories[new_slug] = history
             state.last_revision[new_slug] = state.last_revision.pop(old_slug)
+
+
+def _note_withdrawals(
+    commit: LogCommit, before: Mapping[str, PolicyLayout], state: ReplayState
+) -> None:
+    """Remember where a policy lived when a commit removes its sources (a rename carried
+    its history over already), and forget it when they come back."""
+    for slug in before.keys() - state.layouts.keys():
+        if slug in state.histories:
+            state.withdrawals[slug] = Withdrawal(before[slug], commit.sha, commit.committed)
+    for slug in state.withdrawals.keys() & state.layouts.keys():
+        del state.withdrawals[slug]
 
 
 def _slug_of_path(path: str, layouts: Mapping[str, PolicyLayout]) -> str | None:

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from policy_history.errors import PolicyError
@@ -34,6 +35,7 @@ from policy_history.model.timeline import (
     Revision,
     SiteHistory,
     TranslationLinks,
+    TranslationSummary,
 )
 
 FOLLOWS_DECLARED = "declared"
@@ -59,7 +61,8 @@ class Languages:
     language_of: dict[str, str] = field(default_factory=dict)
     #: translation slug → its translation
     translations: dict[str, Translation] = field(default_factory=dict)
-    #: source slug → {language: translation slug}
+    #: source slug → {language: translation slug}: the published one of each language
+    #: (or the first withdrawn one)
     of_source: dict[str, dict[str, str]] = field(default_factory=dict)
     errors: list[PolicyError] = field(default_factory=list)
     warnings: list[PolicyError] = field(default_factory=list)
@@ -76,69 +79,120 @@ def is_language(name: str) -> bool:
     return babel_locale(name) is not None
 
 
+def same_key(tag: str) -> str:
+    """A language tag as compared: ``pt_BR`` and ``PT-br`` are ``pt-br``."""
+    return tag.replace("_", "-").lower()
+
+
 def same_language(a: str, b: str) -> bool:
-    return a.replace("_", "-").lower() == b.replace("_", "-").lower()
+    return same_key(a) == same_key(b)
 
 
 def link_translations(site: SiteHistory, policies_dir: str, source_language: str,
                       languages: Sequence[str] | None = None) -> Languages:
     """Link every translation in ``site`` to its source (``languages``: the language
-    folders; None finds them: top-level folders named by a language, holding at least one
-    translation of a policy outside them)."""
+    folders and file-name languages; None finds them: top-level folders named by a
+    language, holding at least one translation of a policy outside them, and files named
+    by their language beside the one named by the source's).
+
+    A withdrawn translation (its sources removed) of a policy the tip has is published
+    with it, from ``site.withdrawn``: its versions keep their addresses."""
     result = Languages(source_language)
     prefix = f"{policies_dir.strip('/')}/" if policies_dir.strip("/.") else ""
     paths = {slug: _relative(history, prefix) for slug, history in site.policies.items()}
-    top = {path.split("/", 1)[0] for path in paths.values() if "/" in path}
+    gone = {slug: _relative(history, prefix) for slug, history in site.withdrawn.items()}
+    everything = {**gone, **paths}
+    top = {path.split("/", 1)[0] for path in everything.values() if "/" in path}
     source_root = next((folder for folder in sorted(top)
                         if same_language(folder, source_language)), None)
 
     def source_of(rest: str) -> str:
         return slug_for(posixpath.join(source_root, rest) if source_root else rest)
 
-    folders = _language_folders(paths, top, source_of, source_language, languages)
+    folders = _language_folders(everything, paths.keys(), top, source_of, source_language,
+                                languages)
     if languages is None:
         result.warnings += _unlinked_language_folders(paths, top - folders, source_language,
                                                       prefix)
-    in_folders = {slug for slug, path in paths.items() if path.partition("/")[0] in folders}
-    for slug, path in sorted(paths.items()):
+    in_folders = {slug for slug, path in everything.items()
+                  if path.partition("/")[0] in folders}
+    pairs: list[tuple[str, str, str]] = []  # (translation, its language, its source)
+    for slug, path in sorted(everything.items()):
         first, _, rest = path.partition("/")
+        result.language_of[slug] = first if slug in in_folders and rest else source_language
         if slug not in in_folders or not rest:
-            result.language_of[slug] = source_language
             continue
-        result.language_of[slug] = first
         source = source_of(rest)
-        if source not in site.policies or source in in_folders:
+        if source in paths and source not in in_folders:
+            pairs.append((slug, first, source))
+        elif slug in paths:
             result.errors.append(PolicyError(
                 f"'{prefix}{path}' is in the language folder '{first}/', but there is no "
                 f"policy at '{prefix}{posixpath.join(source_root or '', rest)}' for it to "
                 "translate", file=prefix + path,
                 fix="give it the path of the policy it translates, inside its language "
                     "folder (rename it, or the source)"))
+    pairs += _named_pairs(everything, paths.keys(), in_folders, source_language, languages)
+    # the published first: the switcher links one per language; a language's withdrawn
+    # translations (an earlier file, renamed since) are published all the same
+    for slug, language, source in sorted(pairs, key=lambda pair: (pair[0] not in paths, pair)):
+        taken = result.of_source.get(source, {})
+        other = next((s for tag, s in taken.items() if same_language(tag, language)), None)
+        if other is not None and slug in paths:
+            result.errors.append(PolicyError(
+                f"'{prefix}{everything[slug]}' and '{prefix}{everything[other]}' both "
+                f"translate '{prefix}{everything[source]}' into '{language}'",
+                file=prefix + everything[slug],
+                fix="keep one translation per language: remove or rename the other"))
             continue
-        translation = Translation(slug, first, source)
+        if slug in gone:
+            site.policies[slug] = site.withdrawn.pop(slug)
+        result.language_of[slug] = language
+        translation = Translation(slug, language, source)
         result.translations[slug] = translation
-        result.of_source.setdefault(source, {})[first] = slug
+        if other is None:
+            result.of_source.setdefault(source, {})[language] = slug
         _link_versions(translation, site.policies[slug], site.policies[source], result.errors)
+    if result.translations.keys() & gone.keys():  # in address order, as before
+        ordered = sorted(site.policies.items())
+        site.policies.clear()
+        site.policies.update(ordered)
     _annotate(site, result)
     return result
 
 
 def _annotate(site: SiteHistory, languages: Languages) -> None:
-    """Write each policy's language and links on its history, for the pages."""
+    """Write each policy's language and links on its history, for the pages. A withdrawn
+    translation is left out of the switchers: its source's history lists it."""
     for slug, history in site.policies.items():
         history.language = languages.language_of.get(slug, languages.source_language)
-        history.languages, history.translation = {}, None
-    for source, translated in languages.of_source.items():
-        group = {languages.source_language: source, **translated}
-        for slug in group.values():
+        history.languages, history.translation, history.translated_into = {}, None, ()
+    by_source: dict[str, list[Translation]] = {}
+    for translation in languages.translations.values():
+        by_source.setdefault(translation.source, []).append(translation)
+    for source, translations in by_source.items():
+        published = {t.language: t.slug for t in translations
+                     if site.policies[t.slug].withdrawn is None}
+        group = {languages.source_language: source, **published} if published else {}
+        for slug in (source, *published.values()):
             site.policies[slug].languages = dict(group)
+        site.policies[source].translated_into = tuple(sorted(
+            (_summary(site.policies[t.slug], t.language) for t in translations),
+            key=lambda t: (same_key(t.language), t.first or dt.date.min, t.slug)))
         current = site.policies[source].current
         now = Follows(str(current.version_id), current.effective, "") \
             if current is not None and current.version_id else None
-        for slug in translated.values():
-            site.policies[slug].translation = TranslationLinks(
+        for translation in translations:
+            site.policies[translation.slug].translation = TranslationLinks(
                 source=source, source_language=languages.source_language,
-                follows=languages.translations[slug].follows, source_current=now)
+                follows=translation.follows, source_current=now)
+
+
+def _summary(history: PolicyHistory, language: str) -> TranslationSummary:
+    versions = history.versions
+    return TranslationSummary(history.slug, language, len(versions),
+                              versions[0].effective if versions else None,
+                              history.withdrawn.day if history.withdrawn else None)
 
 
 def _relative(history: PolicyHistory, prefix: str) -> str:
@@ -146,7 +200,7 @@ def _relative(history: PolicyHistory, prefix: str) -> str:
     return path[len(prefix):] if prefix and path.startswith(prefix) else path
 
 
-def _language_folders(paths: dict[str, str], top: Iterable[str],
+def _language_folders(paths: dict[str, str], published: Collection[str], top: Iterable[str],
                       source_of: Callable[[str], str], source_language: str,
                       languages: Sequence[str] | None) -> set[str]:
     candidates = {folder for folder in top if not same_language(folder, source_language)}
@@ -159,10 +213,56 @@ def _language_folders(paths: dict[str, str], top: Iterable[str],
             continue
         inside = {slug: path for slug, path in paths.items()
                   if path.partition("/")[0] == folder}
-        outside = paths.keys() - inside.keys()
+        outside = set(published) - inside.keys()
         if any(source_of(path.partition("/")[2]) in outside for path in inside.values()):
             found.add(folder)
     return found
+
+
+#: a language tag at the start of a file or folder name, before a hyphen: ``DE-``,
+#: ``PT-BR-``, ``zh-Hant-`` (legalmattic names its translations so)
+_NAMED = re.compile(r"([A-Za-z]{2,3})(?:[-_]([A-Za-z]{4}|[A-Za-z]{2}))?-(?=[^-])")
+
+
+def name_language(name: str) -> str | None:
+    """The language a file or folder name starts with (``DE-Geschäftsbedingungen.md``:
+    ``de``; ``PT-BR-Termos.md``: ``pt-BR``), as BCP 47 writes it; None if it names none."""
+    match = _NAMED.match(name)
+    if match is None:
+        return None
+    base, sub = match.group(1).lower(), match.group(2)
+    if sub:
+        tag = f"{base}-{sub.upper() if len(sub) == 2 else sub.title()}"
+        if is_language(tag):
+            return tag
+        # ``ES-Ab-cd``: the second part was the name's
+    return base if is_language(base) else None
+
+
+def _named_pairs(paths: dict[str, str], published: Collection[str], skip: Collection[str],
+                 source_language: str, languages: Sequence[str] | None
+                 ) -> list[tuple[str, str, str]]:
+    """(translation, language, source) of the policies named by their language beside
+    exactly one published policy named by the source language, in one folder:
+    ``Terms/EN-Terms-of-Service.md`` and ``Terms/DE-Geschäftsbedingungen.md``."""
+    wanted = None if languages is None else {same_key(tag) for tag in languages}
+    source_base = same_key(source_language).split("-")[0]
+    by_folder: dict[str, list[tuple[str, str]]] = {}
+    for slug, path in sorted(paths.items()):
+        folder, _, name = path.rpartition("/")
+        tag = None if slug in skip else name_language(name)
+        if tag is not None:
+            by_folder.setdefault(folder, []).append((slug, tag))
+    pairs = []
+    for named in by_folder.values():
+        sources = [slug for slug, tag in named
+                   if slug in published and same_key(tag).split("-")[0] == source_base]
+        if len(sources) != 1:
+            continue  # none, or which one is translated cannot be told
+        pairs += [(slug, tag, sources[0]) for slug, tag in named
+                  if same_key(tag).split("-")[0] != source_base
+                  and (wanted is None or same_key(tag) in wanted)]
+    return pairs
 
 
 def _unlinked_language_folders(paths: dict[str, str], folders: Iterable[str],
