@@ -244,6 +244,9 @@ def _language(history: PolicyHistory, addresses: Addresses) -> dict[str, Any]:
             "url": addresses.site(f"{links.source}/"),
             "outdated": links.behind(history.shown.number),
         }
+    if history.withdrawn is not None:
+        out["withdrawn"] = {"date": history.withdrawn.day.isoformat(),
+                            "commit": history.withdrawn.commit}
     return out
 
 

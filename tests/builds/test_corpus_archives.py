@@ -59,7 +59,17 @@ def test_each_archived_version_matches_its_commit(corpus, tmp_path: Path) -> Non
 def test_legalmattic_builds_history_for_every_document(corpus, tmp_path: Path) -> None:
     clone = corpus("legalmattic")
     site = build(write_config(tmp_path, policies_dir=str(clone), home=False))
+    at_tip = [path for path in subprocess.run(
+        ["git", "ls-files"], cwd=clone, capture_output=True, text=True, check=True
+    ).stdout.splitlines() if path.endswith(".md")]
+    # every document at the tip, and the withdrawn translations its English terms list
+    # (which ones: test_legalmattic_translations)
+    history = (site / "terms-of-service/wordpress-com/en-terms-of-service/history"
+               / "index.html").read_text("utf-8")
+    listed = re.search(r'<section class="policy-translations".*?</section>', history, re.S)
+    translations = listed.group(0).count("<li>") if listed else 0
+    assert len(at_tip) == 10 and translations > 13
     histories = list(site.glob("**/history/index.html"))
-    assert len(histories) == 10
+    assert len(histories) == len(at_tip) + translations
     versions = list(site.glob("**/versions/*/index.html"))
     assert len(versions) > 150  # 200 versions (changes of words) across 10 documents

@@ -209,3 +209,55 @@ def test_translations_are_listed_with_their_source_not_as_policies(site: Path) -
     assert not [href for href in nav if "de/privacy" in href or "ar/privacy" in href]
     # and the translation's own page is still there, with its switcher
     assert page(site, "de/privacy").xpath("//nav[@class='policy-languages']")
+
+
+@pytest.fixture
+def withdrawn_site(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
+    """legalmattic's layout: translations named by their language beside the English
+    file; the Hebrew one removed in 2021. (The site, and the removing commit.)"""
+    write_config(repo.path)
+    repo.commit("EN", "2020-01-01", {
+        "policies/Terms/EN-Terms-of-Service.md": "Terms of Service\n=====\n\nOur terms.\n"})
+    repo.commit("HE", "2020-02-01", {
+        "policies/Terms/HE-תנאי השירות.md": "תנאי השירות\n=====\n\nהתנאים שלנו.\n"})
+    repo.commit("DE", "2020-02-02", {
+        "policies/Terms/DE-Bedingungen.md": "Bedingungen\n=====\n\nUnsere Bedingungen.\n"})
+    removed = repo.commit("Remove HE", "2021-05-10", {"policies/Terms/HE-תנאי השירות.md": None})
+    monkeypatch.setenv("POLICY_AS_OF", AS_OF)
+    return build(repo.path / "mkdocs.yml", strict=True), removed
+
+
+def test_a_withdrawn_translation_keeps_its_pages_and_says_so(
+        withdrawn_site: tuple[Path, str]) -> None:
+    site, removed = withdrawn_site
+    hebrew = "terms/he-תנאי-השירות"
+    notice, = page(site, hebrew).xpath(f"//div[{CLASS % 'policy-translation--withdrawn'}]")
+    assert "withdrawn on" in notice.text_content()
+    assert notice.xpath(".//time/@datetime")[0] == "2021-05-10"
+    link, = notice.xpath(".//a")
+    assert resolve(site, hebrew, link.get("href")) == site / "terms/en-terms-of-service" / \
+        "index.html"
+    heading, = page(site, hebrew).xpath(f"//header[{CLASS % 'policy-header'}]/h1")
+    assert (heading.get("lang"), heading.get("dir")) == ("he", "rtl")
+    # the switchers leave it out; the source's history lists it
+    assert [a.get("hreflang") for a in page(site, "terms/en-terms-of-service").xpath(
+        "//nav[@class='policy-languages']//a")] == ["en", "de"]
+    assert not page(site, hebrew).xpath("//nav[@class='policy-languages']")
+    history = "terms/en-terms-of-service/history"
+    items = page(site, history).xpath(f"//section[{CLASS % 'policy-translations'}]//li")
+    assert [item.xpath("./a/@hreflang")[0] for item in items] == ["de", "he"]
+    withdrawn = items[1]
+    assert resolve(site, history, withdrawn.xpath("./a/@href")[0]) == site / hebrew / \
+        "history" / "index.html"
+    assert withdrawn.xpath(".//time/@datetime") == ["2020-02-01", "2021-05-10"]
+    assert items[0].xpath(".//time/@datetime") == ["2020-02-02"]
+    # versions.json says when and by which commit
+    schema = json.loads((ROOT / "docs/schemas/versions.schema.json").read_text())
+    manifest = json.loads((site / hebrew / "versions.json").read_text())
+    jsonschema.validate(manifest, schema)
+    assert manifest["policy"]["withdrawn"] == {"date": "2021-05-10", "commit": removed}
+    assert "withdrawn" not in json.loads(
+        (site / "terms/de-bedingungen/versions.json").read_text())["policy"]
+    # the home page lists the source once, with the translation in force only
+    entry, = page(site, ".").xpath(f"//li[{CLASS % 'policy-index__item'}]")
+    assert entry.xpath(".//ul//a/@hreflang") == ["de"]

@@ -10,7 +10,13 @@ from typing import Any
 from policy_history.model.dates import babel_locale
 from policy_history.model.layout import ROOT_INDEX_SLUG
 from policy_history.model.timeline import PolicyHistory, Revision
-from policy_history.site.page_data import LanguageLink, TranslationNotice, Words, date_of
+from policy_history.site.page_data import (
+    LanguageLink,
+    TranslationEntry,
+    TranslationNotice,
+    Words,
+    date_of,
+)
 
 #: what a translated page says, in the site's language; ``{language}`` is the name of the
 #: language that controls, ``{date}`` the source version's date (settings:
@@ -21,6 +27,8 @@ DEFAULT_WORDING = {
     "source_link": "Read the {language} version",
     "outdated": "This translation is out of date: the {language} version changed on {date}.",
     "changes_link": "See what changed since the version translated here",
+    "withdrawn": "This translation was withdrawn on {date}: it is no longer kept up to date.",
+    "current_link": "Read the {language} version in force",
 }
 WORDING_KEYS = tuple(DEFAULT_WORDING)
 
@@ -89,6 +97,15 @@ def translation_notice(history: PolicyHistory, revision: Revision | None
         return tuple(out)
 
     current = links.source_current
+    if history.withdrawn is not None:
+        return TranslationNotice(
+            source_language=links.source_language,
+            notice=words("notice", follows.effective), source_link=say("source_link"),
+            follows_url=f"{links.source}/versions/{follows.version_id}/",
+            follows=date_of(follows.effective, speaks), how=follows.how, outdated=(),
+            changes_link=say("current_link"), changes_url=slug_url(links.source),
+            lang=links.wording_language,
+            withdrawn=words("withdrawn", history.withdrawn.day))
     behind = links.behind(revision.number)
     changes_url = None
     if behind and current is not None:
@@ -106,6 +123,15 @@ def translation_notice(history: PolicyHistory, revision: Revision | None
         changes_link=say("changes_link") if behind else None,
         changes_url=changes_url,
         lang=links.wording_language)
+
+
+def translation_entries(history: PolicyHistory) -> tuple[TranslationEntry, ...]:
+    """A source's translations for its history page, each named in its own language."""
+    return tuple(TranslationEntry(tag=t.language, name=language_name(t.language, t.language),
+                                  url=f"{t.slug}/history/", versions=t.versions,
+                                  first=dated(history, t.first),
+                                  withdrawn=dated(history, t.withdrawn))
+                 for t in history.translated_into)
 
 
 def wording_for(language: str, settings: Mapping[str, Mapping[str, str]]

@@ -304,6 +304,18 @@ class LanguageLink:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TranslationEntry:
+    """One translation of a policy, in its history: withdrawn ones too."""
+
+    tag: str
+    name: str  # in that language
+    url: str  # its history
+    versions: int
+    first: DateView | None  # its first version took effect
+    withdrawn: DateView | None  # when its sources were removed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Words:
     """A piece of a sentence the settings word: text, or a date (``<time>``)."""
 
@@ -326,6 +338,9 @@ class TranslationNotice:
     changes_link: str | None  # the link's text to what changed in the source since
     changes_url: str | None  # the source's redline since, or its current page
     lang: str  # the language of the wording, where it is not the site's
+    #: "This translation was withdrawn on …", for one whose sources were removed (then
+    #: ``changes_link`` leads to the source's current page, and ``outdated`` is empty)
+    withdrawn: tuple[Words, ...] = ()
 
 
 # -- pages -------------------------------------------------------------------------------
@@ -351,6 +366,9 @@ class PolicyPage:
     direction: str  # its script's: ltr or rtl
     #: the policy in each of its languages (none for a policy without translations)
     languages: tuple[LanguageLink, ...]
+    #: whether it has translations or is one: its text is then marked with its language
+    #: and direction, apart from the site's words
+    multilingual: bool
     #: a translation's link to its source, for the revision the page shows
     translation: TranslationNotice | None
     #: filled in by the hook (``follow``), the same for every page of the policy
@@ -388,6 +406,8 @@ class HistoryPage(PolicyPage):
     unversioned: tuple[Unversioned, ...]
     by_section: tuple[SectionVersions, ...]
     lookup: tuple[LookupEntry, ...]
+    #: the policy's translations, withdrawn ones included (a source's history only)
+    translations: tuple[TranslationEntry, ...] = ()
     compare: CompareIndex | None = None  # filled in by the hook
 
 

@@ -19,7 +19,13 @@ import yaml
 from policy_history.model.assemble import PolicyText
 from policy_history.model.layout import ROOT_INDEX_SLUG
 from policy_history.model.timeline import AUTOMATIC, PolicyHistory, Revision
-from policy_history.site.languages import dated, direction, language_links, translation_notice
+from policy_history.site.languages import (
+    dated,
+    direction,
+    language_links,
+    translation_entries,
+    translation_notice,
+)
 from policy_history.site.page_data import (
     Correction,
     CurrentPage,
@@ -312,6 +318,7 @@ class _Common(TypedDict):
     language: str
     direction: str
     languages: tuple[LanguageLink, ...]
+    multilingual: bool
     translation: TranslationNotice | None
 
 
@@ -325,6 +332,8 @@ def _common(history: PolicyHistory, page: PageKind, order: VersionOrder | None =
         "language": history.language,
         "direction": direction(history.language),
         "languages": language_links(history),
+        "multilingual": bool(history.languages or history.translation
+                             or history.translated_into),
         "translation": translation_notice(history, shows),
         "page": page,
         "slug": history.slug,
@@ -443,6 +452,7 @@ def history_meta(history: PolicyHistory) -> HistoryPage:
         by_section=tuple(SectionVersions(key=key, title=title, versions=tuple(reversed(found)))
                          for key, (title, found) in by_section.items()),
         lookup=tuple(_lookup(history, v) for v in versions),
+        translations=translation_entries(history),
     )
 
 
