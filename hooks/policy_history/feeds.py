@@ -93,6 +93,7 @@ class Feed:
     entries: tuple[FeedEntry, ...]
     #: when the feed has no entries: the moment its policy (or the site) last changed
     fallback_updated: dt.datetime
+    language: str = "en"  # of its entries' text, a BCP 47 tag
 
     @property
     def updated(self) -> dt.datetime:
@@ -271,7 +272,8 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -
 
 def atom(feed: Feed) -> bytes:
     """The feed as Atom 1.0, UTF-8."""
-    root = ET.Element("feed", {"xmlns": ATOM_NS})  # unprefixed: Atom is the default
+    root = ET.Element("feed", {"xmlns": ATOM_NS,  # unprefixed: Atom is the default
+                               f"{{{XML_NS}}}lang": feed.language})
     _sub(root, "id", feed.id)
     _sub(root, "title", feed.title)
     _sub(root, "subtitle", feed.description)
@@ -313,7 +315,7 @@ def json_feed(feed: Feed) -> bytes:
         "description": feed.description,
         "home_page_url": feed.home_url,
         "feed_url": feed.json_url,
-        "language": "en",
+        "language": feed.language,
         "authors": [{"name": feed.author}],
         "items": [
             {

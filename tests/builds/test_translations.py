@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import lxml.etree
 import lxml.html
 import pytest
 
@@ -261,3 +262,29 @@ def test_a_withdrawn_translation_keeps_its_pages_and_says_so(
     # the home page lists the source once, with the translation in force only
     entry, = page(site, ".").xpath(f"//li[{CLASS % 'policy-index__item'}]")
     assert entry.xpath(".//ul//a/@hreflang") == ["de"]
+
+
+def test_each_language_has_the_sites_feeds_of_its_own(site: Path) -> None:
+    """/feed.xml has the policies in the site's language; /de/feed.xml the German
+    translations, in German; a translation's pages name its language's feeds."""
+    atom = "{http://www.w3.org/2005/Atom}"
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    found = {}
+    for language in ("", "de", "ar"):
+        folder = site / language if language else site
+        root = lxml.etree.parse(str(folder / "feed.xml")).getroot()
+        as_json = json.loads((folder / "feed.json").read_text("utf-8"))
+        categories = {c.get("term") for c in root.iter(f"{atom}category")}
+        found[language] = (root.get(lang), as_json["language"], categories,
+                           {tag for item in as_json["items"] for tag in item["tags"]})
+        assert root.findtext(f"{atom}id") == as_json["feed_url"].replace(".json", ".xml")
+    assert found[""] == ("en", "en", {"privacy"}, {"privacy"})
+    assert found["de"] == ("de", "de", {"de/privacy"}, {"de/privacy"})
+    assert found["ar"] == ("ar", "ar", {"ar/privacy"}, {"ar/privacy"})
+    title = lxml.etree.parse(str(site / "de/feed.xml")).getroot().findtext(f"{atom}title")
+    assert title.endswith("(Deutsch)")
+    for path, feed in (("de/privacy", "de/feed.xml"), ("de/privacy/history", "de/feed.xml"),
+                       ("privacy", "feed.xml")):
+        links = page(site, path).xpath("//link[@rel='alternate'][@type='application/atom+xml']"
+                                       "/@href")
+        assert site / feed in [resolve(site, path, href) for href in links], path

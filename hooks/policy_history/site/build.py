@@ -295,6 +295,7 @@ class PolicyBuild:
             written = list(following.SITE_FEEDS.values())
             for history in self.loaded.site.policies.values():
                 written += following.feed_paths(history).values()
+                written += following.site_feed_paths(following.feed_language(history)).values()
             for path in written:
                 if files.get_file_from_path(path) is not None:
                     raise failure(f"'{config.docs_dir}/{path}' would be overwritten by a feed "

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from policy_history import feeds, manifest
 from policy_history.model.timeline import PolicyHistory, Revision
 from policy_history.site import following
+from policy_history.site.languages import language_name
 
 if TYPE_CHECKING:
     from policy_history.site.archive import Archive
@@ -103,7 +104,7 @@ def _policy_files(archive: Archive, history: PolicyHistory, urls: feeds.Addresse
         home_url=urls.history, atom_url=urls.atom, json_url=urls.json, author=options.author,
         entries=tuple(feeds.with_content(feeds.newest_first(entries, options.entries),
                                          _redline(archive), archive.results.feed_contents)),
-        fallback_updated=history.latest.commit.committed)
+        fallback_updated=history.latest.commit.committed, language=history.language or "en")
     written: dict[str, Any] = {"atom": feeds.atom(feed).decode("utf-8"),
                                "json": feeds.json_feed(feed).decode("utf-8"), "manifest": None}
     hashes: dict[str, str] = {}
@@ -129,26 +130,38 @@ def _policy_files(archive: Archive, history: PolicyHistory, urls: feeds.Addresse
 
 def write_site_feeds(archive: Archive, policies: Iterable[PolicyHistory],
                      options: FeedOptions) -> None:
-    """The site's feeds: the newest entries of every policy's."""
-    every: list[feeds.FeedEntry] = []
-    latest: list[dt.datetime] = []
+    """The site's feeds: the newest entries of every policy in its own language; and for
+    each language of translations, of its translations (following.site_feed_paths)."""
+    groups: dict[str, list[PolicyHistory]] = {"": []}  # the site's, even with no policy
     for history in policies:
-        every += _entries(history, options, archive.changes_url)[1]
-        latest.append(history.latest.commit.committed)
-    site_url, atom_path, json_path = (options.site_url, following.SITE_FEEDS["atom"],
-                                      following.SITE_FEEDS["json"])
-    site_feed = feeds.Feed(
-        id=following.absolute(site_url, atom_path),
-        title=f"{options.site_name}: policy changes",
-        description=f"Each new version of the policies of {options.site_name}.",
-        home_url=following.absolute(site_url, ""),
-        atom_url=following.absolute(site_url, atom_path),
-        json_url=following.absolute(site_url, json_path), author=options.author,
-        entries=tuple(feeds.with_content(feeds.newest_first(every, options.entries),
-                                         _redline(archive), archive.results.feed_contents)),
-        fallback_updated=max(latest, default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)))
-    _write(options.site_dir, atom_path, feeds.atom(site_feed))
-    _write(options.site_dir, json_path, feeds.json_feed(site_feed))
+        groups.setdefault(following.feed_language(history), []).append(history)
+    for language, histories in groups.items():
+        every: list[feeds.FeedEntry] = []
+        for history in histories:
+            every += _entries(history, options, archive.changes_url)[1]
+        paths = following.site_feed_paths(language)
+        title, description = f"{options.site_name}: policy changes", \
+            f"Each new version of the policies of {options.site_name}."
+        if language:
+            links = histories[0].translation
+            source = links.source_language if links else "en"
+            title += f" ({language_name(language, language)})"
+            description = (f"Each new version of the {language_name(language, source)} "
+                           f"translations of the policies of {options.site_name}.")
+        site_feed = feeds.Feed(
+            id=following.absolute(options.site_url, paths["atom"]),
+            title=title, description=description,
+            home_url=following.absolute(options.site_url, ""),
+            atom_url=following.absolute(options.site_url, paths["atom"]),
+            json_url=following.absolute(options.site_url, paths["json"]),
+            author=options.author,
+            entries=tuple(feeds.with_content(feeds.newest_first(every, options.entries),
+                                             _redline(archive), archive.results.feed_contents)),
+            fallback_updated=max((h.latest.commit.committed for h in histories),
+                                 default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)),
+            language=language or (histories[0].language if histories else "") or "en")
+        _write(options.site_dir, paths["atom"], feeds.atom(site_feed))
+        _write(options.site_dir, paths["json"], feeds.json_feed(site_feed))
 
 
 def _write(site_dir: Path, path: str, data: bytes) -> None:

@@ -21,6 +21,19 @@ from policy_history.site.pages import base_path, history_url, page_url, version_
 SITE_FEEDS = {"atom": "feed.xml", "json": "feed.json"}
 
 
+def feed_language(history: PolicyHistory) -> str:
+    """Which of the site's feeds has a policy's changes: "" for the site's own (the
+    policies in the source language), a translation's language for the others."""
+    return history.language if history.translation is not None else ""
+
+
+def site_feed_paths(language: str = "") -> dict[str, str]:
+    """The site's feeds: ``feed.xml``, and each translation language's under its tag
+    (``de/feed.xml``)."""
+    return {kind: f"{language}/{name}" if language else name
+            for kind, name in SITE_FEEDS.items()}
+
+
 def feed_paths(history: PolicyHistory) -> dict[str, str]:
     """A policy's feeds and manifest, relative to the site root."""
     base = base_path(history)
@@ -90,7 +103,10 @@ def follow_meta(history: PolicyHistory, *, as_of: dt.datetime, feeds: bool,
     """What every page of a policy shows of its feeds and recent change: the fields
     ``PolicyPage.follow`` fills in (docs/reference.md)."""
     return Following(
-        feeds=Feeds(**feed_paths(history)) if feeds else None,
+        feeds=Feeds(**feed_paths(history),
+                    **{f"site_{kind}": path for kind, path in
+                       site_feed_paths(feed_language(history)).items()})
+        if feeds else None,
         recent_change=recent_change(history, as_of, recent_days),
     )
 

@@ -229,11 +229,14 @@ class Draft:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Feeds:
-    """A policy's feeds and versions.json, site-relative."""
+    """A policy's feeds and versions.json, and the site's feeds that have its changes
+    (its language's, for a translation), site-relative."""
 
     atom: str
     json: str
     manifest: str
+    site_atom: str
+    site_json: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
