@@ -1,6 +1,7 @@
 """Translations in a real browser: an Arabic page reads right to left, the language
-switcher works from the keyboard and without JavaScript, and an out-of-date translation
-says so where a visitor starts reading (light, dark, 375 px)."""
+switcher works from the keyboard and without JavaScript, an out-of-date translation
+says so where a visitor starts reading (light, dark, 375 px), and so does a withdrawn one,
+listed in its source's history."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_site_accessibility import tab_until
-from tests.builds.test_translations import bilingual, site  # noqa: F401 (fixtures)
+from tests.browser.test_site_accessibility import axe_violations, tab_until
+from tests.builds.test_translations import (  # noqa: F401 (fixtures)
+    bilingual,
+    site,
+    withdrawn_site,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -75,5 +80,42 @@ def test_the_switcher_and_notice_without_javascript(browser, serve, site: Path  
         page.locator("nav.policy-languages").get_by_role("link", name="English").click()
         page.wait_for_url("**/privacy/")
         assert page.locator("h1").first.inner_text().startswith("Privacy Policy")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("scheme", "width", "js"), [("light", 375, True),
+                                                     ("dark", 1280, False)])
+def test_a_withdrawn_translation_and_the_history_that_lists_it(
+        browser, serve, withdrawn_site: tuple[Path, str],  # noqa: F811
+        screenshots: Path, scheme: str, width: int, js: bool) -> None:
+    built, _ = withdrawn_site
+    base = serve(built)
+    context = browser.new_context(viewport={"width": width, "height": 900},
+                                  color_scheme=scheme, java_script_enabled=js)
+    page = context.new_page()
+    try:
+        page.goto(base + "terms/en-terms-of-service/history/")
+        listed = page.locator("section.policy-translations li")
+        assert listed.count() == 2
+        hebrew = listed.nth(1)
+        assert "withdrawn on May 10, 2021" in hebrew.inner_text()
+        if js:
+            assert axe_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        hebrew.get_by_role("link").click()
+        page.wait_for_url("**/history/")
+        page.locator("nav.policy-links").get_by_role("link", name="Current version").click()
+        warning = page.locator(".policy-translation--withdrawn")
+        assert warning.is_visible() and "withdrawn" in warning.inner_text()
+        # said first: above the title
+        title = page.locator("header.policy-header h1")
+        assert (warning.bounding_box() or {})["y"] < (title.bounding_box() or {})["y"]
+        assert title.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        if js:
+            assert axe_violations(page) == []
+        page.screenshot(path=str(screenshots / f"translation-withdrawn-{scheme}-{width}.png"))
+        warning.get_by_role("link").click()
+        page.wait_for_url("**/terms/en-terms-of-service/")
     finally:
         context.close()
