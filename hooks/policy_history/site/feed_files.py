@@ -13,15 +13,29 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from policy_history import feeds, manifest
 from policy_history.model.timeline import PolicyHistory, Revision
 from policy_history.site import following
+from policy_history.site.archive_content import ArchiveContent
+from policy_history.site.archive_plan import ArchivePlan
+from policy_history.site.archive_results import ArchiveResults
 from policy_history.site.languages import language_name
 
-if TYPE_CHECKING:
-    from policy_history.site.archive import Archive
+
+class Archive(Protocol):
+    """What the feeds need of the archive (site.archive.Archive, which calls this module:
+    a protocol rather than an import keeps the two modules out of a cycle)."""
+
+    @property
+    def plan(self) -> ArchivePlan: ...
+    @property
+    def content(self) -> ArchiveContent: ...
+    @property
+    def results(self) -> ArchiveResults: ...
+    def changes_url(self, history: PolicyHistory, version: Revision) -> str: ...
+    def following_key(self, history: PolicyHistory, settings: str) -> str: ...
 
 
 @dataclass(frozen=True)
