@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from policy_history.change_stats import ChangeStats, StatsOf
 from policy_history.model.dates import human_date
 from policy_history.model.timeline import PolicyHistory, Revision
 
@@ -54,6 +55,8 @@ class Addresses:
     redline: Callable[[Revision], str | None] = lambda revision: None
     #: the absolute address of a site-relative one (another policy's pages)
     site: Callable[[str], str] = lambda path: path
+    #: a version's "since" address: what changed from it to the version in force
+    since: Callable[[Revision], str | None] = lambda revision: None
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class FeedEntry:
     revision: Revision = field(compare=False, repr=False)
     previous: Revision | None = field(compare=False, repr=False)
     content_html: str = ""
+    #: a version's changes against the version before it, in numbers
+    changes: ChangeStats | None = None
 
     @property
     def sort_key(self) -> tuple[dt.datetime, str, int, int]:
@@ -208,12 +213,17 @@ def redline_pairs(entries: Iterable[FeedEntry]) -> list[tuple[Revision, Revision
 
 
 def with_content(entries: Sequence[FeedEntry], redline: RedlineHtml | None,
-                 cache: dict[str, str] | None = None) -> list[FeedEntry]:
+                 cache: dict[str, str] | None = None, stats: StatsOf | None = None
+                 ) -> list[FeedEntry]:
     """The entries with their HTML content: summary, dates, links, and the redline
-    (``redline(old, new)``, HTML) from the revision before. ``cache`` is keyed by entry id."""
+    (``redline(old, new)``, HTML) from the revision before; a new version's with its
+    changes in numbers (``stats``: asked for these entries only). ``cache`` is keyed by
+    entry id."""
     cache = {} if cache is None else cache
     out = []
     for entry in entries:
+        if stats is not None and entry.kind == VERSION and entry.previous is not None:
+            entry = replace(entry, changes=stats(entry.revision))
         if entry.id not in cache:
             changes = None
             if redline is not None and entry.previous is not None and _shows_redline(entry):
@@ -235,6 +245,8 @@ def entry_html(entry: FeedEntry, redline_html: str | None = None) -> str:
     published = entry.revision.published
     parts.append(f'<li>Published: <time datetime="{published.isoformat()}">'
                  f"{human_date(published)}</time></li>")
+    if entry.changes is not None:
+        parts.append(f"<li>Changes: {_counts(entry.changes)}</li>")
     parts.append("</ul>")
     links = []
     if entry.kind != EDITORIAL:
@@ -248,6 +260,17 @@ def entry_html(entry: FeedEntry, redline_html: str | None = None) -> str:
     elif entry.previous is None and entry.kind == VERSION:
         parts.append("<p>This is the first version of this policy.</p>")
     return "\n".join(parts) + "\n"
+
+
+def _counts(stats: ChangeStats) -> str:
+    """"12 words added, 3 removed; sections changed: Cookies, Contact" (escaped)."""
+    words = (f"{stats.words_added} word{'s' if stats.words_added != 1 else ''} added, "
+             f"{stats.words_removed} removed")
+    sections = [f"{kind}: " + ", ".join(html.escape(title) for title in titles)
+                for kind, titles in (("sections added", stats.sections_added),
+                                     ("sections changed", stats.sections_changed),
+                                     ("sections removed", stats.sections_removed)) if titles]
+    return "; ".join([words, *sections])
 
 
 # -- Atom ---------------------------------------------------------------------------------
@@ -334,6 +357,7 @@ def json_feed(feed: Feed) -> bytes:
                     "history_url": entry.history_url,
                     "redline_url": entry.redline_url,
                     "commit": entry.commit,
+                    "changes": entry.changes.record() if entry.changes else None,
                 },
             }
             for entry in feed.entries

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from html.parser import HTMLParser
 from typing import Any
 
+from policy_history.change_stats import StatsOf
 from policy_history.feeds import Addresses
 from policy_history.model.timeline import PolicyHistory, Revision
 
@@ -188,9 +189,11 @@ def edition_record(revision: Revision, text_hash: str,
 def version_record(history: PolicyHistory, version: Revision, addresses: Addresses,
                    text_hash: str, following: Revision | None,
                    source_hash: str | None = None, *,
-                   edition_hash: Callable[[Revision], str]) -> dict[str, Any]:
+                   edition_hash: Callable[[Revision], str],
+                   stats: StatsOf | None = None) -> dict[str, Any]:
     """``edition_hash``: the ``sha256.text`` of an editorial revision's text (rendered
-    as the version's page renders it)."""
+    as the version's page renders it); ``stats``: its changes against the version before
+    it, in numbers."""
     assert version.effective is not None and version.version_id is not None
     until = None
     if following is not None and following.effective and following.effective > \
@@ -211,7 +214,10 @@ def version_record(history: PolicyHistory, version: Revision, addresses: Address
             "history": f"{addresses.history}#v-{version.version_id}",
             "source": addresses.source(version),
             "redline": None if version is history.versions[0] else addresses.redline(version),
+            "since": addresses.since(version),
         },
+        "changes": None if stats is None or (found := stats(version)) is None
+        else found.record(),
         "sha256": {
             "text": text_hash,
             "source": source_hash or sha256(source_bytes(version)),
@@ -253,7 +259,8 @@ def _language(history: PolicyHistory, addresses: Addresses) -> dict[str, Any]:
 def manifest(history: PolicyHistory, addresses: Addresses,
              text_hashes: Mapping[str, str],
              source_hashes: Mapping[str, str] | None = None, *,
-             edition_hash: Callable[[Revision], str]) -> dict[str, Any]:
+             edition_hash: Callable[[Revision], str],
+             stats: StatsOf | None = None) -> dict[str, Any]:
     """``versions.json`` of a policy: every version, newest first. ``text_hashes`` maps
     each version id to its ``sha256.text`` (computed from its archived page);
     ``source_hashes`` to its ``sha256.source``, where already known; ``edition_hash``
@@ -266,7 +273,7 @@ def manifest(history: PolicyHistory, addresses: Addresses,
         records.append(version_record(history, version, addresses,
                                       text_hashes[version.version_id], following,
                                       (source_hashes or {}).get(version.version_id),
-                                      edition_hash=edition_hash))
+                                      edition_hash=edition_hash, stats=stats))
     current = history.current
     return {
         "manifest_version": MANIFEST_VERSION,

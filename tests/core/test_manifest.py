@@ -100,6 +100,7 @@ def test_manifest_lists_every_version_newest_first_and_validates(log: Log) -> No
         "history": f"{SITE}privacy/history/#v-2020-01-10",
         "source": f"{SITE}privacy/versions/2020-01-10/source.md",
         "redline": None,
+        "since": f"{SITE}privacy/since/2020-01-10/",
     }
     assert data["policy"]["feeds"]["atom"] == f"{SITE}privacy/feed.xml"
 

@@ -33,6 +33,7 @@ from policy_history.site.page_data import (
     PageData,
     PageKind,
     ShellPage,
+    SincePage,
     VersionPage,
 )
 from policy_history.site.theme import THEME_DIR as THEME
@@ -62,11 +63,12 @@ POLICY_OF: dict[str, tuple[type, ...]] = {
     "partials/policy-version.html": (VersionPage,),
     "partials/policy-compare.html": (ComparePage,),
     "partials/policy-index.html": (),  # the home page: ``policy_index`` only
+    "partials/policy-since.html": (),  # a page of its own: ``since`` only
     "partials/policy-languages.html": POLICY_PAGES,
     "partials/policy-translation.html": POLICY_PAGES,
 }
 #: the other page data in the templates' context
-CONTEXT: dict[str, Any] = {"policy_index": list[IndexEntry]}
+CONTEXT: dict[str, Any] = {"policy_index": list[IndexEntry], "since": SincePage}
 #: the names under which templates find the page data
 ROOTS = ("policy", "page.meta.policy")
 

@@ -649,6 +649,12 @@ class _BlobUses:
             self.blobs.pop(blob, None)
 
 
+def sections_between(old: Revision | None, new: Revision) -> tuple[SectionChange, ...]:
+    """The sections added, changed and removed from ``old`` to ``new`` (any two revisions,
+    as a revision's own ``sections_changed`` are against the one before it)."""
+    return _sections_changed(old, new.text, new.fingerprint)
+
+
 def _sections_changed(
     old: Revision | None, text: PolicyText, fingerprint: Fingerprint
 ) -> tuple[SectionChange, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from mkdocs.utils import get_relative_url
 
 from policy_history import manifest
 from policy_history.model.timeline import PolicyHistory, Revision
-from policy_history.site import comparisons, feed_files, following, pages
+from policy_history.site import comparisons, feed_files, following, pages, since_pages
 from policy_history.site.archive_content import ArchiveContent, digest, text_size
 from policy_history.site.archive_plan import ArchivePage, ArchivePlan, Group
 from policy_history.site.archive_results import ArchiveResults
@@ -59,6 +59,7 @@ class Templates:
     content: Render  # ``partials/policy-content.html``
     feeds: Render  # ``partials/policy-feed-links.html``
     nav: Render  # ``partials/policy-nav.html``
+    since: Render  # ``partials/policy-since.html``
 
 
 def shell_meta() -> ShellPage:
@@ -195,8 +196,20 @@ class Archive:
                 self._write(page, group, key)
             elif page.kind == PageKind.VERSION:
                 self._note_text(page, reused.note)
+        if planned:
+            self.write_since(planned[0].history, planned)
         if planned and self.feeds is not None:
             feed_files.write_policy_files(self, planned[0].history, self.feeds)
+
+    def write_since(self, history: PolicyHistory, planned: Sequence[ArchivePage]) -> None:
+        """A policy's "since" pages (site.since_pages): small, written anew each build."""
+        compared = {(str(page.old.version_id), str(page.version.version_id))
+                    for page in planned if page.kind == PageKind.COMPARE
+                    and page.old is not None and page.version is not None}
+        for path, since in since_pages.since_pages(history, compared):
+            target = self.ledger.site_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(self.templates.since({"since": since}), encoding="utf-8")
 
     def adopt_shells(self) -> None:
         """Record the shells' own pages, which MkDocs wrote."""

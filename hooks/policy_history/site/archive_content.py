@@ -129,6 +129,13 @@ class ArchiveContent:
         return self.redlines.feed(self.redlines.want(
             self._pair(ArchivePage(history, PageKind.COMPARE, new, old))))
 
+    def redline_words(self, history: PolicyHistory, old: Revision, new: Revision
+                      ) -> tuple[int, int]:
+        """The words added and removed from one version to the next, as their redline
+        page counts them."""
+        return self.redlines.words(self.redlines.want(
+            self._pair(ArchivePage(history, PageKind.COMPARE, new, old))))
+
     def _pair(self, page: ArchivePage) -> Pair:
         assert page.old is not None and page.version is not None
         which = (*_pair_id_of(page.old, page.version), page.url)

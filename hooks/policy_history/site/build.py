@@ -306,6 +306,7 @@ class PolicyBuild:
         content = env.get_template("partials/policy-content.html")
         feed_links = env.get_template("partials/policy-feed-links.html")
         nav = env.get_template("partials/policy-nav.html")
+        since = env.get_template("partials/policy-since.html")
         self.archive = Archive(
             self.plan, self.content,
             PageKeys(code=code_keys.key_for(code_keys.Kind.PAGES),
@@ -314,7 +315,8 @@ class PolicyBuild:
             templates=Templates(
                 content=lambda context: content.render({**context, "config": config}),
                 feeds=lambda context: feed_links.render({**context, "config": config}),
-                nav=lambda context: nav.render({**context, "config": config})),
+                nav=lambda context: nav.render({**context, "config": config}),
+                since=lambda context: since.render({**context, "config": config})),
             ledger=self.ledger, results=self.results, following=self.following,
             feeds=self.feed_options(config), site_url=self.site_url)
         return env

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from policy_history import feeds, manifest
+from policy_history.change_stats import ChangeStats, StatsOf, change_stats
 from policy_history.model.timeline import PolicyHistory, Revision
 from policy_history.site import following
 from policy_history.site.archive_content import ArchiveContent
@@ -68,6 +69,23 @@ def _entries(history: PolicyHistory, options: FeedOptions,
                                       takes_effect=options.takes_effect)
 
 
+def _stats(archive: Archive, history: PolicyHistory) -> StatsOf:
+    """Each version's changes against the one before it (its "What changed" page)."""
+    versions = history.versions
+    place = {id(version): index for index, version in enumerate(versions)}
+    found: dict[int, ChangeStats | None] = {}
+
+    def of(version: Revision) -> ChangeStats | None:
+        index = place.get(id(version), 0)
+        if index not in found:
+            previous = versions[index - 1] if index > 0 else None
+            found[index] = None if previous is None else change_stats(
+                previous, version, archive.content.redline_words(history, previous, version))
+        return found[index]
+
+    return of
+
+
 def shown_redlines(policies: Iterable[PolicyHistory], options: FeedOptions
                    ) -> list[tuple[Revision, Revision]]:
     """The (old, new) versions whose redlines the feeds show, as ``write_policy_files``
@@ -94,11 +112,12 @@ def write_policy_files(archive: Archive, history: PolicyHistory, options: FeedOp
                        ) -> None:
     """A policy's feeds and versions.json, once its archive pages are written: kept in the
     result store while its history and the options stay the same."""
+    stats = _stats(archive, history)
     urls, entries = _entries(history, options, archive.changes_url)
     key = archive.following_key(history, options.key)
     written = archive.content.bodies.get(key)
     if written is None:
-        written = _policy_files(archive, history, urls, entries, options)
+        written = _policy_files(archive, history, urls, entries, options, stats)
         if written.get("manifest") is not None:
             archive.content.bodies.put(key, written)
     paths = following.feed_paths(history)
@@ -108,7 +127,8 @@ def write_policy_files(archive: Archive, history: PolicyHistory, options: FeedOp
 
 
 def _policy_files(archive: Archive, history: PolicyHistory, urls: feeds.Addresses,
-                  entries: list[feeds.FeedEntry], options: FeedOptions) -> dict[str, Any]:
+                  entries: list[feeds.FeedEntry], options: FeedOptions, stats: StatsOf
+                  ) -> dict[str, Any]:
     """A policy's feed.xml, feed.json and versions.json (None: a version's page was not
     built, as under ``mkdocs serve --dirty``), as text."""
     title = history.text.title
@@ -117,7 +137,8 @@ def _policy_files(archive: Archive, history: PolicyHistory, urls: feeds.Addresse
         description=f"Each new version of “{title}”: its summary, dates and what changed.",
         home_url=urls.history, atom_url=urls.atom, json_url=urls.json, author=options.author,
         entries=tuple(feeds.with_content(feeds.newest_first(entries, options.entries),
-                                         _redline(archive), archive.results.feed_contents)),
+                                         _redline(archive), archive.results.feed_contents,
+                                         stats)),
         fallback_updated=history.latest.commit.committed, language=history.language or "en")
     written: dict[str, Any] = {"atom": feeds.atom(feed).decode("utf-8"),
                                "json": feeds.json_feed(feed).decode("utf-8"), "manifest": None}
@@ -138,7 +159,8 @@ def _policy_files(archive: Archive, history: PolicyHistory, urls: feeds.Addresse
         return manifest.text_sha256(revision.text.standalone_sections(), renderer.visible)
 
     written["manifest"] = manifest.dumps(manifest.manifest(
-        history, urls, hashes, sources, edition_hash=edition_hash)).decode("utf-8")
+        history, urls, hashes, sources, edition_hash=edition_hash,
+        stats=stats)).decode("utf-8")
     return written
 
 
@@ -149,10 +171,12 @@ def write_site_feeds(archive: Archive, policies: Iterable[PolicyHistory],
     groups: dict[str, list[PolicyHistory]] = {"": []}  # the site's, even with no policy
     for history in policies:
         groups.setdefault(following.feed_language(history), []).append(history)
+    stats_of: dict[str, StatsOf] = {}  # each policy's, as its entries are shown
     for language, histories in groups.items():
         every: list[feeds.FeedEntry] = []
         for history in histories:
             every += _entries(history, options, archive.changes_url)[1]
+            stats_of[history.slug] = _stats(archive, history)
         paths = following.site_feed_paths(language)
         title, description = f"{options.site_name}: policy changes", \
             f"Each new version of the policies of {options.site_name}."
@@ -169,8 +193,10 @@ def write_site_feeds(archive: Archive, policies: Iterable[PolicyHistory],
             atom_url=following.absolute(options.site_url, paths["atom"]),
             json_url=following.absolute(options.site_url, paths["json"]),
             author=options.author,
-            entries=tuple(feeds.with_content(feeds.newest_first(every, options.entries),
-                                             _redline(archive), archive.results.feed_contents)),
+            entries=tuple(feeds.with_content(
+                feeds.newest_first(every, options.entries), _redline(archive),
+                archive.results.feed_contents,
+                lambda version: stats_of[version.slug](version))),
             fallback_updated=max((h.latest.commit.committed for h in histories),
                                  default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)),
             language=language or (histories[0].language if histories else "") or "en")

@@ -15,7 +15,13 @@ from policy_history.feeds import Addresses
 from policy_history.model.timeline import PolicyHistory, Revision
 from policy_history.site.languages import dated
 from policy_history.site.page_data import Feeds, Following, PageKind, RecentChange
-from policy_history.site.pages import base_path, history_url, page_url, version_url
+from policy_history.site.pages import (
+    base_path,
+    history_url,
+    page_url,
+    since_url,
+    version_url,
+)
 
 #: the site-wide feeds, relative to the site root
 SITE_FEEDS = {"atom": "feed.xml", "json": "feed.json"}
@@ -67,6 +73,7 @@ def addresses(history: PolicyHistory, site_url: str,
         redline=(lambda version: absolute(site_url, redline(history, version))) if redline
         else (lambda version: None),
         site=lambda path: absolute(site_url, path),
+        since=lambda version: absolute(site_url, since_url(history, version)),
     )
 
 

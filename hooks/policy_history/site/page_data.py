@@ -97,6 +97,8 @@ class VersionView:
     date_written: str | None  # the date as the text states it, when dated by the text
     url: str | None  # its page
     changes_url: str | None  # its redline against the version before it
+    #: what changed from it to the version in force: a stable address (site.since_pages)
+    since_url: str | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -443,6 +445,27 @@ class ComparePage(PolicyPage):
 
     def drop_html(self) -> None:
         self.redline = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SincePage:
+    """``/<slug>/since/<id>/``: what changed from a version to the one in force, a small
+    page of its own (``partials/policy-since.html``; site.since_pages). Addresses are
+    relative to it."""
+
+    state: str  # changed (a past version), current, or upcoming
+    title: str  # the policy's, in its language
+    language: str
+    direction: str
+    since: DateView  # the version's effective date
+    current: DateView | None  # the version in force's
+    #: the redline from the version to the one in force (changed; None without that page)
+    target: str | None
+    history_url: str  # the version's entry in the history
+    current_url: str
+    version_url: str
+    upcoming: DateView | None  # the next version to take effect, if one is announced
+    upcoming_url: str | None  # what it will change
 
 
 @dataclass(slots=True, kw_only=True)

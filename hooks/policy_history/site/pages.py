@@ -120,6 +120,16 @@ def version_url(history: PolicyHistory, version: Revision) -> str:
     return _url(version_path(history, version))
 
 
+def since_path(history: PolicyHistory, version: Revision) -> str:
+    """A version's "since" address: what changed from it to the version in force, as of
+    each build (site.since_pages)."""
+    return f"{base_path(history)}/since/{version.version_id}/index.html"
+
+
+def since_url(history: PolicyHistory, version: Revision) -> str:
+    return since_path(history, version).removesuffix("index.html")
+
+
 def compare_path(history: PolicyHistory, old: Revision, new: Revision) -> str:
     """A redline page: between two versions, or an editorial revision and the revision
     before it (addressed by their ``page_id``)."""
@@ -186,6 +196,7 @@ class _VersionFields(TypedDict):
     summary: str | None
     reason: str
     url: str | None
+    since_url: str | None
 
 
 def _version_fields(history: PolicyHistory, revision: Revision,
@@ -206,6 +217,7 @@ def _version_fields(history: PolicyHistory, revision: Revision,
         "summary": revision.summary,
         "reason": revision.reason,
         "url": version_url(history, revision) if revision.version_id else None,
+        "since_url": since_url(history, revision) if revision.version_id else None,
     }
 
 

@@ -120,6 +120,10 @@ def _unlinked(old_markdown: str, new_markdown: str, *, render: Callable[[str], s
     return value
 
 
+def _counts(value: dict[str, Any]) -> tuple[int, int]:
+    return int(value["words_added"]), int(value["words_removed"])
+
+
 def _feed_key(key: str) -> str:
     """Where the changes-only view is kept apart: feeds read it without the whole page."""
     return hashlib.sha256(f"{key}\0feed".encode()).hexdigest()
@@ -147,6 +151,9 @@ class Redlines:
         self.computed: set[str] = set() if computed is None else computed
         self.recent = RecentDiffs()
         self._sections: dict[str, str] = {}  # a section's HTML, by its Markdown
+        #: (words added, removed) of the redlines this process has read or computed: what
+        #: versions.json needs of the redlines its policy's pages just showed
+        self._words: dict[str, tuple[int, int]] = {}
 
     def _html(self, markdown: str) -> str:
         """A section rendered as its version page shows it (without resolved links)."""
@@ -179,6 +186,11 @@ class Redlines:
         assert value is not None
         return str(value["feed"])
 
+    def words(self, key: str) -> tuple[int, int]:
+        """A wanted pair's words added and removed."""
+        found = self._words.get(key)
+        return found if found is not None else _counts(self.get(key))
+
     def get(self, key: str, *, again: bool = False) -> dict[str, Any]:
         """The redline of a wanted pair (``again``: recomputed whatever the store holds,
         or if its feed view is wanted and missing)."""
@@ -202,5 +214,6 @@ class Redlines:
             if self.store.folder is None:  # kept in memory: keep the caller's copy whole
                 value = whole
             self.computed.add(key)
+        self._words[key] = _counts(value)
         return value
 

@@ -1,0 +1,76 @@
+"""The "since" addresses: ``/<slug>/since/<id>/`` for every version, which always show
+what changed from that version to the one in force as of the build. A product emails
+its users one of them when they accepted that version, and the link keeps meaning "what
+changed since you accepted" whatever comes next (docs/products.md).
+
+Each is a small page of its own (``partials/policy-since.html``), not a themed page: an
+archive has thousands of versions. A past version's redirects to its redline against the
+version in force (``<meta http-equiv="refresh">``, with the link for browsers that do not
+follow it), or links to the history when the site has no such redline page; the version
+in force's says nothing has changed since; an upcoming one's says when it takes effect.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Collection, Iterator
+
+from policy_history.model.timeline import PolicyHistory
+from policy_history.site.languages import dated, direction
+from policy_history.site.page_data import SincePage
+from policy_history.site.pages import (
+    compare_url,
+    history_url,
+    page_url,
+    since_path,
+    since_url,
+    version_url,
+)
+
+
+def _relative(url: str, start: str) -> str:
+    """A site-relative directory address, relative to the folder ``start``."""
+    path = posixpath.relpath(url.rstrip("/") or ".", start.rstrip("/"))
+    return "./" if path == "." else f"{path}/"
+
+
+def since_pages(history: PolicyHistory, compared: Collection[tuple[str, str]]
+                ) -> Iterator[tuple[str, SincePage]]:
+    """(site-relative file, page data) of each of a policy's versions; ``compared``: the
+    (old id, new id) pairs with a redline page."""
+    versions = history.versions
+    current, upcoming = history.current, history.upcoming
+    next_one = upcoming[0] if upcoming else None
+    upcoming_url = None
+    if next_one is not None:
+        place = versions.index(next_one)
+        if place > 0:
+            before = versions[place - 1]
+            upcoming_url = compare_url(history, before, next_one) \
+                if (str(before.version_id), str(next_one.version_id)) in compared \
+                else version_url(history, next_one)
+        else:
+            upcoming_url = version_url(history, next_one)
+    for version in versions:
+        if version.version_id is None or version.effective is None:
+            continue
+        here = since_url(history, version)
+        state = "current" if version is current else \
+            "upcoming" if version in upcoming else "changed"
+        target = None
+        if state == "changed" and current is not None \
+                and (version.version_id, str(current.version_id)) in compared:
+            target = _relative(compare_url(history, version, current), here)
+        yield since_path(history, version), SincePage(
+            state=state, title=version.text.title, language=history.language,
+            direction=direction(history.language),
+            since=dated(history, version.effective),
+            current=dated(history, current.effective) if current else None,
+            target=target,
+            history_url=_relative(history_url(history), here) + f"#v-{version.version_id}",
+            current_url=_relative(page_url(history), here),
+            version_url=_relative(version_url(history, version), here),
+            upcoming=dated(history, next_one.effective) if next_one is not None and
+            next_one is not version else None,
+            upcoming_url=_relative(upcoming_url, here) if upcoming_url and
+            next_one is not version else None)
