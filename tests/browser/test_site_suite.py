@@ -86,7 +86,7 @@ def test_a_visitor_walks_between_the_page_types(browser, site_pages) -> None:
             "link", name="Version history").click()
         page.wait_for_url(re.compile(r"/privacy/history/$"))
         entry = page.locator(f"#v-{first}")
-        entry.get_by_role("link", name=re.compile(r"^Compare with the current version")).click()
+        entry.get_by_role("link", name=re.compile(r"^What changed since this version")).click()
         page.wait_for_url(re.compile(rf"/compare/{first}/{previous}/$"))
         page.get_by_role("link", name="Current version", exact=True).click()
         page.wait_for_url(re.compile(r"/privacy/$"))
