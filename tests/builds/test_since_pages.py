@@ -140,13 +140,21 @@ def test_every_version_of_a_corpus_reaches_the_redline_to_the_version_in_force(
     monkeypatch.setenv("POLICY_AS_OF", "2026-12-01T00:00:00Z")
     site = build(write_config(tmp_path, policies_dir=str(clone), extra=CORPUS_VARIABLES,
                               home=False))
+    assert check_since_addresses(site, "https://policies.example.com/") > 100
+
+
+def check_since_addresses(site: Path, site_url: str) -> int:
+    """Every version's since address, against the policy's versions.json: the version in
+    force's says nothing changed, a past one's redirects to its redline against the
+    version in force; each version's statistics are its redline page's counts. How many
+    versions were checked."""
     checked = 0
     for manifest_file in sorted(site.rglob("versions.json")):
         manifest = json.loads(manifest_file.read_text("utf-8"))
         current = manifest["current"]
         base = manifest_file.parent
         for record in manifest["versions"]:
-            folder = site / record["urls"]["since"].removeprefix("https://policies.example.com/")
+            folder = site / record["urls"]["since"].removeprefix(site_url)
             page = lxml.html.parse(str(folder / "index.html")).getroot()
             refresh = page.xpath("//meta[@http-equiv='refresh']/@content")
             if record["id"] == current:
@@ -155,5 +163,24 @@ def test_every_version_of_a_corpus_reaches_the_redline_to_the_version_in_force(
                 target = (folder / refresh[0].removeprefix("0; url=")).resolve()
                 assert target == base / "compare" / record["id"] / current, folder
                 assert (target / "index.html").is_file()
+            if record["changes"] is not None:
+                redline = site / record["urls"]["redline"].removeprefix(site_url)
+                counts = [int(text.split()[0]) for text in lxml.html.parse(
+                    str(redline / "index.html")).getroot().xpath(
+                    "//span[contains(@class, 'redline-count--')]/text()")]
+                assert counts == [record["changes"]["words_added"],
+                                  record["changes"]["words_removed"]], redline
             checked += 1
-    assert checked > 100
+    return checked
+
+
+@pytest.mark.parametrize("as_of", ["2026-12-07T00:00:00Z", "2027-01-02T00:00:00Z"])
+def test_the_samples_since_addresses_on_both_sides_of_its_upcoming_version(
+        as_of: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample's English policy announces a version for 2027-01-01."""
+    monkeypatch.setenv("POLICY_AS_OF", as_of)
+    site = build(ROOT / "mkdocs.yml", site_dir=str(tmp_path / "site"))
+    manifest = json.loads((site / "privacy/versions.json").read_text("utf-8"))
+    assert (manifest["current"] == "2027-01-01") == as_of.startswith("2027")
+    site_url = manifest["policy"]["url"].removesuffix("privacy/")
+    assert check_since_addresses(site, site_url) >= 4
