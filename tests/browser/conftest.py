@@ -31,17 +31,30 @@ def chromium_path() -> str:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    cors = False  # send Access-Control-Allow-Origin: *, as docs/products.md asks of hosts
+
+    def end_headers(self) -> None:
+        if self.cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
 
+class _CorsHandler(_QuietHandler):
+    cors = True
+
+
 @pytest.fixture(scope="session")
 def serve() -> Iterator:
-    """serve(folder) → base URL of a local static server for that folder."""
+    """serve(folder) → base URL of a local static server for that folder (each on a port,
+    so an origin, of its own; ``cors``: it lets any origin read its files)."""
     servers = []
 
-    def start(folder: Path) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(folder))
+    def start(folder: Path, *, cors: bool = False) -> str:
+        handler = functools.partial(_CorsHandler if cors else _QuietHandler,
+                                    directory=str(folder))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)

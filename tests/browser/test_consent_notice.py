@@ -9,11 +9,7 @@ nothing; without the CORS header, nothing is shown and an error event is raised.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,37 +22,6 @@ pytestmark = pytest.mark.browser
 
 SCRIPT = Path(__file__).parents[2] / "hooks/policy_history/theme/assets/javascripts" \
     / "policy-consent.js"
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    cors = True
-
-    def end_headers(self) -> None:
-        if self.cors:
-            self.send_header("Access-Control-Allow-Origin", "*")
-        super().end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def origins(tmp_path: Path) -> Iterator:
-    """origin(folder, cors=True) → a base URL on a port of its own."""
-    servers = []
-
-    def start(folder: Path, cors: bool = True) -> str:
-        handler = type("Handler", (_Handler,), {"cors": cors})
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 def policy_site(repo: GitRepo, as_of: str, folder: Path, base: str,
@@ -87,26 +52,26 @@ window.seen = [];
 
 
 @pytest.fixture
-def two_sites(three_versions: GitRepo, tmp_path: Path, origins,  # noqa: F811
+def two_sites(three_versions: GitRepo, tmp_path: Path, serve,  # noqa: F811
               monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Base URLs: the policy site before and after its third version takes effect."""
     out = {}
     for name, as_of in (("before", BEFORE), ("after", AFTER)):
         folder = tmp_path / name
         folder.mkdir()
-        base = origins(folder)
+        base = serve(folder, cors=True)
         policy_site(three_versions, as_of, folder, base, monkeypatch)
         out[name] = base
     return out
 
 
-def visit_product(browser, origins, tmp_path: Path, site: str, accepted: str):
+def visit_product(browser, serve, tmp_path: Path, site: str, accepted: str):
     folder = tmp_path / f"product-{accepted}-{abs(hash(site))}"
     folder.mkdir()
     product(folder, site + "privacy/versions.json", accepted,
             site + "assets/javascripts/policy-consent.js")
     page = browser.new_page(viewport={"width": 375, "height": 800})
-    page.goto(origins(folder, cors=False))
+    page.goto(serve(folder))
     page.wait_for_load_state("networkidle")
     return page
 
@@ -119,9 +84,9 @@ def test_the_script_is_small_and_self_contained() -> None:
         assert forbidden not in source, forbidden
 
 
-def test_the_version_in_force_accepted_shows_nothing(browser, origins, tmp_path: Path,
+def test_the_version_in_force_accepted_shows_nothing(browser, serve, tmp_path: Path,
                                                      two_sites: dict[str, str]) -> None:
-    page = visit_product(browser, origins, tmp_path, two_sites["after"], "2025-01-01")
+    page = visit_product(browser, serve, tmp_path, two_sites["after"], "2025-01-01")
     try:
         assert page.locator(".policy-consent").count() == 0
         assert page.evaluate("window.seen") == []
@@ -130,12 +95,12 @@ def test_the_version_in_force_accepted_shows_nothing(browser, origins, tmp_path:
 
 
 def test_an_older_version_gets_a_notice_with_what_changed_since(
-        browser, origins, tmp_path: Path, two_sites: dict[str, str],
+        browser, serve, tmp_path: Path, two_sites: dict[str, str],
         screenshots: Path) -> None:
     site = two_sites["after"]
     manifest = json.loads((tmp_path / "after" / "privacy/versions.json").read_text())
     newest = next(v for v in manifest["versions"] if v["id"] == "2025-01-01")
-    page = visit_product(browser, origins, tmp_path, site, "2024-01-01")
+    page = visit_product(browser, serve, tmp_path, site, "2024-01-01")
     try:
         notice = page.locator(".policy-consent")
         assert notice.is_visible()
@@ -165,9 +130,9 @@ def test_an_older_version_gets_a_notice_with_what_changed_since(
 
 
 def test_an_announced_version_gets_a_notice_with_its_date(
-        browser, origins, tmp_path: Path, two_sites: dict[str, str]) -> None:
+        browser, serve, tmp_path: Path, two_sites: dict[str, str]) -> None:
     site = two_sites["before"]
-    page = visit_product(browser, origins, tmp_path, site, "2024-06-01")
+    page = visit_product(browser, serve, tmp_path, site, "2024-06-01")
     try:
         notice = page.locator(".policy-consent")
         assert "Our Privacy Policy changes on January 1, 2025" in notice.inner_text()
@@ -180,14 +145,14 @@ def test_an_announced_version_gets_a_notice_with_its_date(
         page.close()
 
 
-def test_without_the_cors_header_nothing_is_shown(browser, origins, tmp_path: Path,
+def test_without_the_cors_header_nothing_is_shown(browser, serve, tmp_path: Path,
                                                  three_versions: GitRepo,  # noqa: F811
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "closed"
     folder.mkdir()
-    base = origins(folder, cors=False)
+    base = serve(folder)
     policy_site(three_versions, AFTER, folder, base, monkeypatch)
-    page = visit_product(browser, origins, tmp_path, base, "2024-01-01")
+    page = visit_product(browser, serve, tmp_path, base, "2024-01-01")
     try:
         assert page.locator(".policy-consent").count() == 0
         seen = page.evaluate("window.seen")
