@@ -6,7 +6,10 @@ same path as the policy it translates: ``de/privacy/`` (or ``de/privacy.md``) tr
 ``privacy/``. When the source language has a folder of its own (``en/``, as in
 mozilla/legal-docs), the sources are in it: ``de/firefox_privacy_notice.md`` translates
 ``en/firefox_privacy_notice.md``. Each is a policy with its own history, versions and
-pages (``/de/privacy/``); this module links them.
+pages (``/de/privacy/``); this module links them. A translation may instead be **named by
+its language**, beside its source (legalmattic's ``Terms/DE-Geschäftsbedingungen.md``
+beside ``Terms/EN-Terms-of-Service.md``). A translation whose files were removed is
+**withdrawn**: it stays published, with its source, and says so.
 
 Which source version a translated version follows:
 
