@@ -26,8 +26,8 @@ PAIRS = VERSIONS * (VERSIONS - 1) // 2
 #: each version's page, each redline's, the history's, less the three MkDocs renders (the
 #: shells of the history, of a version and of a redline)
 WRITTEN = VERSIONS + PAIRS + 1 - 3
-#: those, and the versions' sources
-KEPT = WRITTEN + VERSIONS
+#: those, and the versions' sources and "since" pages
+KEPT = WRITTEN + 2 * VERSIONS
 
 
 @dataclass(frozen=True)

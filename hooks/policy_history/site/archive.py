@@ -202,14 +202,19 @@ class Archive:
             feed_files.write_policy_files(self, planned[0].history, self.feeds)
 
     def write_since(self, history: PolicyHistory, planned: Sequence[ArchivePage]) -> None:
-        """A policy's "since" pages (site.since_pages): small, written anew each build."""
-        compared = {(str(page.old.version_id), str(page.version.version_id))
-                    for page in planned if page.kind == PageKind.COMPARE
-                    and page.old is not None and page.version is not None}
-        for path, since in since_pages.since_pages(history, compared):
-            target = self.ledger.site_dir / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(self.templates.since({"since": since}), encoding="utf-8")
+        """A policy's "since" pages (site.since_pages), kept while what they show stays
+        the same: the policy's history and which of its redline pages exist."""
+        compared = sorted({(str(page.old.version_id), str(page.version.version_id))
+                           for page in planned if page.kind == PageKind.COMPARE
+                           and page.old is not None and page.version is not None})
+        folder = since_pages.folder(history)
+        key = digest("since", self.keys.code, self.keys.templates, self.policy_key(history),
+                     json.dumps(compared))
+        kept = {path for path in since_pages.paths(history)
+                if self.ledger.reuse(folder, path, key) is not None}
+        for path, since in since_pages.since_pages(history, set(compared)):
+            if path not in kept:
+                self.ledger.write(path, key, self.templates.since({"since": since}).encode())
 
     def adopt_shells(self) -> None:
         """Record the shells' own pages, which MkDocs wrote."""

@@ -164,5 +164,7 @@ class ArchivePlan:
                 yield planned[0].history, planned
 
     def folders(self) -> set[str]:
-        """The site folders that hold only archive pages."""
-        return {page.folder for planned in self.by_policy.values() for page in planned}
+        """The site folders that hold only archive pages (the since pages' too)."""
+        return {page.folder for planned in self.by_policy.values() for page in planned} | {
+            f"{pages.base_path(planned[0].history)}/since"
+            for planned in self.by_policy.values() if planned}

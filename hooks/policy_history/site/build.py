@@ -445,11 +445,13 @@ def _files_digest(files: Files) -> str:
 
 
 def _templates_digest(env: Any, config: MkDocsConfig) -> str:
-    """The policy templates, as the theme resolves them (a custom_dir may override them);
-    listing every template of the theme instead costs a third of a second."""
+    """The policy templates, as the theme resolves them (a custom_dir may override them),
+    and what of the config they print beside page data (the since pages: the site's name
+    and language); listing every template of the theme instead costs a third of a
+    second."""
     names = sorted({path.name for folder in config.theme.dirs
                     for path in Path(folder).glob("partials/policy-*.html")})
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"{config.site_name}\0{config.theme.get('language')}\0".encode())
     for name in names:
         source, _, _ = env.loader.get_source(env, f"partials/{name}")
         digest.update(name.encode() + b"\0" + source.encode())

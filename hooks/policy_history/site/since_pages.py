@@ -19,6 +19,7 @@ from policy_history.model.timeline import PolicyHistory
 from policy_history.site.languages import dated, direction
 from policy_history.site.page_data import SincePage
 from policy_history.site.pages import (
+    base_path,
     compare_url,
     history_url,
     page_url,
@@ -26,6 +27,17 @@ from policy_history.site.pages import (
     since_url,
     version_url,
 )
+
+
+def folder(history: PolicyHistory) -> str:
+    """The site folder that holds only a policy's since pages."""
+    return f"{base_path(history)}/since"
+
+
+def paths(history: PolicyHistory) -> list[str]:
+    """The site-relative files of a policy's since pages."""
+    return [since_path(history, version) for version in history.versions
+            if version.version_id is not None and version.effective is not None]
 
 
 def _relative(url: str, start: str) -> str:
