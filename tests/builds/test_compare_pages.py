@@ -83,7 +83,10 @@ def test_history_and_version_pages_link_to_redlines(site: GitRepo) -> None:
     history = (built / "privacy/history/index.html").read_text("utf-8")
     assert 'href="../compare/2021-03-03/2022-05-05/"' in history
     assert 'href="../compare/2020-01-10/2021-03-03/"' in history
-    assert 'href="../compare/2020-01-10/2022-05-05/"' in history  # against the current
+    # against the current version: through the version's stable since address
+    assert 'href="../since/2020-01-10/"' in history
+    since = (built / "privacy/since/2020-01-10/index.html").read_text("utf-8")
+    assert 'content="0; url=../../compare/2020-01-10/2022-05-05/"' in since
     assert "data-policy-compare=" in history
     version = (built / "privacy/versions/2021-03-03/index.html").read_text("utf-8")
     assert 'href="../../compare/2020-01-10/2021-03-03/"' in version
