@@ -159,3 +159,29 @@ def test_without_the_cors_header_nothing_is_shown(browser, serve, tmp_path: Path
         assert [name for name, _ in seen] == ["error"]
     finally:
         page.close()
+
+
+def test_the_manifest_text_stays_text(browser, serve, tmp_path: Path,
+                                      two_sites: dict[str, str]) -> None:
+    """A summary or title holding markup, and a link that is not a web address, as a
+    tampered or hostile versions.json could give them: shown as text, never run, and no
+    javascript: link."""
+    site = two_sites["after"]
+    path = tmp_path / "after" / "privacy/versions.json"
+    manifest = json.loads(path.read_text())
+    hostile = '<img src=x onerror="window.ran=1">'
+    manifest["policy"]["title"] = f"Terms {hostile}"
+    for record in manifest["versions"]:
+        record["summary"] = f"{hostile}<b>bold</b>"
+        record["urls"]["since"] = "javascript:window.ran=2"
+    path.write_text(json.dumps(manifest))
+    page = visit_product(browser, serve, tmp_path, site, "2024-01-01")
+    try:
+        notice = page.locator(".policy-consent")
+        assert hostile in notice.inner_text() and "<b>bold</b>" in notice.inner_text()
+        assert notice.locator("img, b").count() == 0
+        assert page.evaluate("window.ran") is None
+        href = notice.get_by_role("link").get_attribute("href")
+        assert href == f"{site}privacy/history/"  # the bad link falls back to the history
+    finally:
+        page.close()
