@@ -50,17 +50,25 @@ def built(repo: GitRepo, as_of: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     return build(repo.path / "mkdocs.yml", strict=True)
 
 
+def redirect(folder: Path) -> tuple[lxml.html.HtmlElement, str | None]:
+    """A since page, and the address its refresh leads to (None: it stays)."""
+    page = lxml.html.parse(str(folder / "index.html")).getroot()
+    refresh = page.xpath("//meta[@http-equiv='refresh']/@content")
+    if not refresh:
+        return page, None
+    url = re.fullmatch(r"0; url=(.+)", refresh[0])
+    assert url is not None
+    return page, url.group(1)
+
+
 def since(site: Path, version: str) -> tuple[str, str | None]:
     """(the page's heading, where it redirects to: a file, or None)."""
     folder = site / "privacy" / "since" / version
-    page = lxml.html.parse(str(folder / "index.html")).getroot()
-    refresh = page.xpath("//meta[@http-equiv='refresh']/@content")
+    page, url = redirect(folder)
     target = None
-    if refresh:
-        url = re.fullmatch(r"0; url=(.+)", refresh[0])
-        assert url is not None
-        target = str((folder / url.group(1) / "index.html").resolve().relative_to(site))
-        assert page.xpath("//main//a/@href")[0] == url.group(1)  # for who does not follow
+    if url is not None:
+        target = str((folder / url / "index.html").resolve().relative_to(site))
+        assert page.xpath("//main//a/@href")[0] == url  # for who does not follow
     return page.xpath("string(//h1)"), target
 
 
@@ -155,12 +163,12 @@ def check_since_addresses(site: Path, site_url: str) -> int:
         base = manifest_file.parent
         for record in manifest["versions"]:
             folder = site / record["urls"]["since"].removeprefix(site_url)
-            page = lxml.html.parse(str(folder / "index.html")).getroot()
-            refresh = page.xpath("//meta[@http-equiv='refresh']/@content")
+            page, url = redirect(folder)
             if record["id"] == current:
-                assert not refresh and page.xpath("string(//h1)").startswith("Nothing")
+                assert url is None and page.xpath("string(//h1)").startswith("Nothing")
             elif record["state"] == "past":
-                target = (folder / refresh[0].removeprefix("0; url=")).resolve()
+                assert url is not None
+                target = (folder / url).resolve()
                 assert target == base / "compare" / record["id"] / current, folder
                 assert (target / "index.html").is_file()
             if record["changes"] is not None:

@@ -10,7 +10,6 @@ parsed HTML: MiniJinja's ``| e`` also escapes ``/``, which changes bytes, not th
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -18,8 +17,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from tests.builds.test_templates_strict import AS_OF, _sample_extra
-from tests.support import HOOK, ROOT, build_sample, git
+from tests.builds.test_templates_strict import rendered_again
 
 MINIJINJA_HOOK = Path(__file__).resolve().parent / "minijinja_templates_hook.py"
 
@@ -35,13 +33,8 @@ def as_html(markup: str) -> str:
 def test_every_partial_renders_the_same_under_minijinja(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("minijinja", reason="installed by the test extras")
-    if git(ROOT, "rev-parse", "--is-shallow-repository").strip() == "true":
-        pytest.skip("this checkout is shallow; the sample needs the full history")
-    report = tmp_path / "report.json"
-    monkeypatch.setenv("MINIJINJA_REPORT", str(report))
-    build_sample(tmp_path / "site", AS_OF, hooks=[str(HOOK), str(MINIJINJA_HOOK)],
-                 extra=_sample_extra(stamp_archive=False))
-    rendered = json.loads(report.read_text("utf-8"))
+    rendered = rendered_again(MINIJINJA_HOOK, "MINIJINJA_REPORT", tmp_path, monkeypatch,
+                              stamp=False)
     kinds = Counter(entry["page"] for entry in rendered)
     assert {"current", "history", "version", "compare", None} <= set(kinds), kinds
     for entry in rendered:

@@ -39,16 +39,24 @@ def _sample_extra(**policies: Any) -> dict[str, Any]:
     return {**extra, "policies": {**extra["policies"], **policies}}
 
 
-@pytest.mark.parametrize("stamp", [False, True])
-def test_policy_templates_read_only_what_the_sample_pages_have(
-        stamp: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def rendered_again(hook: Path, variable: str, tmp_path: Path,
+                   monkeypatch: pytest.MonkeyPatch, *, stamp: bool) -> list[dict[str, Any]]:
+    """Build the sample with ``hook`` beside ours: the report it writes, to the file the
+    environment ``variable`` names, of each partial it rendered again."""
     if git(ROOT, "rev-parse", "--is-shallow-repository").strip() == "true":
         pytest.skip("this checkout is shallow; the sample needs the full history")
     report = tmp_path / "report.json"
-    monkeypatch.setenv("STRICT_TEMPLATES_REPORT", str(report))
-    build_sample(tmp_path / "site", AS_OF, hooks=[str(HOOK), str(STRICT_HOOK)],
+    monkeypatch.setenv(variable, str(report))
+    build_sample(tmp_path / "site", AS_OF, hooks=[str(HOOK), str(hook)],
                  extra=_sample_extra(stamp_archive=stamp))
-    rendered = _report(report)
+    return _report(report)
+
+
+@pytest.mark.parametrize("stamp", [False, True])
+def test_policy_templates_read_only_what_the_sample_pages_have(
+        stamp: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered = rendered_again(STRICT_HOOK, "STRICT_TEMPLATES_REPORT", tmp_path, monkeypatch,
+                              stamp=stamp)
     pages = Counter(entry["page"] for entry in rendered if entry["page"])
     for entry in rendered:
         if entry["page"]:

@@ -23,6 +23,7 @@ from policy_history.site.archive_content import ArchiveContent
 from policy_history.site.archive_plan import ArchivePlan
 from policy_history.site.archive_results import ArchiveResults
 from policy_history.site.languages import language_name
+from policy_history.site.pages import VersionOrder
 
 
 class Archive(Protocol):
@@ -35,6 +36,7 @@ class Archive(Protocol):
     def content(self) -> ArchiveContent: ...
     @property
     def results(self) -> ArchiveResults: ...
+    def order(self, history: PolicyHistory) -> VersionOrder: ...
     def changes_url(self, history: PolicyHistory, version: Revision) -> str: ...
     def following_key(self, history: PolicyHistory, settings: str) -> str: ...
 
@@ -71,14 +73,13 @@ def _entries(history: PolicyHistory, options: FeedOptions,
 
 def _stats(archive: Archive, history: PolicyHistory) -> StatsOf:
     """Each version's changes against the one before it (its "What changed" page)."""
-    versions = history.versions
-    place = {id(version): index for index, version in enumerate(versions)}
+    order = archive.order(history)
     found: dict[int, ChangeStats | None] = {}
 
     def of(version: Revision) -> ChangeStats | None:
-        index = place.get(id(version), 0)
+        index = order.index(version)
         if index not in found:
-            previous = versions[index - 1] if index > 0 else None
+            previous = order.versions[index - 1] if index > 0 else None
             found[index] = None if previous is None else change_stats(
                 previous, version, archive.content.redline_words(history, previous, version))
         return found[index]

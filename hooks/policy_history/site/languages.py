@@ -97,18 +97,14 @@ def translation_notice(history: PolicyHistory, revision: Revision | None
         return tuple(out)
 
     current = links.source_current
+    # what the notice leads to besides the version followed: the source in force for a
+    # withdrawn translation, what changed since for one behind
+    behind = history.withdrawn is None and links.behind(revision.number)
+    changes_link, changes_url = None, None
     if history.withdrawn is not None:
-        return TranslationNotice(
-            source_language=links.source_language,
-            notice=words("notice", follows.effective), source_link=say("source_link"),
-            follows_url=f"{links.source}/versions/{follows.version_id}/",
-            follows=date_of(follows.effective, speaks), how=follows.how, outdated=(),
-            changes_link=say("current_link"), changes_url=slug_url(links.source),
-            lang=links.wording_language,
-            withdrawn=words("withdrawn", history.withdrawn.day))
-    behind = links.behind(revision.number)
-    changes_url = None
-    if behind and current is not None:
+        changes_link, changes_url = say("current_link"), slug_url(links.source)
+    elif behind and current is not None:
+        changes_link = say("changes_link")
         changes_url = (f"{links.source}/compare/{follows.version_id}/{current.version_id}/"
                        if (follows.version_id, current.version_id) in links.source_compared
                        else slug_url(links.source))
@@ -120,9 +116,10 @@ def translation_notice(history: PolicyHistory, revision: Revision | None
         follows=date_of(follows.effective, speaks),
         how=follows.how,
         outdated=words("outdated", current.effective if current else None) if behind else (),
-        changes_link=say("changes_link") if behind else None,
+        changes_link=changes_link,
         changes_url=changes_url,
-        lang=links.wording_language)
+        lang=links.wording_language,
+        withdrawn=words("withdrawn", history.withdrawn.day) if history.withdrawn else ())
 
 
 def translation_entries(history: PolicyHistory) -> tuple[TranslationEntry, ...]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Collection, Iterator
 
-from policy_history.model.timeline import PolicyHistory
+from policy_history.model.timeline import PolicyHistory, Revision
 from policy_history.site.languages import dated, direction
 from policy_history.site.page_data import SincePage
 from policy_history.site.pages import (
@@ -34,10 +34,15 @@ def folder(history: PolicyHistory) -> str:
     return f"{base_path(history)}/since"
 
 
+def _addressed(history: PolicyHistory) -> list[Revision]:
+    """The versions that have a since page: all, once numbered and dated."""
+    return [version for version in history.versions
+            if version.version_id is not None and version.effective is not None]
+
+
 def paths(history: PolicyHistory) -> list[str]:
     """The site-relative files of a policy's since pages."""
-    return [since_path(history, version) for version in history.versions
-            if version.version_id is not None and version.effective is not None]
+    return [since_path(history, version) for version in _addressed(history)]
 
 
 def _relative(url: str, start: str) -> str:
@@ -63,9 +68,8 @@ def since_pages(history: PolicyHistory, compared: Collection[tuple[str, str]]
                 else version_url(history, next_one)
         else:
             upcoming_url = version_url(history, next_one)
-    for version in versions:
-        if version.version_id is None or version.effective is None:
-            continue
+    for version in _addressed(history):
+        assert version.effective is not None
         here = since_url(history, version)
         state = "current" if version is current else \
             "upcoming" if version in upcoming else "changed"
