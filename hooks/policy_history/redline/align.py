@@ -1,6 +1,6 @@
 """Block alignment: which old block became which new block.
 
-1. ``difflib.SequenceMatcher`` over the blocks' normalised keys finds the unchanged blocks.
+1. ``SequenceMatcher`` (``sequences``) over the blocks' normalised keys finds the unchanged blocks.
 2. A deleted block whose key reappears among the inserted ones is a *move*.
 3. In each changed stretch the remaining blocks are paired by word similarity (a small
    dynamic programme, or a bounded greedy search on long stretches); a paragraph may pair

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 
 from policy_history.redline.align import Aligner, Step
@@ -18,6 +17,7 @@ from policy_history.redline.document import (
 from policy_history.redline.markup import write
 from policy_history.redline.model import Block, BlockChange, Redline, RedlineStats
 from policy_history.redline.runs import EqualRun, anchor, anchor_digest
+from policy_history.redline.sequences import SequenceMatcher
 from policy_history.redline.tokens import Stream, count_words, plain_text, tokenize
 from policy_history.redline.words import Opcode, changed_words, plan_inline, plan_moved, plan_side
 from policy_history.redline.words import align as align_words

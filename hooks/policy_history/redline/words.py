@@ -1,15 +1,14 @@
 """Word-level diff inside a changed block, and the plans that mark it.
 
-The tokens of both blocks' rendered HTML are aligned with ``difflib.SequenceMatcher``
-(sentence by sentence first when a block is huge), tidied so a rewritten phrase reads as
-one deletion and one insertion, then turned into a :class:`~policy_history.redline.markup.Plan`
-for :func:`~policy_history.redline.markup.write`.
+The tokens of both blocks' rendered HTML are aligned with ``SequenceMatcher``
+(``sequences``; sentence by sentence first when a block is huge), tidied so a rewritten
+phrase reads as one deletion and one insertion, then turned into a
+:class:`~policy_history.redline.markup.Plan` for :func:`~policy_history.redline.markup.write`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 
 from policy_history.redline.markup import (
     DEL,
@@ -21,6 +20,7 @@ from policy_history.redline.markup import (
     common_context,
     place,
 )
+from policy_history.redline.sequences import SequenceMatcher
 from policy_history.redline.tokens import Stream, Token
 
 #: Above this many token pairs a block is first aligned sentence by sentence.

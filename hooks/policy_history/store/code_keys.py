@@ -41,9 +41,10 @@ PACKAGE = Path(__file__).resolve().parents[1]  # policy_history/
 #: the distributions whose code a page goes through (their version, when one is
 #: installed, is part of every key): Markdown renders, nh3 sanitises, Jinja2 and
 #: MarkupSafe fill the templates, MkDocs and Material make the pages, PyYAML reads
-#: policy.yml, GitPython opens the repository, Babel knows the languages and their dates
+#: policy.yml, GitPython opens the repository, Babel knows the languages and their dates,
+#: cydifflib aligns a redline's words (as difflib does, when it is not installed)
 LIBRARIES = ("Markdown", "nh3", "Jinja2", "MarkupSafe", "mkdocs", "mkdocs-material",
-             "PyYAML", "GitPython", "babel")
+             "PyYAML", "GitPython", "babel", "cydifflib")
 #: third-party modules policy_history imports that shape no output (tests check that every
 #: other third-party import comes from LIBRARIES): zstandard compresses the result cache,
 #: whose payload is checked after decompression
