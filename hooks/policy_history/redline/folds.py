@@ -26,11 +26,13 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from policy_history.redline.document import Piece, placed_blocks
 from policy_history.redline.model import Block, BlockChange, Redline
+from policy_history.redline.runs import EqualRun
 from policy_history.redline.tokens import NAME_RE
 
 
@@ -174,24 +176,50 @@ def _new_block(change: BlockChange) -> Block | None:
     return change.new
 
 
-def _units(steps: Sequence[BlockChange], sections: NewSections
+#: One step of a redline as the folds see it, without making its BlockChange when it
+#: comes from a run (most steps of a long policy's redline are folded and never made):
+#: the change, or the run and the block's number in it (-1 for a change); the new
+#: block's kind ("" where the new version has none), index, line and list or table
+#: group; and for a run's block its piece and its number in the piece.
+_Row = tuple["BlockChange | EqualRun", int, str, int, int, int, "Piece | None", int]
+
+
+def _rows(redline: Redline) -> list[_Row]:
+    rows: list[_Row] = []
+    for item in redline.items:
+        if isinstance(item, EqualRun):
+            n = 0
+            for piece, first_index, first_line, groups_before in item.new:
+                for k, spec in enumerate(piece.specs):
+                    rows.append((item, n, spec[0], spec[4] + first_index, spec[5] + first_line,
+                                 spec[12] + groups_before, piece, k))
+                    n += 1
+            continue
+        for change in (item,) if isinstance(item, BlockChange) else item.steps():
+            block = _new_block(change)
+            rows.append((change, -1, "", -1, 0, 0, None, 0) if block is None else
+                        (change, -1, block.kind, block.index, block.line, block.group, None, 0))
+    return rows
+
+
+def _units(rows: Sequence[_Row], sections: NewSections
            ) -> tuple[list[tuple[int, int] | None], list[int]] | None:
     """Each step's unit (section, number in the section), and each section's unit count;
     None when the new blocks are not in the document's order (nothing is then folded)."""
     found: list[tuple[int, int] | None] = []
     totals = [0] * len(sections.keys)
     last_index, last_key = -1, None
-    for change in steps:
-        block = _new_block(change)
-        if block is None:
+    first_lines = sections.first_lines
+    for _item, _n, kind, index, line, group, _piece, _k in rows:
+        if not kind:
             found.append(None)
             continue
-        if block.index <= last_index:
+        if index <= last_index:
             return None
-        last_index = block.index
-        section = sections.section_of(block)
-        grouped = block.kind in ("list_item", "table_header", "table_row")
-        key = (section, block.group if grouped else -1 - block.index)
+        last_index = index
+        section = max(bisect_right(first_lines, line) - 1, 0)
+        grouped = kind in ("list_item", "table_header", "table_row")
+        key = (section, group if grouped else -1 - index)
         if key != last_key:
             totals[section] += 1
             last_key = key
@@ -208,66 +236,108 @@ def changes_with_folds(redline: Redline, sections: NewSections, context: int = 1
     """The steps a changes-only page shows, with the runs it folds between them: each
     change, ``context`` steps on each side, the heading of its section, and whole units.
     None when the redline cannot be folded to match the version page."""
-    steps = redline.blocks
-    placed = _units(steps, sections)
+    rows = _rows(redline)
+    placed = _units(rows, sections)
     if placed is None:
         return None
     units, totals = placed
-    keep = _changes_in_context(steps, context)
+    keep = _changes_in_context(rows, context)
     hidden = {unit[0] for unit, kept in zip(units, keep, strict=True) if unit and not kept}
     # a unit unlike the page's element at its place, word for word, is shown
-    unlike = _unlike(hidden, steps, units, totals, sections.elements)
+    unlike = _unlike(hidden, rows, units, totals, sections.elements)
     for i, unit in enumerate(units):
         if unit in unlike:
             keep[i] = True
     kept_units = {unit for unit, kept in zip(units, keep, strict=True) if kept and unit}
+    shown = [kept or unit is None or unit in kept_units
+             for unit, kept in zip(units, keep, strict=True)]
+    changes = _Changes(rows, shown)
     out: list[BlockChange | Fold] = []
-    run: list[tuple[BlockChange, tuple[int, int]]] = []
+    run: list[tuple[int, int]] = []  # the units of the steps folded since the last shown
 
-    def end_run() -> None:
+    def end_run(at: int) -> None:
         # one unchanged block reads better shown than as a link
         if len(run) >= MIN_FOLD:
-            out.append(_fold([unit for _, unit in run], totals))
+            out.append(_fold(run, totals))
         else:
-            out.extend(change for change, _ in run)
+            out.extend(changes[i] for i in range(at - len(run), at))
         run.clear()
 
-    for change, unit, kept in zip(steps, units, keep, strict=True):
-        if kept or unit is None or unit in kept_units:
-            end_run()
-            out.append(change)
+    for i, (unit, show) in enumerate(zip(units, shown, strict=True)):
+        if show:
+            end_run(i)
+            out.append(changes[i])
         else:
-            run.append((change, unit))
-    end_run()
+            assert unit is not None
+            run.append(unit)
+    end_run(len(rows))
     return out
 
 
-def _changes_in_context(steps: Sequence[BlockChange], context: int) -> list[bool]:
+class _Changes:
+    """The rows' BlockChanges by row number: a change as it is; a run's steps made when
+    first asked for, a stretch of shown rows at a time (``EqualRun.steps``)."""
+
+    def __init__(self, rows: Sequence[_Row], shown: Sequence[bool]) -> None:
+        self.rows, self.shown = rows, shown
+        self.made: dict[int, BlockChange] = {}
+
+    def __getitem__(self, i: int) -> BlockChange:
+        item, n = self.rows[i][0], self.rows[i][1]
+        if n < 0:
+            assert isinstance(item, BlockChange)
+            return item
+        made = self.made.get(i)
+        if made is None:
+            assert isinstance(item, EqualRun)
+            stop = i + 1
+            while stop < len(self.rows) and self.rows[stop][0] is item and self.shown[stop]:
+                stop += 1
+            for offset, change in enumerate(item.steps(n, n + stop - i)):
+                self.made[i + offset] = change
+            made = self.made[i]
+        return made
+
+
+def _changes_in_context(rows: Sequence[_Row], context: int) -> list[bool]:
     """Which steps to show: each change, ``context`` steps each side, its section's heading."""
-    keep = [False] * len(steps)
+    keep = [False] * len(rows)
     heading = -1
-    for i, change in enumerate(steps):
-        if change.kind == "heading" and _new_block(change) is not None:
+    for i, row in enumerate(rows):
+        if row[2] == "heading":
             heading = i
-        if change.op != "equal":
-            for k in range(max(0, i - context), min(len(steps), i + context + 1)):
+        if row[1] < 0 and row[0].op != "equal":
+            for k in range(max(0, i - context), min(len(rows), i + context + 1)):
                 keep[k] = True
             if heading >= 0:
                 keep[heading] = True
     return keep
 
 
-def _unlike(sections: set[int], steps: Sequence[BlockChange],
+@lru_cache(maxsize=8192)
+def _piece_texts(piece: Piece, html_for: Callable[[Block], str]) -> tuple[str, ...]:
+    """The text of each block of a piece, as ``_block_text`` has it."""
+    return tuple(_block_text(block.html) for block in placed_blocks((piece, 0, 0, 0), html_for))
+
+
+def _unlike(sections: set[int], rows: Sequence[_Row],
             units: Sequence[tuple[int, int] | None], totals: Sequence[int],
             elements: Sequence[tuple[str, ...]]) -> set[tuple[int, int]]:
     """The units of ``sections`` that are not their page's elements at their places, text
     for text: all of a section whose page has another number of elements."""
     texts: dict[tuple[int, int], list[str]] = {}
-    for change, unit in zip(steps, units, strict=True):
+    for row, unit in zip(rows, units, strict=True):
         if unit is not None and unit[0] in sections:
-            block = _new_block(change)
-            assert block is not None
-            texts.setdefault(unit, []).append(_block_text(block.html))
+            item, n, piece = row[0], row[1], row[6]
+            if n < 0:
+                assert isinstance(item, BlockChange)
+                block = _new_block(item)
+                assert block is not None
+                text = _block_text(block.html)
+            else:
+                assert isinstance(item, EqualRun) and piece is not None
+                text = _piece_texts(piece, item.html_for)[row[7]]
+            texts.setdefault(unit, []).append(text)
     return {(k, n) for (k, n), parts in texts.items()
             if totals[k] != len(elements[k]) or "".join(parts) != elements[k][n]}
 
