@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Literal, TypedDict, overload
 
 from markupsafe import Markup
@@ -77,9 +78,13 @@ def date_of(day: dt.date | None, language: str = "", mark: bool = False) -> Date
 def date_of(day: dt.date | None, language: str = "", mark: bool = False) -> DateView | None:
     """``day`` as templates show it (as ``model.dates.date_view``, typed), in ``language``;
     ``mark``: say so in ``lang`` (a translation's dates, among the site's words)."""
-    return None if day is None else DateView(iso=day.isoformat(),
-                                             text=human_date(day, language),
-                                             lang=language if mark else "")
+    return None if day is None else _date_view(day, language, mark)
+
+
+@lru_cache(maxsize=4096)  # a long history's pages name each of its versions' dates
+def _date_view(day: dt.date, language: str, mark: bool) -> DateView:
+    return DateView(iso=day.isoformat(), text=human_date(day, language),
+                    lang=language if mark else "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
