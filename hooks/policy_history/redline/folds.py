@@ -84,8 +84,9 @@ class NewSections:
         return cls(tuple(lines), tuple(key for key, *_ in sections),
                    tuple(_page_elements(html, own) for _, _, html, own in sections))
 
-    def section_of(self, block: Block) -> int:
-        return max(bisect_right(self.first_lines, block.line) - 1, 0)
+    def section_of(self, line: int) -> int:
+        """The section the document's ``line`` is in."""
+        return max(bisect_right(self.first_lines, line) - 1, 0)
 
 
 #: elements that never hold content (no end tag)
@@ -209,7 +210,6 @@ def _units(rows: Sequence[_Row], sections: NewSections
     found: list[tuple[int, int] | None] = []
     totals = [0] * len(sections.keys)
     last_index, last_key = -1, None
-    first_lines = sections.first_lines
     for _item, _n, kind, index, line, group, _piece, _k in rows:
         if not kind:
             found.append(None)
@@ -217,7 +217,7 @@ def _units(rows: Sequence[_Row], sections: NewSections
         if index <= last_index:
             return None
         last_index = index
-        section = max(bisect_right(first_lines, line) - 1, 0)
+        section = sections.section_of(line)
         grouped = kind in ("list_item", "table_header", "table_row")
         key = (section, group if grouped else -1 - index)
         if key != last_key:
