@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote as urlquote
 
 from policy_history.model.timeline import PolicyHistory, Revision
-from policy_history.site import comparisons, pages
+from policy_history.site import comparisons, pages, since_pages
 from policy_history.site.page_data import PageKind
 
 
@@ -166,5 +166,5 @@ class ArchivePlan:
     def folders(self) -> set[str]:
         """The site folders that hold only archive pages (the since pages' too)."""
         return {page.folder for planned in self.by_policy.values() for page in planned} | {
-            f"{pages.base_path(planned[0].history)}/since"
+            since_pages.folder(planned[0].history)
             for planned in self.by_policy.values() if planned}

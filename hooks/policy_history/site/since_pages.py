@@ -12,8 +12,9 @@ in force's says nothing has changed since; an upcoming one's says when it takes 
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Collection, Iterator
+
+from mkdocs.utils import get_relative_url
 
 from policy_history.model.timeline import PolicyHistory, Revision
 from policy_history.site.languages import dated, direction
@@ -45,12 +46,6 @@ def paths(history: PolicyHistory) -> list[str]:
     return [since_path(history, version) for version in _addressed(history)]
 
 
-def _relative(url: str, start: str) -> str:
-    """A site-relative directory address, relative to the folder ``start``."""
-    path = posixpath.relpath(url.rstrip("/") or ".", start.rstrip("/"))
-    return "./" if path == "." else f"{path}/"
-
-
 def since_pages(history: PolicyHistory, compared: Collection[tuple[str, str]]
                 ) -> Iterator[tuple[str, SincePage]]:
     """(site-relative file, page data) of each of a policy's versions; ``compared``: the
@@ -76,17 +71,17 @@ def since_pages(history: PolicyHistory, compared: Collection[tuple[str, str]]
         target = None
         if state == "changed" and current is not None \
                 and (version.version_id, str(current.version_id)) in compared:
-            target = _relative(compare_url(history, version, current), here)
+            target = get_relative_url(compare_url(history, version, current), here)
         yield since_path(history, version), SincePage(
             state=state, title=version.text.title, language=history.language,
             direction=direction(history.language),
             since=dated(history, version.effective),
             current=dated(history, current.effective) if current else None,
             target=target,
-            history_url=_relative(history_url(history), here) + f"#v-{version.version_id}",
-            current_url=_relative(page_url(history), here),
-            version_url=_relative(version_url(history, version), here),
+            history_url=get_relative_url(history_url(history), here) + f"#v-{version.version_id}",
+            current_url=get_relative_url(page_url(history) or "./", here),  # "": the root
+            version_url=get_relative_url(version_url(history, version), here),
             upcoming=dated(history, next_one.effective) if next_one is not None and
             next_one is not version else None,
-            upcoming_url=_relative(upcoming_url, here) if upcoming_url and
+            upcoming_url=get_relative_url(upcoming_url, here) if upcoming_url and
             next_one is not version else None)
