@@ -5,7 +5,7 @@ Real ``mkdocs build`` runs in subprocesses, with a copy of the hook and its pack
 edit. What each build computed is read from its log ("archive: N pages written, M kept
 from the previous build, K redlines computed") and from the cache folder: the history's
 snapshot and the section prints are files named by their key, the redlines and versions'
-texts one file per key.
+texts records in packs (listed by the store's ``keys``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from policy_history.store.results import ResultStore
 from tests.support import ROOT, GitRepo, build_cli, write_config
 
 AS_OF = "2021-01-01"
@@ -74,8 +75,8 @@ def build(repo: GitRepo, pythonpath: Path | None = None) -> Built:
     caches = {
         "history": frozenset(p.name for p in cache.glob("history-*.bin")),
         "prints": frozenset(p.name for p in cache.glob("fingerprints-*.bin")),
-        "redlines": frozenset(p.name for p in (cache / "redlines").rglob("*") if p.is_file()),
-        "texts": frozenset(p.name for p in (cache / "texts").rglob("*") if p.is_file()),
+        "redlines": frozenset(ResultStore(cache / "redlines").keys()),
+        "texts": frozenset(ResultStore(cache / "texts").keys()),
     }
     output = repo.path / "site"
     site = {p.relative_to(output).as_posix(): p.read_bytes()

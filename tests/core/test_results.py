@@ -1,16 +1,18 @@
 """The on-disk store of computed results (redlines, version texts): what is put is got
-back exactly; a damaged or forged entry is reported and never served."""
+back exactly, from any process; a damaged, cut-short or forged record is reported and
+never served; packs are merged before they pile up."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
 import zstandard
 
 from policy_history.store import results
-from policy_history.store.results import ResultStore
+from policy_history.store.results import MAX_PACKS, ResultStore
 
 VALUE = {
     "inline": "<p>Privacy — «policy»</p>\n" * 40,  # long: kept out of the JSON line
@@ -22,18 +24,27 @@ VALUE = {
 }
 
 
-def _entry(store: ResultStore, key: str) -> Path:
-    assert store.folder is not None
-    return store.folder / key[:2] / key
+def _key(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()
+
+
+def _packs(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.pack"))
 
 
 def test_round_trip_on_disk_and_in_memory(tmp_path: Path) -> None:
-    key = hashlib.sha256(b"pair").hexdigest()
+    key = _key("pair")
     on_disk = ResultStore(tmp_path / "results")
     on_disk.put(key, dict(VALUE))
-    assert ResultStore(tmp_path / "results").get(key) == VALUE
-    assert [p.name for p in (tmp_path / "results").rglob("*") if p.is_file()] == [key], \
-        "no temporary file is left behind"
+    on_disk.put(_key("other"), {"note": "short"})
+    assert on_disk.get(key) == VALUE, "read back by the process that stored it"
+    reader = ResultStore(tmp_path / "results")
+    assert reader.get(key) == VALUE and reader.has(_key("other"))
+    assert not reader.has(_key("never stored")) and reader.get(_key("never stored")) is None
+    assert reader.keys() == {key, _key("other")}
+    [pack] = _packs(tmp_path / "results")
+    assert list((tmp_path / "results").iterdir()) == [pack], \
+        "one pack for the process's results, and no temporary file"
     in_memory = ResultStore(None)
     in_memory.put(key, dict(VALUE))
     assert in_memory.get(key) == VALUE and in_memory.has(key)
@@ -47,31 +58,111 @@ def test_long_values_are_stored_as_raw_bytes() -> None:
     assert results.decode(body) == VALUE
 
 
+def test_each_process_appends_to_its_own_pack_and_sees_the_others(tmp_path: Path) -> None:
+    store = ResultStore(tmp_path / "results")
+    store.put(_key("parent"), {"note": "parent"})
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # a forked worker, as the build's writers are
+        try:
+            store.put(_key("child"), {"note": "child"})
+            os.write(writer, b"ok" if store.get(_key("parent")) == {"note": "parent"} else b"no")
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(reader, 2) == b"ok"
+    assert len(_packs(tmp_path / "results")) == 2, "the child did not write into the parent's"
+    assert store.get(_key("child")) == {"note": "child"}, "a miss looks at the packs again"
+    store.put(_key("parent, later"), {"note": "later"})
+    assert ResultStore(tmp_path / "results").keys() == {
+        _key("parent"), _key("child"), _key("parent, later")}
+
+
 def _forge(payload: bytes) -> bytes:
-    """An entry with a valid checksum around ``payload`` (uncompressed)."""
+    """A record with a valid checksum around ``payload`` (uncompressed)."""
     packed = zstandard.ZstdCompressor().compress(payload)
-    return results._MAGIC + hashlib.sha256(packed).hexdigest().encode() + b"\n" + packed
+    return results.record(_key("pair"), packed, hashlib.sha256(packed).digest())
 
 
 @pytest.mark.parametrize("damage", [
-    lambda data: data[:-20],  # truncated
     lambda data: data[:-1] + bytes([data[-1] ^ 0x01]),  # one bit flipped
-    lambda data: b"policy_history-result-2\n" + data[len(results._MAGIC):],  # an older format
-    lambda data: results._MAGIC + hashlib.sha256(b"x").hexdigest().encode() + b"\nx",
-    lambda data: _forge(b'{"small":{},"long":[["inline",99999]]}\n<p>short</p>'),
-    lambda data: _forge(b'{"small":{},"long":[]}\nbytes no value claims'),
-    lambda data: _forge(b"no header line"),
-    lambda data: _forge(b'{"small":{},"long":[["inline",2]]}\n\xff\xfe'),  # not UTF-8
-    lambda data: _forge(b'["not", "a", "result"]\n'),
+    lambda data: data[:-40] + b"\0" * 40,  # zeroed
+    lambda data: data[:len(results._MAGIC)] + _forge(
+        b'{"small":{},"long":[["inline",99999]]}\n<p>short</p>'),
+    lambda data: data[:len(results._MAGIC)] + _forge(b'{"small":{},"long":[]}\nno value claims'),
+    lambda data: data[:len(results._MAGIC)] + _forge(b"no header line"),
+    lambda data: data[:len(results._MAGIC)] + _forge(
+        b'{"small":{},"long":[["inline",2]]}\n\xff\xfe'),  # not UTF-8
+    lambda data: data[:len(results._MAGIC)] + _forge(b'["not", "a", "result"]\n'),
 ])
-def test_damaged_entries_are_reported_and_never_served(tmp_path: Path, damage) -> None:
-    key = hashlib.sha256(b"pair").hexdigest()
-    store = ResultStore(tmp_path / "results")
-    store.put(key, dict(VALUE))
-    path = _entry(store, key)
-    path.write_bytes(damage(path.read_bytes()))
+def test_damaged_records_are_reported_and_never_served(tmp_path: Path, damage) -> None:
+    key = _key("pair")
+    ResultStore(tmp_path / "results").put(key, dict(VALUE))
+    [pack] = _packs(tmp_path / "results")
+    pack.write_bytes(damage(pack.read_bytes()))
     reader = ResultStore(tmp_path / "results")
     assert reader.get(key) is None
-    assert len(reader.problems) == 1 and str(path) in reader.problems[0]
-    reader.put(key, dict(VALUE))  # computed again, and stored over the damaged entry
+    assert len(reader.problems) == 1 and str(pack) in reader.problems[0]
+    reader.put(key, dict(VALUE))  # computed again, into a pack of its own
+    later = ResultStore(tmp_path / "results")
+    assert later.get(key) == VALUE, "the good copy is served, whichever pack is read first"
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: data[:-20],  # a killed build: its last record cut short
+    lambda data: b"policy_history-results-3\n" + data[len(results._MAGIC):],  # another format
+    lambda data: data[:len(results._MAGIC)] + b"junk" + data[len(results._MAGIC) + 4:],
+])
+def test_records_that_cannot_be_read_are_computed_again(tmp_path: Path, damage) -> None:
+    key = _key("pair")
+    ResultStore(tmp_path / "results").put(key, dict(VALUE))
+    [pack] = _packs(tmp_path / "results")
+    pack.write_bytes(damage(pack.read_bytes()))
+    reader = ResultStore(tmp_path / "results")
+    assert not reader.has(key) and reader.get(key) is None
+    reader.put(key, dict(VALUE))
     assert ResultStore(tmp_path / "results").get(key) == VALUE
+
+
+def test_a_record_is_not_read_before_it_is_whole(tmp_path: Path) -> None:
+    """Another process's record half written is skipped, and read once it is whole."""
+    key = _key("pair")
+    writer = ResultStore(tmp_path / "writer")
+    writer.put(key, dict(VALUE))
+    whole = _packs(tmp_path / "writer")[0].read_bytes()
+    folder = tmp_path / "results"
+    folder.mkdir()
+    pack = folder / "1-00000000.pack"
+    pack.write_bytes(whole[:len(whole) // 2])
+    reader = ResultStore(folder)
+    assert reader.get(key) is None and not reader.problems
+    pack.write_bytes(whole)
+    assert reader.get(key) == VALUE
+
+
+def test_packs_are_merged_before_they_pile_up(tmp_path: Path) -> None:
+    folder = tmp_path / "results"
+    for n in range(MAX_PACKS + 1):
+        store = ResultStore(folder)
+        store.put(_key(f"pair {n}"), {"n": n})
+        store.put(_key("in every pack"), dict(VALUE))
+    old_format = folder / "ab"
+    old_format.mkdir()
+    (old_format / _key("old")).write_bytes(b"a result of the one-file format")
+    assert len(_packs(folder)) == MAX_PACKS + 1
+    ResultStore(folder).tidy()
+    assert len(_packs(folder)) == 1 and not old_format.exists()
+    merged = ResultStore(folder)
+    assert merged.keys() == {_key(f"pair {n}") for n in range(MAX_PACKS + 1)} | {
+        _key("in every pack")}
+    assert merged.get(_key("pair 3")) == {"n": 3} and merged.get(_key("in every pack")) == VALUE
+    pack = _packs(folder)[0]
+    assert pack.read_bytes().count(_key("in every pack").encode()) == 1
+    before = pack.read_bytes()
+    ResultStore(folder).tidy()
+    assert _packs(folder) == [pack] and pack.read_bytes() == before, "few packs: left alone"
+
+
+def test_a_key_must_be_short_ascii() -> None:
+    with pytest.raises(ValueError, match="key"):
+        results.record("x" * 256, b"", b"")

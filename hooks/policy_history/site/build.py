@@ -255,16 +255,19 @@ class PolicyBuild:
                  ) -> ArchiveContent:
         renderer = self.renderer
         feeds = self.feed_options(config)
+        redlines, texts = (ResultStore(self.cache_dir / name, self.results.problems)
+                           for name in ("redlines", "texts"))
+        for store in (redlines, texts):
+            store.tidy()  # before any process of this build stores a result
         return ArchiveContent(
             plan, ContentKeys(
                 redline_code=code_keys.key_for(code_keys.Kind.REDLINES),
                 text_code=code_keys.key_for(code_keys.Kind.TEXTS),
                 renderer=code_keys.renderer_key(*_renderer_settings(config)),
                 files=_files_digest(files)),
-            redlines=Redlines(ResultStore(self.cache_dir / "redlines", self.results.problems),
-                              renderer, _links(renderer), together=renderer.keeps_to_blocks,
-                              computed=self.results.computed),
-            bodies=ResultStore(self.cache_dir / "texts", self.results.problems),
+            redlines=Redlines(redlines, renderer, _links(renderer),
+                              together=renderer.keeps_to_blocks, computed=self.results.computed),
+            bodies=texts,
             renderer=renderer,
             feed_pairs=feed_files.shown_redlines(self.loaded.site.policies.values(), feeds)
             if feeds is not None else ())

@@ -4,8 +4,9 @@ every core: ``writers``).
 
 A redline depends only on the two texts, how Markdown is rendered, where its links point
 (the site's files and the page's address) and this code: its key is a hash of all of that.
-Results are files in ``.cache/policy-history/redlines/``; each is checked against its own
-checksum when read, so a damaged entry is computed again, never shown.
+Results are kept in packs in ``.cache/policy-history/redlines/`` (``store.results``); each
+is checked against its own checksum when read, so a damaged entry is computed again, never
+shown.
 """
 
 from __future__ import annotations
