@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,10 +88,11 @@ def load_history(
 ) -> LoadedHistory:
     """The history of every policy under ``policies_dir`` on the checked-out branch.
 
-    ``prerender`` renders a batch of sections (on several cores, say) and gives each one's
-    fingerprint digest: a long replay from scratch then renders the sections it needs all
-    at once, first. ``renderer_settings``: what ``render`` renders with, as the arguments
-    of code_keys.renderer_key (the site's Markdown extensions, their configs, more).
+    ``prerender`` renders batches of sections (on several cores, say, each batch as it
+    comes) and gives each one's fingerprint digest: a long replay from scratch then
+    renders the sections it needs first, in batches while a dry replay finds them.
+    ``renderer_settings``: what ``render`` renders with, as the arguments of
+    code_keys.renderer_key (the site's Markdown extensions, their configs, more).
     ``language`` is the policies' own; ``translations`` their language folders (None:
     found, policy_history.model.translations)."""
     policies_path = Path(policies_dir)
@@ -175,13 +176,17 @@ def load_history(
     return loaded
 
 
-#: renders the sections of each policy (slug → their Markdown, standalone), each distinct
-#: piece once, and gives what the fingerprints keep of each (``section_print`` of its HTML)
-Prerender = Callable[[dict[str, list[str]]], dict[str, str]]
+#: renders the sections of each policy (slug → their Markdown, standalone) of each batch
+#: as it comes (the next is made meanwhile), each distinct piece once, and gives what the
+#: fingerprints keep of each (``section_print`` of its HTML)
+Prerender = Callable[[Iterator[dict[str, list[str]]]], dict[str, str]]
 
-#: a replay from scratch of this many commits renders its sections in one batch first
+#: a replay from scratch of this many commits renders its sections in batches first
 #: (below it, the dry replay and the worker processes cost more than they save)
 PRERENDER_FROM = 64
+#: the dry replay hands its sections over this many times (the workers start on the
+#: first while it goes on), in slices of at least PRERENDER_FROM commits
+PRERENDER_BATCHES = 8
 
 
 class _DryStore:
@@ -210,6 +215,12 @@ class _Noting(SectionFingerprints):
         self._slug = text.slug
         return super().of(text)
 
+    def take(self) -> dict[str, list[str]]:
+        """The sections noted since the last ``take`` (a section is noted once)."""
+        taken = {slug: list(sources) for slug, sources in self.wanted.items()}
+        self.wanted = {}
+        return taken
+
     def _note(self, source: str) -> str:
         self.wanted.setdefault(self._slug, {})[source] = None
         return ""
@@ -220,14 +231,20 @@ def _prerender(state: ReplayState, blobs: Mapping[str, bytes], commits: list[Log
                variables: Mapping[str, Any], templating: bool,
                texts: dict[tuple[str, bool], PolicyText], text_dates: str) -> None:
     """Find the sections the replay will render (a dry replay: which texts are read does
-    not depend on what they render to), render them in one batch, cache their digests.
-    The texts the dry replay assembles are kept in ``texts`` for the real one."""
+    not depend on what they render to), render them in batches as they are found, cache
+    their digests. The texts the dry replay assembles are kept in ``texts`` for the real
+    one."""
     dry = HistoryReplay(state, blobs, render=lambda source: "", site_variables=variables,
                         templating=templating, texts=texts, text_dates=text_dates)
     noting = dry.fingerprints = _Noting(_DryStore(fingerprints))
-    dry.replay(commits)
-    groups = {slug: list(sources) for slug, sources in noting.wanted.items()}
-    for source, digest in prerender(groups).items():
+    step = max(PRERENDER_FROM, -(-len(commits) // PRERENDER_BATCHES))
+
+    def batches() -> Iterator[dict[str, list[str]]]:
+        for start in range(0, len(commits), step):
+            dry.replay(commits[start:start + step])
+            yield noting.take()
+
+    for source, digest in prerender(batches()).items():
         fingerprints[source] = digest
 
 

@@ -12,6 +12,7 @@ import html as html_lib
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,7 +26,7 @@ from policy_history.rendering import chunks as markdown_chunks
 from policy_history.rendering import quick_inline
 from policy_history.rendering import sanitise as safe_html
 from policy_history.rendering.chunks import Chunker, join, joined
-from policy_history.site.workers import forked_pool
+from policy_history.site.workers import forked_processes
 
 #: links that may need resolving: not absolute (a scheme, "/") and not only a fragment;
 #: the rest are skipped by the regex engine, not by a Python call each. The pattern starts
@@ -106,37 +107,59 @@ class PolicyRenderer:
         texts are cut into pieces, and redlines render list items together."""
         return self._chunker is not None
 
-    def prerender(self, groups: Mapping[str, Sequence[str]], workers: int = 1
+    def prerender(self, batches: Iterable[Mapping[str, Sequence[str]]], workers: int = 1
                   ) -> dict[str, str]:
-        """Render the texts of ``groups`` (policy → its sections' Markdown) on ``workers``
-        processes, each distinct piece once: their HTML and words are remembered (as
-        ``markdown`` and ``visible`` would), and what the fingerprints keep of each text
-        (``fingerprints.section_print`` of its HTML) returned. A policy's texts go to one
-        process, which renders the pieces its versions share once."""
-        todo = {slug: [text for text in dict.fromkeys(texts) if text not in self._cache]
-                for slug, texts in groups.items()}
-        todo = {slug: texts for slug, texts in todo.items() if texts}
-        count = sum(len(texts) for texts in todo.values())
-        pool = forked_pool(workers) if count >= 64 and len(todo) > 1 else None
+        """Render the texts of each of ``batches`` (policy → its sections' Markdown) on
+        ``workers`` processes, each distinct piece once: their HTML and words are
+        remembered (as ``markdown`` and ``visible`` would), and what the fingerprints keep
+        of each text (``fingerprints.section_print`` of its HTML) returned.
+
+        A batch goes to the workers as soon as it comes, while the caller makes the next
+        (the loader's dry replay, on its own core). A policy's texts always go to the same
+        process, which renders the pieces its versions share once; a policy new to the
+        workers goes to the one with the fewest bytes to render so far."""
+        pools: list[ProcessPoolExecutor] | None = None
+        loads: list[int] = []
+        owners: dict[str, int] = {}
+        futures: list[Future[Rendered]] = []
         digests: dict[str, str] = {}
-        if pool is None:
-            results = [self.render_texts([t for texts in todo.values() for t in texts])]
-        else:  # one task per policy, the longest first: the workers share them out
-            order = sorted(todo, key=lambda slug: -sum(map(len, todo[slug])))
-            _FORKED[:] = [self]
-            try:
-                with pool:
-                    results = list(pool.map(_render_share, [todo[slug] for slug in order]))
-            finally:
-                _FORKED.clear()
-        for pieces, texts in results:
-            for piece, html, _ in pieces:
-                self._pieces.setdefault(piece, html)
-            for text, numbers, digest in texts:
-                self._cache[text] = join(pieces[n][1] for n in numbers)
-                self._visible_cache[text] = manifest_joined(pieces[n][2] for n in numbers)
-                digests[text] = digest
+        _FORKED[:] = [self]
+        try:
+            for groups in batches:
+                todo = {slug: [text for text in dict.fromkeys(texts) if text not in self._cache]
+                        for slug, texts in groups.items()}
+                todo = {slug: texts for slug, texts in todo.items() if texts}
+                if todo and pools is None:
+                    pools = forked_processes(workers)
+                    loads = [0] * len(pools)
+                if not pools:
+                    self._remember(self.render_texts(
+                        [text for texts in todo.values() for text in texts]), digests)
+                    continue
+                # the longest first: placed while the loads are still even
+                for slug in sorted(todo, key=lambda slug: -sum(map(len, todo[slug]))):
+                    owner = owners.get(slug)
+                    if owner is None:
+                        owner = owners[slug] = loads.index(min(loads))
+                    loads[owner] += sum(map(len, todo[slug]))
+                    futures.append(pools[owner].submit(_render_share, todo[slug]))
+            for future in as_completed(futures):
+                self._remember(future.result(), digests)
+        finally:
+            for pool in pools or ():
+                pool.shutdown(wait=True, cancel_futures=True)
+            _FORKED.clear()
         return digests
+
+    def _remember(self, rendered: Rendered, digests: dict[str, str]) -> None:
+        """Keep what a worker rendered (the same whichever worker, in whichever order)."""
+        pieces, texts = rendered
+        for piece, html, _ in pieces:
+            self._pieces.setdefault(piece, html)
+        for text, numbers, digest in texts:
+            self._cache[text] = join(pieces[n][1] for n in numbers)
+            self._visible_cache[text] = manifest_joined(pieces[n][2] for n in numbers)
+            digests[text] = digest
 
     def render_texts(self, texts: Sequence[str]) -> Rendered:
         """Render ``texts`` by pieces, each distinct piece once (see ``prerender``). A

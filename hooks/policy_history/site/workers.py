@@ -41,6 +41,17 @@ def forked_pool(workers: int) -> ProcessPoolExecutor | None:
                                initializer=_started)
 
 
+def forked_processes(count: int) -> list[ProcessPoolExecutor]:
+    """``count`` pools of one forked process each, for work that has to go to the same
+    process as the work before it (to reuse what that process keeps); none where
+    ``forked_pool`` gives none."""
+    if count < 2 or sys.platform != "linux":
+        return []
+    gc.freeze()
+    return [ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                initializer=_started) for _ in range(count)]
+
+
 def thaw() -> None:
     """Let the collector see again what ``forked_pool`` froze (call once the workers of a
     build are gone: in ``mkdocs serve`` the previous build's objects become garbage)."""
