@@ -93,7 +93,6 @@ class NewSections:
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "source", "track", "wbr"})
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
-_SPACE = re.compile(r"\s+")
 #: a tag as ``TAG_RE`` reads tags, with its closing slash and name in groups
 _TAG = re.compile(r"<!--.*?-->|<[!?][^>]*>|<(/?)([A-Za-z][\w:-]*)[^>]*>", re.S)
 
@@ -145,7 +144,8 @@ def top_level_texts(markup: str, targets: bool = False) -> tuple[str, ...]:
                 skip = depth
     if depth and texts and not skip:
         texts[-1].append(markup[position:])
-    return tuple(_SPACE.sub("", html.unescape("".join(text))) for text in texts)
+    # str.split() splits where \s matches (str.isspace), several times faster than re.sub
+    return tuple("".join(html.unescape("".join(text)).split()) for text in texts)
 
 
 #: stands for a page element that must not be folded into: no block's text is this
