@@ -101,7 +101,6 @@ _EMPHASIS_MARKS = re.compile(r"(?<!\\)[*_`]")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _ATTR_LIST_AT_END = re.compile(r"[ \t]*\{:?[ \t]*[#.][^{}]*\}[ \t]*$")
 _BACKSLASH_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>&])")
-_SPACES = re.compile(r"\s+")
 
 
 def make_environment() -> PolicyTemplates:
@@ -227,7 +226,7 @@ def _plain(heading: str) -> str:
         text = _BACKSLASH_ESCAPE.sub(r"\1", text)
     if "&" in text:
         text = html.unescape(text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def assemble(

@@ -28,7 +28,6 @@ Renderer = Callable[[str], str]
 #: (section key, digest of its visible text) for each section, in order
 Fingerprint = tuple[tuple[str, str], ...]
 
-_WHITESPACE = re.compile(r"\s+")
 _TARGET = re.compile(r"""\b(?:href|src)=(["'])(.*?)\1""")
 _TAG = re.compile(r"<[^>]*>")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -55,7 +54,7 @@ def visible_parts(html: str) -> VisibleParts:
         words = _TAG.sub(" ", _INLINE_TAG.sub("", html))
     else:
         words = html
-    text = _WHITESPACE.sub(" ", html_lib.unescape(words)).strip()
+    text = " ".join(html_lib.unescape(words).split())  # as re.sub(r"\s+", " ", …).strip()
     return text, targets
 
 

@@ -8,7 +8,6 @@ is the new one's. Screen-reader labels (``.redline-sr``) and notes (``.redline-n
 
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
 
 from policy_history.redline.markup import SR_TEXT, Mark, sr
@@ -29,7 +28,6 @@ BREAKS = frozenset(
 )
 VOID = frozenset(_words("area base br col embed hr img input link meta param source track wbr"))
 HIDDEN_CLASSES = ("redline-sr", "redline-note")
-SPACE_RE = re.compile(r"\s+")
 
 
 class _TextParser(HTMLParser):
@@ -77,7 +75,7 @@ def extract_text(html: str, *, drop: str | None = None) -> str:
     parser = _TextParser(drop)
     parser.feed(html)
     parser.close()
-    return SPACE_RE.sub(" ", "".join(parser.parts)).strip()
+    return " ".join("".join(parser.parts).split())
 
 
 def mark_all(html: str, mark: Mark, announce: str) -> str:
