@@ -20,6 +20,7 @@ import html as html_lib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import lru_cache
 from typing import NamedTuple, Protocol
 
 from policy_history.model.assemble import PolicyText, Section, link_definitions, standalone_source
@@ -108,14 +109,49 @@ def joined_signature(signatures: Iterable[str]) -> str:
     return f"{value:x}:{length}"
 
 
+#: the word signatures of pieces, kept: a section shares most of its pieces with the
+#: same section in other versions, and combining signatures costs less than one of its
+#: whole text
+PIECE_SIGNATURE_MEMO_SIZE = 32768
+
+
+@lru_cache(maxsize=PIECE_SIGNATURE_MEMO_SIZE)
+def _piece_signature(text: str) -> tuple[int, int]:
+    """``signature(text)`` as numbers: its hash, and how many characters it covers."""
+    return int.from_bytes(text.encode("utf-32-be"), "big") % _SIGNATURE_PRIME, len(text)
+
+
+@lru_cache(maxsize=4096)
+def _shift(count: int) -> int:
+    """What a signature's hash is multiplied by when ``count`` characters follow it."""
+    return pow(2, 32 * count, _SIGNATURE_PRIME)
+
+
+def _words_signature(texts: Iterable[str]) -> str:
+    """``signature`` of the non-empty ``texts`` joined by single spaces (as
+    ``joined_signature``), from their kept signatures."""
+    value, length = 0, 0
+    for text in texts:
+        if not text:
+            continue
+        hashed, count = _piece_signature(text)
+        if length:  # the space between: ord(" ") is 32
+            value = (value * 2**32 + 32) % _SIGNATURE_PRIME
+            length += 1
+        value = (value * _shift(count) + hashed) % _SIGNATURE_PRIME
+        length += count
+    return f"{value:x}:{length}"
+
+
 def section_print(parts: Iterable[VisibleParts]) -> str:
     """What is kept of a rendered section (the visible parts of its pieces, in order):
-    ``"<digest> <words signature> <targets signature>"`` (``PrintedText`` reads it)."""
+    ``"<digest> <words signature> <targets signature>"`` (``PrintedText`` reads it). The
+    words' signature is that of the pieces' non-empty texts joined by spaces, combined
+    from each piece's (``joined_signature``)."""
     pieces = list(parts)
-    words = " ".join(text for text, _ in pieces if text)
+    words = _words_signature(text for text, _ in pieces)
     targets = " ".join(target for _, found in pieces for target in found)
-    return (f"{digest_of(joined_visible(pieces))} {signature(words)} "
-            f"{signature(targets)}")
+    return f"{digest_of(joined_visible(pieces))} {words} {signature(targets)}"
 
 
 class PrintedText(NamedTuple):
