@@ -153,7 +153,7 @@ def load_history(
     texts: dict[tuple[str, bool], PolicyText] = {}
     if prerender is not None and fresh and len(new_commits) >= PRERENDER_FROM:
         _prerender(ReplayState.start(policies_rel, config_rel, variables), blobs, new_commits,
-                   fingerprints, prerender, variables, templating, texts, text_dates)
+                   fingerprints, prerender, variables, templating, texts)
     replay = HistoryReplay(state, blobs, render=render, site_variables=variables,
                            templating=templating, fingerprints=fingerprints, texts=texts,
                            text_dates=text_dates)
@@ -229,13 +229,14 @@ class _Noting(SectionFingerprints):
 def _prerender(state: ReplayState, blobs: Mapping[str, bytes], commits: list[LogCommit],
                fingerprints: FingerprintCache, prerender: Prerender,
                variables: Mapping[str, Any], templating: bool,
-               texts: dict[tuple[str, bool], PolicyText], text_dates: str) -> None:
+               texts: dict[tuple[str, bool], PolicyText]) -> None:
     """Find the sections the replay will render (a dry replay: which texts are read does
     not depend on what they render to), render them in batches as they are found, cache
     their digests. The texts the dry replay assembles are kept in ``texts`` for the real
-    one."""
+    one. The dry replay reads no dates in the texts: which texts are read does not depend
+    on them either."""
     dry = HistoryReplay(state, blobs, render=lambda source: "", site_variables=variables,
-                        templating=templating, texts=texts, text_dates=text_dates)
+                        templating=templating, texts=texts, text_dates="off")
     noting = dry.fingerprints = _Noting(_DryStore(fingerprints))
     step = max(PRERENDER_FROM, -(-len(commits) // PRERENDER_BATCHES))
 
