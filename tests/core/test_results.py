@@ -166,3 +166,15 @@ def test_packs_are_merged_before_they_pile_up(tmp_path: Path) -> None:
 def test_a_key_must_be_short_ascii() -> None:
     with pytest.raises(ValueError, match="key"):
         results.record("x" * 256, b"", b"")
+
+
+def test_a_folder_that_cannot_be_tidied_is_left_and_still_read(tmp_path: Path) -> None:
+    folder = tmp_path / "results"
+    for n in range(MAX_PACKS + 1):
+        ResultStore(folder).put(_key(f"pair {n}"), {"n": n})
+    (folder / "zz-in-the-way.pack").mkdir()  # not a file: it can be neither read nor deleted
+    store = ResultStore(folder)
+    store.tidy()
+    assert (folder / "zz-in-the-way.pack").is_dir()
+    assert store.get(_key("pair 5")) == {"n": 5}
+    assert store.keys() == {_key(f"pair {n}") for n in range(MAX_PACKS + 1)}

@@ -307,15 +307,26 @@ class ResultStore:
     def tidy(self) -> None:
         """Before a build's processes store anything: merge the folder's packs into one
         when there are more than ``MAX_PACKS`` (each record that checks out, once), and
-        remove the folders of the older one-file-per-result format."""
+        remove the folders of the older one-file-per-result format. A folder that cannot
+        be tidied is left as it is (results are then only computed again)."""
         if self.folder is None or not self.folder.is_dir():
             return
-        for old in self.folder.iterdir():
-            if old.is_dir() and len(old.name) == 2:
-                shutil.rmtree(old, ignore_errors=True)
-        packs = sorted(path.name for path in self.folder.glob("[!.]*.pack"))
-        if len(packs) <= MAX_PACKS:
-            return
+        try:
+            for old in self.folder.iterdir():
+                if old.is_dir() and len(old.name) == 2:
+                    shutil.rmtree(old, ignore_errors=True)
+            packs = sorted(path.name for path in self.folder.glob("[!.]*.pack"))
+            if len(packs) > MAX_PACKS and self._merge():
+                for pack in packs:
+                    (self.folder / pack).unlink(missing_ok=True)
+        except OSError:
+            pass
+        self._places.clear()
+        self._read.clear()
+
+    def _merge(self) -> bool:
+        """Write every result of the folder's packs into a new pack; whether it was."""
+        assert self.folder is not None
         self._look()
         merged = self.folder / f"merged-{secrets.token_hex(4)}.pack"
         temporary = merged.with_name(f".{merged.name}")
@@ -331,8 +342,5 @@ class ResultStore:
             temporary.replace(merged)
         except OSError:
             temporary.unlink(missing_ok=True)
-            return
-        for pack in packs:
-            (self.folder / pack).unlink(missing_ok=True)
-        self._places.clear()
-        self._read.clear()
+            return False
+        return True
