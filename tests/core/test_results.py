@@ -178,3 +178,23 @@ def test_a_folder_that_cannot_be_tidied_is_left_and_still_read(tmp_path: Path) -
     assert (folder / "zz-in-the-way.pack").is_dir()
     assert store.get(_key("pair 5")) == {"n": 5}
     assert store.keys() == {_key(f"pair {n}") for n in range(MAX_PACKS + 1)}
+
+
+def test_after_a_failed_write_nothing_more_goes_into_that_pack(tmp_path: Path) -> None:
+    """A write that fails part way (a full disk) leaves a record cut short: it must stay
+    the pack's last, or the records after it would be misread."""
+    store = ResultStore(tmp_path / "results")
+    store.put(_key("before"), {"note": "before"})
+    [pack] = _packs(tmp_path / "results")
+    assert store._own is not None
+    read_only = os.open(pack, os.O_RDONLY)
+    os.dup2(read_only, store._own[2])  # the next write fails, as on a full disk
+    os.close(read_only)
+    store.put(_key("failed"), dict(VALUE))
+    assert store.get(_key("failed")) == VALUE, "kept in memory for this build"
+    pack.write_bytes(pack.read_bytes() + b"rslt\x40\x00\x00")  # what a torn write leaves
+    store.put(_key("after"), {"note": "after"})
+    reader = ResultStore(tmp_path / "results")
+    assert reader.get(_key("before")) == {"note": "before"}
+    assert reader.get(_key("after")) == {"note": "after"} and not reader.problems
+    assert len(_packs(tmp_path / "results")) == 2

@@ -297,7 +297,10 @@ class ResultStore:
             pack, fd = self._pack()
             _write_all(fd, data)
         except OSError:
-            self._memory[key] = value  # a read-only cache: keep it for this build
+            # A read-only cache, or a full disk: keep it for this build. Nothing more is
+            # appended to a pack a write failed in (a record cut short is its last).
+            self._memory[key] = value
+            self._own = None
             return
         start = self._size + len(data) - len(payload)
         self._size += len(data)
