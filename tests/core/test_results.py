@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,15 @@ def _forge(payload: bytes) -> bytes:
     return results.record(_key("pair"), packed, hashlib.sha256(packed).digest())
 
 
+def _damaged(folder: Path, damage: Callable[[bytes], bytes]) -> tuple[str, Path]:
+    """A folder holding one pack of one result, then damaged; the result's key, the pack."""
+    key = _key("pair")
+    ResultStore(folder).put(key, dict(VALUE))
+    [pack] = _packs(folder)
+    pack.write_bytes(damage(pack.read_bytes()))
+    return key, pack
+
+
 @pytest.mark.parametrize("damage", [
     lambda data: data[:-1] + bytes([data[-1] ^ 0x01]),  # one bit flipped
     lambda data: data[:-40] + b"\0" * 40,  # zeroed
@@ -96,10 +106,7 @@ def _forge(payload: bytes) -> bytes:
     lambda data: data[:len(results._MAGIC)] + _forge(b'["not", "a", "result"]\n'),
 ])
 def test_damaged_records_are_reported_and_never_served(tmp_path: Path, damage) -> None:
-    key = _key("pair")
-    ResultStore(tmp_path / "results").put(key, dict(VALUE))
-    [pack] = _packs(tmp_path / "results")
-    pack.write_bytes(damage(pack.read_bytes()))
+    key, pack = _damaged(tmp_path / "results", damage)
     reader = ResultStore(tmp_path / "results")
     assert reader.get(key) is None
     assert len(reader.problems) == 1 and str(pack) in reader.problems[0]
@@ -114,10 +121,7 @@ def test_damaged_records_are_reported_and_never_served(tmp_path: Path, damage) -
     lambda data: data[:len(results._MAGIC)] + b"junk" + data[len(results._MAGIC) + 4:],
 ])
 def test_records_that_cannot_be_read_are_computed_again(tmp_path: Path, damage) -> None:
-    key = _key("pair")
-    ResultStore(tmp_path / "results").put(key, dict(VALUE))
-    [pack] = _packs(tmp_path / "results")
-    pack.write_bytes(damage(pack.read_bytes()))
+    key, _ = _damaged(tmp_path / "results", damage)
     reader = ResultStore(tmp_path / "results")
     assert not reader.has(key) and reader.get(key) is None
     reader.put(key, dict(VALUE))
