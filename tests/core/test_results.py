@@ -202,3 +202,14 @@ def test_after_a_failed_write_nothing_more_goes_into_that_pack(tmp_path: Path) -
     assert reader.get(_key("before")) == {"note": "before"}
     assert reader.get(_key("after")) == {"note": "after"} and not reader.problems
     assert len(_packs(tmp_path / "results")) == 2
+
+
+def test_packs_read_back_without_pread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where os.pread does not exist (Windows), a seek and a read do its work."""
+    store = ResultStore(tmp_path / "results")
+    for n in range(3):
+        store.put(_key(f"pair {n}"), {"n": n, "inline": VALUE["inline"]})
+    monkeypatch.delattr(os, "pread")
+    reader = ResultStore(tmp_path / "results")
+    assert [reader.get(_key(f"pair {n}")) for n in range(3)] == [
+        {"n": n, "inline": VALUE["inline"]} for n in range(3)]

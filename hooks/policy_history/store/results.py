@@ -112,11 +112,24 @@ class _Place(NamedTuple):
     digest: bytes
 
 
+#: raw bytes (Windows would otherwise translate line ends)
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def _read_at(fd: int, size: int, offset: int) -> bytes:
+    """One read at ``offset``: ``os.pread`` where it exists (not on Windows); the file
+    descriptors here are never shared between threads, so a seek is as good."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, size)
+
+
 def _pread(fd: int, size: int, offset: int) -> bytes:
     """``size`` bytes at ``offset`` (fewer at the end of the file)."""
     chunks = []
     while size > 0:
-        chunk = os.pread(fd, size, offset)
+        chunk = _read_at(fd, size, offset)
         if not chunk:
             break
         chunks.append(chunk)
@@ -179,7 +192,7 @@ class ResultStore:
         """Index the records of ``pack`` between ``offset`` and ``size``."""
         assert self.folder is not None
         try:
-            fd = os.open(self.folder / pack, os.O_RDONLY)
+            fd = os.open(self.folder / pack, os.O_RDONLY | _BINARY)
         except OSError:
             return False
         found = False
@@ -224,7 +237,7 @@ class ResultStore:
         assert self.folder is not None
         path = self.folder / place.pack
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = os.open(path, os.O_RDONLY | _BINARY)
             try:
                 payload = _pread(fd, place.size, place.offset)
             finally:
@@ -277,8 +290,8 @@ class ResultStore:
         if self._own is None or self._own[0] != os.getpid():
             self.folder.mkdir(parents=True, exist_ok=True)
             pack = f"{os.getpid()}-{secrets.token_hex(4)}.pack"
-            fd = os.open(self.folder / pack, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND,
-                         0o644)
+            fd = os.open(self.folder / pack, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND
+                         | _BINARY, 0o644)
             weakref.finalize(self, os.close, fd)
             _write_all(fd, _MAGIC)
             self._own = (os.getpid(), pack, fd)
