@@ -85,40 +85,16 @@ def visible_text(html: str) -> str:
 _SIGNATURE_PRIME = 2**127 - 2721
 
 
+def _hashed(text: str) -> tuple[int, int]:
+    """A text's signature as numbers: its hash, and how many characters it covers."""
+    return int.from_bytes(text.encode("utf-32-be"), "big") % _SIGNATURE_PRIME, len(text)
+
+
 def signature(text: str) -> str:
     """``text`` as ``hash:length``: equal texts, equal signatures; a collision between
     two different texts is as unlikely as 1 in 2**126 for text not made to collide."""
-    value = int.from_bytes(text.encode("utf-32-be"), "big") % _SIGNATURE_PRIME
-    return f"{value:x}:{len(text)}"
-
-
-def joined_signature(signatures: Iterable[str]) -> str:
-    """The signature of the non-empty texts of ``signatures`` joined by single spaces."""
-    value, length = 0, 0
-    for text in signatures:
-        hashed, _, size = text.partition(":")
-        count = int(size)
-        if not count:
-            continue
-        if length:  # the space between: ord(" ") is 32
-            value = (value * 2**32 + 32) % _SIGNATURE_PRIME
-            length += 1
-        value = (value * pow(2, 32 * count, _SIGNATURE_PRIME) + int(hashed, 16)) \
-            % _SIGNATURE_PRIME
-        length += count
+    value, length = _hashed(text)
     return f"{value:x}:{length}"
-
-
-#: the word signatures of pieces, kept: a section shares most of its pieces with the
-#: same section in other versions, and combining signatures costs less than one of its
-#: whole text
-PIECE_SIGNATURE_MEMO_SIZE = 32768
-
-
-@lru_cache(maxsize=PIECE_SIGNATURE_MEMO_SIZE)
-def _piece_signature(text: str) -> tuple[int, int]:
-    """``signature(text)`` as numbers: its hash, and how many characters it covers."""
-    return int.from_bytes(text.encode("utf-32-be"), "big") % _SIGNATURE_PRIME, len(text)
 
 
 @lru_cache(maxsize=4096)
@@ -127,14 +103,13 @@ def _shift(count: int) -> int:
     return pow(2, 32 * count, _SIGNATURE_PRIME)
 
 
-def _words_signature(texts: Iterable[str]) -> str:
-    """``signature`` of the non-empty ``texts`` joined by single spaces (as
-    ``joined_signature``), from their kept signatures."""
+def _joined(hashes: Iterable[tuple[int, int]]) -> str:
+    """The signature of the texts of ``hashes`` (as ``_hashed`` gives them) joined by
+    single spaces, the empty ones left out."""
     value, length = 0, 0
-    for text in texts:
-        if not text:
+    for hashed, count in hashes:
+        if not count:
             continue
-        hashed, count = _piece_signature(text)
         if length:  # the space between: ord(" ") is 32
             value = (value * 2**32 + 32) % _SIGNATURE_PRIME
             length += 1
@@ -143,13 +118,26 @@ def _words_signature(texts: Iterable[str]) -> str:
     return f"{value:x}:{length}"
 
 
+def joined_signature(signatures: Iterable[str]) -> str:
+    """The signature of the non-empty texts of ``signatures`` joined by single spaces."""
+    return _joined((int(hashed, 16), int(size)) for hashed, _, size in
+                   (text.partition(":") for text in signatures))
+
+
+#: the word signatures of pieces, kept: a section shares most of its pieces with the
+#: same section in other versions, and combining signatures costs less than one of its
+#: whole text
+PIECE_SIGNATURE_MEMO_SIZE = 32768
+_piece_hash = lru_cache(maxsize=PIECE_SIGNATURE_MEMO_SIZE)(_hashed)
+
+
 def section_print(parts: Iterable[VisibleParts]) -> str:
     """What is kept of a rendered section (the visible parts of its pieces, in order):
     ``"<digest> <words signature> <targets signature>"`` (``PrintedText`` reads it). The
     words' signature is that of the pieces' non-empty texts joined by spaces, combined
     from each piece's (``joined_signature``)."""
     pieces = list(parts)
-    words = _words_signature(text for text, _ in pieces)
+    words = _joined(_piece_hash(text) for text, _ in pieces if text)
     targets = " ".join(target for _, found in pieces for target in found)
     return f"{digest_of(joined_visible(pieces))} {words} {signature(targets)}"
 

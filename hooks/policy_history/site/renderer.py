@@ -136,12 +136,13 @@ class PolicyRenderer:
                     self._remember(self.render_texts(
                         [text for texts in todo.values() for text in texts]), digests)
                     continue
+                sizes = {slug: sum(map(len, texts)) for slug, texts in todo.items()}
                 # the longest first: placed while the loads are still even
-                for slug in sorted(todo, key=lambda slug: -sum(map(len, todo[slug]))):
+                for slug in sorted(todo, key=lambda slug: -sizes[slug]):
                     owner = owners.get(slug)
                     if owner is None:
                         owner = owners[slug] = loads.index(min(loads))
-                    loads[owner] += sum(map(len, todo[slug]))
+                    loads[owner] += sizes[slug]
                     futures.append(pools[owner].submit(_render_share, todo[slug]))
             for future in as_completed(futures):
                 self._remember(future.result(), digests)

@@ -34,22 +34,24 @@ def forked_pool(workers: int) -> ProcessPoolExecutor | None:
     workers share is copied as soon as either side writes to it, and a collection writes
     to every object it walks. Copying pages is slow on some machines (about 18 µs a
     page on this project's, under virtualisation)."""
-    if workers < 2 or sys.platform != "linux":
-        return None
-    gc.freeze()
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_started)
+    pools = _forked(workers, [workers])
+    return pools[0] if pools else None
 
 
 def forked_processes(count: int) -> list[ProcessPoolExecutor]:
     """``count`` pools of one forked process each, for work that has to go to the same
     process as the work before it (to reuse what that process keeps); none where
     ``forked_pool`` gives none."""
-    if count < 2 or sys.platform != "linux":
+    return _forked(count, [1] * count)
+
+
+def _forked(workers: int, sizes: list[int]) -> list[ProcessPoolExecutor]:
+    """Pools of forked processes of ``sizes``, ``workers`` in all (see ``forked_pool``)."""
+    if workers < 2 or sys.platform != "linux":
         return []
     gc.freeze()
-    return [ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                initializer=_started) for _ in range(count)]
+    return [ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("fork"),
+                                initializer=_started) for size in sizes]
 
 
 def thaw() -> None:
