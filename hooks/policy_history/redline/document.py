@@ -314,6 +314,8 @@ _LIST_START = re.compile(r"<(?:ul|ol)\b")
 _ROW = re.compile(r"<tr\b.*?</tr>", re.S)
 #: how many blocks' HTML a renderer keeps (about 100 MB on the longest histories)
 BLOCK_CACHE_SIZE = 200_000
+#: how many placed pieces' blocks a renderer keeps (``BlockRenderer.blocks``)
+PLACED_CACHE_SIZE = 8192
 
 
 class BlockRenderer:
@@ -342,6 +344,19 @@ class BlockRenderer:
         #: pieces whose every block is in the cache (kept pieces come back in every
         #: redline of a policy: looked up once, not block by block)
         self._done: set[Piece] = set()
+        self._placed: dict[Placed, list[Block]] = {}
+
+    def blocks(self, placed: Placed) -> list[Block]:
+        """The blocks of a placed piece, rendered through this renderer: kept, as a
+        version's pieces are placed the same in each redline it is in (every version
+        against the current one, the one before and after it). Blocks are never changed
+        once made, and callers do not change the list."""
+        found = self._placed.get(placed)
+        if found is None:
+            if len(self._placed) >= PLACED_CACHE_SIZE:
+                self._placed.clear()
+            found = self._placed[placed] = placed_blocks(placed, self)
+        return found
 
     def __call__(self, block: Block) -> str:
         key = (block.kind, block.source)

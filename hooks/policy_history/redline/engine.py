@@ -11,7 +11,6 @@ from policy_history.redline.document import (
     BlockRenderer,
     Placed,
     pieces,
-    placed_blocks,
     renderer_for,
 )
 from policy_history.redline.markup import write
@@ -218,9 +217,9 @@ def _outline(
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
             for placed in old[i1:i2]:
-                loose_old.extend(placed_blocks(placed, renderer))
+                loose_old.extend(renderer.blocks(placed))
             for placed in new[j1:j2]:
-                loose_new.extend(placed_blocks(placed, renderer))
+                loose_new.extend(renderer.blocks(placed))
             continue
         between()
         key = f"\x00run {len(runs)}"

@@ -27,7 +27,7 @@ BLOCK_KINDS = (
 OPS = ("equal", "insert", "delete", "replace", "move")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # slots: made by the million, never given other fields
 class Block:
     """One block of a Markdown document, rendered lazily through the caller's renderer.
 
