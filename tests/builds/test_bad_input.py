@@ -91,6 +91,22 @@ def test_bad_input_fails_the_build_with_file_line_and_fix(repo: GitRepo, case: s
     assert_fails_with(site_with(repo, files), *expected)
 
 
+def test_a_broken_link_is_told_at_its_fragment_and_fails_a_strict_build(
+        repo: GitRepo) -> None:
+    # MkDocs checks links on the page it renders; an editor needs the fragment and line
+    site_with(repo, {"policies/privacy/20-cookies.md": "## Cookies\n\nWe use cookies.\n\n"
+                     "See [the list of them](cookie-list.md).\n"})
+    told = ("WARNING -  policies/privacy/20-cookies.md:5: this text contains a link "
+            "'cookie-list.md', but the target 'privacy/cookie-list.md' is not found among "
+            "documentation files (it is published on the page 'privacy/index.md') — fix the "
+            "link: a path is relative to this file; or add the page it leads to\n")
+    strict = build_cli(repo.path, "--strict")
+    assert strict.returncode != 0 and told in strict.stderr, strict.stderr
+    assert "Traceback" not in strict.stderr and "Doc file" not in strict.stderr
+    relaxed = build_cli(repo.path)
+    assert relaxed.returncode == 0 and told in relaxed.stderr, relaxed.stderr
+
+
 def test_symlink_outside_the_repository(repo: GitRepo) -> None:
     site_with(repo, {})
     (repo.path / "policies" / "leak.md").symlink_to("/etc/passwd")

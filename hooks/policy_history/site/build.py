@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mkdocs.config.base import ValidationError
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure import pages as mkdocs_pages
 from mkdocs.structure.files import File, InclusionLevel
 
 from policy_history import hosts, manifest
@@ -39,6 +40,7 @@ from policy_history.site.config import PolicySiteConfig, as_of_from
 from policy_history.site.feed_files import FeedOptions
 from policy_history.site.following import FollowOptions
 from policy_history.site.languages import wording_for
+from policy_history.site.link_warnings import LinkWarnings
 from policy_history.site.page_data import PageKind
 from policy_history.site.redline_store import Redlines
 from policy_history.site.renderer import PolicyRenderer, markdown_renderer
@@ -119,6 +121,8 @@ class PolicyBuild:
                                           self.settings.compare_with_current,
                                           self.settings.stamp_archive)
         self.pages: dict[str, PageRef] = {}  # src_uri of a generated page → what it shows
+        #: MkDocs' warnings about a policy page's links, told at the fragment and line
+        self.link_warnings = LinkWarnings({}, logger=mkdocs_pages.__name__)
         self.results = ArchiveResults()
         self.ledger: OutputLedger | None = None
         self.plan: ArchivePlan | None = None
@@ -231,6 +235,8 @@ class PolicyBuild:
             # not listed in the navigation as a policy of its own
             add(pages.page_path(history), pages.page_markdown(history, draft),
                 PageRef(slug, PageKind.CURRENT), in_nav=history.translation is None)
+            self.link_warnings.pages[pages.page_path(history)] = \
+                (draft or history.text).sections
             for page in plan.planned(slug):
                 check(page.src_uri, slug)
             for group in plan.started[slug]:
@@ -241,6 +247,7 @@ class PolicyBuild:
         # The shells first: MkDocs writes pages in this order, and the other archive pages
         # are written (on every core) from the shells while it writes the rest.
         files = type(files)([*shells, *files, *added])
+        self.link_warnings.attach()
         if files.get_file_from_path("index.md") is None:
             files.append(File.generated(config, "index.md", content=f"# {config.site_name}\n"))
         self.renderer.files = files
@@ -377,6 +384,7 @@ class PolicyBuild:
     def close(self) -> None:
         """Stop the archive's workers; the previous pages set aside are dropped (the next
         build writes them anew)."""
+        self.link_warnings.detach()
         if self.writers is not None:
             self.writers.close()
         self.archive, self.ledger, self.writers = None, None, None
