@@ -142,3 +142,30 @@ def test_a_new_version_of_a_library_recomputes_everything(site: GitRepo, tmp_pat
     back = build(site)  # the installed version again: the first build's results
     assert (back.written, back.kept, back.redlines) == (WRITTEN, 0, 0)
     assert not any(new(back, newer).values())
+
+
+def test_results_no_page_shows_any_more_are_removed(site: GitRepo, hooks: Path) -> None:
+    """Each edit of the engine leaves the redlines of the one before it in the cache; once
+    they outweigh the wanted ones (from any size here), they are removed, and the next
+    build still finds everything it needs."""
+    store = hooks / "policy_history" / "store" / "results.py"
+    code = store.read_text("utf-8")
+    assert "\nPRUNE_FROM = " in code
+    store.write_text(re.sub(r"\nPRUNE_FROM = .*", "\nPRUNE_FROM = 0", code), encoding="utf-8")
+    engine = hooks / "policy_history" / "redline" / "engine.py"
+    first = build(site)
+    kinds = []
+    for n in range(2):
+        engine.write_text(engine.read_text("utf-8") + f"\n# edit {n}, changing nothing\n",
+                          encoding="utf-8")
+        kinds.append(build(site))
+    last = kinds[-1]
+    assert last.redlines == PAIRS
+    # only the last build's redlines are left: the same number as the first build's
+    assert len(last.caches["redlines"]) == len(first.caches["redlines"])
+    assert not last.caches["redlines"] & (first.caches["redlines"]
+                                          | kinds[0].caches["redlines"])
+    assert len(list((site.path / ".cache" / "policy-history" / "redlines").glob("*.pack"))) == 1
+    again = build(site)
+    assert (again.written, again.kept, again.redlines) == (0, KEPT, 0)
+    assert again.caches == last.caches and again.site == last.site == first.site

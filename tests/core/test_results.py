@@ -213,3 +213,65 @@ def test_packs_read_back_without_pread(tmp_path: Path, monkeypatch: pytest.Monke
     reader = ResultStore(tmp_path / "results")
     assert [reader.get(_key(f"pair {n}")) for n in range(3)] == [
         {"n": n, "inline": VALUE["inline"]} for n in range(3)]
+
+
+def _filled(folder: Path, names: list[str]) -> None:
+    store = ResultStore(folder)
+    for name in names:
+        store.put(_key(name), {**VALUE, "name": name})
+
+
+def test_results_no_build_wants_are_pruned_once_they_outweigh_the_others(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(results, "PRUNE_FROM", 0)
+    folder = tmp_path / "results"
+    _filled(folder, ["old 1", "old 2", "old 3", "live"])
+    _filled(folder, ["live", "asked for"])  # a second pack, with a second copy of "live"
+    store = ResultStore(folder)
+    assert store.get(_key("asked for")) is not None  # this process uses it: it stays
+    freed = store.prune({_key("live")})
+    assert freed > 3 * len(zstandard.ZstdCompressor(level=results.LEVEL).compress(
+        results.encode(VALUE)))
+    assert len(_packs(folder)) == 1
+    after = ResultStore(folder)
+    assert after.keys() == {_key("live"), _key("asked for")}
+    assert after.get(_key("live")) == {**VALUE, "name": "live"}
+    assert _packs(folder)[0].read_bytes().count(_key("live").encode()) == 1
+    store.put(_key("new"), {"n": 1})  # the store goes on, in a pack of its own
+    assert ResultStore(folder).get(_key("new")) == {"n": 1}
+
+
+def test_a_folder_of_mostly_wanted_results_is_left_as_it_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(results, "PRUNE_FROM", 0)
+    folder = tmp_path / "results"
+    _filled(folder, ["a", "b", "c", "stale"])
+    before = {pack: pack.read_bytes() for pack in _packs(folder)}
+    live = {_key(name) for name in ("a", "b", "c")}
+    assert ResultStore(folder).prune(live) == 0
+    assert {pack: pack.read_bytes() for pack in _packs(folder)} == before
+    # nor is a small one, whatever it holds
+    monkeypatch.setattr(results, "PRUNE_FROM", 1 << 30)
+    assert ResultStore(folder).prune(set()) == 0
+    assert {pack: pack.read_bytes() for pack in _packs(folder)} == before
+
+
+def test_pruning_is_looked_at_once_the_folder_has_doubled(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(results, "PRUNE_FROM", 0)
+    folder = tmp_path / "results"
+
+    def build(*names: str) -> bool:
+        store = ResultStore(folder)
+        store.tidy()
+        for name in names:
+            store.put(_key(name), {**VALUE, "name": name})
+        return store.prune_due()
+
+    assert not build("a", "b")  # a new folder: its size is noted, nothing can be stale
+    assert not build("c")  # grown by half
+    assert build("d", "e")  # doubled: stale results may outweigh the others
+    (folder / results._PRUNED_SIZE).unlink()
+    assert build()  # a folder never pruned (a cache older than pruning) is looked at
+    assert ResultStore(folder).prune({_key("a")}) > 0
+    assert not build("f")  # its size after pruning is the new mark

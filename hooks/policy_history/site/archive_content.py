@@ -136,6 +136,22 @@ class ArchiveContent:
         return self.redlines.words(self.redlines.want(
             self._pair(ArchivePage(history, PageKind.COMPARE, new, old))))
 
+    def live_keys(self) -> tuple[set[str], set[str]]:
+        """The store's keys of every result the archive shows, redlines' and versions'
+        texts', whether this build computed, read or kept them: what a later build of
+        the same history may want (``ResultStore.prune`` keeps them)."""
+        redlines: set[str] = set()
+        texts: set[str] = set()
+        for slug in self.plan.slugs():
+            for page in self.plan.planned(slug):
+                if page.kind == PageKind.COMPARE:
+                    self._pair(page)
+                elif page.kind == PageKind.VERSION:
+                    texts.add(self.text_key(page))
+        for pair in self._pairs.values():  # the pages', and the feeds' (words, entries)
+            redlines.update(self.redlines.keys(pair))
+        return redlines, texts
+
     def _pair(self, page: ArchivePage) -> Pair:
         assert page.old is not None and page.version is not None
         which = (*_pair_id_of(page.old, page.version), page.url)

@@ -370,8 +370,23 @@ class PolicyBuild:
         log.info("archive: %d pages written, %d kept from the previous build, %d redlines "
                  "computed", len(self.results.written), len(self.results.reused),
                  len(self.results.computed))
+        self._prune_results(archive.content)
         for problem in self.results.problems:
             log.info("cache: %s", problem)
+
+    def _prune_results(self, content: ArchiveContent) -> None:
+        """Once every page is written: drop the stored results no page of this history
+        shows any more, when they take more room than the others (see ``prune``): looked
+        at only when a store has grown enough for that (``prune_due``)."""
+        stores = (content.redlines.store, content.bodies)
+        due = [store.prune_due() for store in stores]  # (each store notes a new size)
+        if not any(due):
+            return
+        for store, live, looked_at in zip(stores, content.live_keys(), due, strict=True):
+            freed = store.prune(live) if looked_at else 0
+            if freed:
+                log.info("stored results no page shows any more: %.1f MB removed from %s",
+                         freed / 1e6, store.folder)
 
     def _weigh_site(self, site_dir: Path) -> None:
         """Last, once every file is written and the stale ones deleted: the site as a host

@@ -172,6 +172,11 @@ class Redlines:
             self.pairs[pair.key] = pair
         return pair.key
 
+    def keys(self, pair: Pair) -> list[str]:
+        """The store's keys of a pair's results: its redline's, and its feed view's."""
+        wanted = self.pairs.get(pair.key, pair)
+        return [pair.key, _feed_key(pair.key)] if pair.feed or wanted.feed else [pair.key]
+
     def stored(self, pair: Pair) -> bool:
         """Whether ``get`` would find the pair's redline (and its feed view) stored."""
         return self.store.has(pair.key) and (not pair.feed or self.store.has(_feed_key(pair.key)))

@@ -24,6 +24,7 @@ level, and smaller (0.156 against 0.188 of their size; 800 ota redline pages, 14
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -43,6 +44,11 @@ _MARK = b"rslt"
 _DIGEST_SIZE = 32  # SHA-256
 #: more packs than this in a folder are merged into one (``ResultStore.tidy``)
 MAX_PACKS = 16
+#: results no build wants any more are removed once they take more room than the others
+#: and more than this (``ResultStore.prune``)
+PRUNE_FROM = 8 * 1024 * 1024
+#: the file, in a store's folder, of its size after its last ``prune`` (``prune_due``)
+_PRUNED_SIZE = ".pruned-size"
 LEVEL = 1
 #: strings (and lists of strings) at least this long are stored as raw bytes
 LONG = 256
@@ -165,6 +171,9 @@ class ResultStore:
         self._read: dict[str, int] = {}  # bytes of each pack read so far (-1: unreadable)
         self._own: tuple[int, str, int] | None = None  # (pid, pack, fd) appended to
         self._size = 0  # the size of this process's own pack
+        #: the keys this process asked for or stored (``prune`` keeps them)
+        self.touched: set[str] = set()
+        self._at_start: dict[str, int] | None = None  # each pack's size at ``tidy``
 
     # -- reading ----------------------------------------------------------------------
 
@@ -251,6 +260,7 @@ class ResultStore:
         return payload
 
     def get(self, key: str) -> dict[str, Any] | None:
+        self.touched.add(key)
         if self.folder is None or key in self._memory:
             return self._memory.get(key)
         places = self._places.get(key)
@@ -269,6 +279,7 @@ class ResultStore:
         return None
 
     def has(self, key: str) -> bool:
+        self.touched.add(key)
         if self.folder is None or key in self._memory:
             return key in self._memory
         if not self._places.get(key):
@@ -300,6 +311,7 @@ class ResultStore:
         return self._own[1], self._own[2]
 
     def put(self, key: str, value: dict[str, Any]) -> None:
+        self.touched.add(key)
         if self.folder is None:
             self._memory[key] = value
             return
@@ -339,9 +351,83 @@ class ResultStore:
             pass
         self._places.clear()
         self._read.clear()
+        self._at_start = self._pack_sizes()
 
-    def _merge(self) -> bool:
-        """Write every result of the folder's packs into a new pack; whether it was."""
+    def _pack_sizes(self) -> dict[str, int]:
+        assert self.folder is not None
+        sizes = {}
+        with contextlib.suppress(OSError):  # no folder yet: no packs
+            for entry in os.scandir(self.folder):
+                if entry.name.endswith(".pack") and not entry.name.startswith("."):
+                    with contextlib.suppress(OSError):  # removed meanwhile
+                        sizes[entry.name] = entry.stat().st_size
+        return sizes
+
+    def prune_due(self) -> bool:
+        """Whether ``prune`` is worth the look (cheap: no key is read). Results go stale
+        only as others are stored: where the folder held results before this build
+        (``tidy``) and has more than doubled since the last ``prune`` (or was never
+        pruned), the stale ones may outweigh the others. A new folder's size is noted."""
+        if self.folder is None:
+            return False
+        size = sum(self._pack_sizes().values())
+        last = self._pruned_size()
+        if not self._at_start or (last is not None and size <= 2 * last):
+            if last is None:
+                self._note_size(size)
+            return False
+        return size > PRUNE_FROM
+
+    def _pruned_size(self) -> int | None:
+        assert self.folder is not None
+        try:
+            return int((self.folder / _PRUNED_SIZE).read_text("ascii"))
+        except (OSError, ValueError):
+            return None
+
+    def _note_size(self, size: int) -> None:
+        assert self.folder is not None
+        note = self.folder / _PRUNED_SIZE
+        temporary = note.with_name(f"{note.name}.{secrets.token_hex(4)}")
+        try:
+            temporary.write_text(str(size), "ascii")
+            temporary.replace(note)
+        except OSError:  # a read-only cache: looked at again next time
+            temporary.unlink(missing_ok=True)
+
+    def prune(self, live: set[str]) -> int:
+        """Once a build is done: what this process touched is kept, with ``live`` (what
+        other processes used). When what no key of those names (results of texts no
+        longer built, a history rewritten, redlines against a version since replaced, a
+        second copy of a result) takes more room than what it names, and more than
+        ``PRUNE_FROM``, write what it names into one pack and remove the others. The bytes
+        set free (0: nothing pruned). A result dropped that a later build wants (the
+        build of another branch) is only computed again."""
+        if self.folder is None or not self.folder.is_dir():
+            return 0
+        self._look()
+        live = live | self.touched
+        kept = sum(_RECORD.size + len(key) + _DIGEST_SIZE + places[0].size
+                   for key, places in self._places.items() if places and key in live)
+        size = sum(self._pack_sizes().values())
+        wasted = size - kept
+        if wasted <= max(kept, PRUNE_FROM):
+            self._note_size(size)
+            return 0
+        packs = sorted(path.name for path in self.folder.glob("[!.]*.pack"))
+        if not self._merge(live):
+            return 0
+        for pack in packs:
+            (self.folder / pack).unlink(missing_ok=True)
+        self._places.clear()
+        self._read.clear()
+        self._own = None  # appended to no more: it is gone
+        self._note_size(sum(self._pack_sizes().values()))
+        return wasted
+
+    def _merge(self, live: set[str] | None = None) -> bool:
+        """Write every result of the folder's packs (or those ``live`` names) into a new
+        pack; whether it was."""
         assert self.folder is not None
         self._look()
         merged = self.folder / f"merged-{secrets.token_hex(4)}.pack"
@@ -349,7 +435,7 @@ class ResultStore:
         try:
             with temporary.open("wb") as out:
                 out.write(_MAGIC)
-                for key in sorted(self._places):
+                for key in sorted(self._places if live is None else live & self._places.keys()):
                     for place in self._places[key]:
                         payload = self._payload(place)
                         if payload is not None:
