@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
+import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,28 +145,67 @@ def test_a_new_version_of_a_library_recomputes_everything(site: GitRepo, tmp_pat
     assert not any(new(back, newer).values())
 
 
-def test_results_no_page_shows_any_more_are_removed(site: GitRepo, hooks: Path) -> None:
-    """Each edit of the engine leaves the redlines of the one before it in the cache; once
-    they outweigh the wanted ones (from any size here), they are removed, and the next
-    build still finds everything it needs."""
+@pytest.mark.parametrize(("edited", "part"), [
+    ("redline/engine.py", "redlines"),  # the redlines' code
+    ("manifest.py", "texts"),  # the versions' texts' (and the feeds')
+])
+def test_results_no_page_shows_any_more_are_removed(site: GitRepo, hooks: Path, edited: str,
+                                                    part: str) -> None:
+    """Each edit of the code that makes some results leaves those of the code before it
+    in the cache; once they outweigh the wanted ones (from any size here), they are
+    removed, and the next build still finds everything it needs. The policy's pages,
+    feeds and versions.json are written in a worker process (``jobs: 2``)."""
+    write_config(site.path, hooks=[str(hooks / "policy_history_hook.py")],
+                 policies={"jobs": 2})
+    site.commit("Two jobs", "2020-05-01", {})
     store = hooks / "policy_history" / "store" / "results.py"
     code = store.read_text("utf-8")
     assert "\nPRUNE_FROM = " in code
     store.write_text(re.sub(r"\nPRUNE_FROM = .*", "\nPRUNE_FROM = 0", code), encoding="utf-8")
-    engine = hooks / "policy_history" / "redline" / "engine.py"
+    module = hooks / "policy_history" / edited
     first = build(site)
     kinds = []
     for n in range(2):
-        engine.write_text(engine.read_text("utf-8") + f"\n# edit {n}, changing nothing\n",
+        module.write_text(module.read_text("utf-8") + f"\n# edit {n}, changing nothing\n",
                           encoding="utf-8")
         kinds.append(build(site))
     last = kinds[-1]
-    assert last.redlines == PAIRS
-    # only the last build's redlines are left: the same number as the first build's
-    assert len(last.caches["redlines"]) == len(first.caches["redlines"])
-    assert not last.caches["redlines"] & (first.caches["redlines"]
-                                          | kinds[0].caches["redlines"])
-    assert len(list((site.path / ".cache" / "policy-history" / "redlines").glob("*.pack"))) == 1
+    # only the last build's results are left: as many as the first build's (for texts:
+    # the versions' and the feeds', which the worker stored)
+    assert len(last.caches[part]) == len(first.caches[part])
+    assert not last.caches[part] & (first.caches[part] | kinds[0].caches[part])
+    assert len(list((site.path / ".cache" / "policy-history" / part).glob("*.pack"))) == 1
     again = build(site)
     assert (again.written, again.kept, again.redlines) == (0, KEPT, 0)
     assert again.caches == last.caches and again.site == last.site == first.site
+
+
+def test_pruning_keeps_the_results_of_pages_kept_from_the_previous_build(
+        site: GitRepo, hooks: Path) -> None:
+    """A page kept from the previous build asks for nothing (the privacy policy's here, as
+    only the terms change): its redline stays stored all the same (a later theme change
+    writes it again from there)."""
+    store = hooks / "policy_history" / "store" / "results.py"
+    store.write_text(re.sub(r"\nPRUNE_FROM = .*", "\nPRUNE_FROM = 0", store.read_text("utf-8")),
+                     encoding="utf-8")
+    write_config(site.path, hooks=[str(hooks / "policy_history_hook.py")],
+                 policies={"jobs": 2})  # two worker processes write the pages
+    for n in range(1, 4):
+        site.commit(f"Privacy {n}", f"2020-04-1{n}", {
+            "policies/privacy.md": f"# Privacy\n\nWe keep logs for {n} days.\n"})
+    first = build(site)
+    for part in ("redlines", "texts"):
+        folder = site.path / ".cache" / "policy-history" / part
+        old = ResultStore(folder)  # results of older code, more than the wanted ones
+        wanted = sum(path.stat().st_size for path in folder.glob("*.pack"))
+        for n in range(3):
+            old.put(f"{n:064x}", {"inline": secrets.token_hex(wanted)})
+    site.commit("Version 5", "2020-05-01", {
+        "policies/terms.md": "# Terms\n\nClause one, kept 5 days.\n\n## More\n\nClause two.\n"})
+    second = build(site)
+    assert second.kept > 0 and second.redlines < len(first.caches["redlines"])
+    # what is gone is the stale (and the terms' feeds and versions.json, made anew)
+    assert first.caches["redlines"] < second.caches["redlines"]
+    assert len(first.caches["texts"] - second.caches["texts"]) == 1
+    for part in ("redlines", "texts"):
+        assert not any(key.startswith("0" * 60) for key in second.caches[part]), part
