@@ -210,6 +210,11 @@ def _units(rows: Sequence[_Row], sections: NewSections
     found: list[tuple[int, int] | None] = []
     totals = [0] * len(sections.keys)
     last_index, last_key = -1, None
+    # the blocks come in the document's order: the section is looked up again only when a
+    # block's line leaves the current one's (lines start, next)
+    firsts = sections.first_lines
+    section, start, stop = 0, 0, -1
+    unit: tuple[int, int] | None = None
     for _item, _n, kind, index, line, group, _piece, _k in rows:
         if not kind:
             found.append(None)
@@ -217,14 +222,21 @@ def _units(rows: Sequence[_Row], sections: NewSections
         if index <= last_index:
             return None
         last_index = index
-        section = sections.section_of(line)
-        grouped = kind in ("list_item", "table_header", "table_row")
-        key = (section, group if grouped else -1 - index)
+        if not start <= line < stop:
+            section = sections.section_of(line)
+            start = firsts[section] if section else -1
+            stop = firsts[section + 1] if section + 1 < len(firsts) else line + (1 << 62)
+        key = (section, group if kind in _GROUPED else -1 - index)
         if key != last_key:
             totals[section] += 1
             last_key = key
-        found.append((section, totals[section] - 1))
+            unit = (section, totals[section] - 1)
+        found.append(unit)
     return found, totals
+
+
+#: the kinds of blocks that are together one unit (a list, a table)
+_GROUPED = frozenset({"list_item", "table_header", "table_row"})
 
 
 #: the fewest unchanged blocks folded
@@ -265,7 +277,8 @@ def changes_with_folds(redline: Redline, sections: NewSections, context: int = 1
 
     for i, (unit, show) in enumerate(zip(units, shown, strict=True)):
         if show:
-            end_run(i)
+            if run:
+                end_run(i)
             out.append(changes[i])
         else:
             assert unit is not None
@@ -326,6 +339,8 @@ def _unlike(sections: set[int], rows: Sequence[_Row],
     """The units of ``sections`` that are not their page's elements at their places, text
     for text: all of a section whose page has another number of elements."""
     texts: dict[tuple[int, int], list[str]] = {}
+    last_piece: Piece | None = None
+    piece_texts: tuple[str, ...] = ()
     for row, unit in zip(rows, units, strict=True):
         if unit is not None and unit[0] in sections:
             item, n, piece = row[0], row[1], row[6]
@@ -336,7 +351,9 @@ def _unlike(sections: set[int], rows: Sequence[_Row],
                 text = _block_text(block.html)
             else:
                 assert isinstance(item, EqualRun) and piece is not None
-                text = _piece_texts(piece, item.html_for)[row[7]]
+                if piece is not last_piece:  # a piece's blocks come one after another
+                    last_piece, piece_texts = piece, _piece_texts(piece, item.html_for)
+                text = piece_texts[row[7]]
             texts.setdefault(unit, []).append(text)
     return {(k, n) for (k, n), parts in texts.items()
             if totals[k] != len(elements[k]) or "".join(parts) != elements[k][n]}
