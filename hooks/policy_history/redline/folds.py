@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -84,9 +85,14 @@ class NewSections:
         return cls(tuple(lines), tuple(key for key, *_ in sections),
                    tuple(_page_elements(html, own) for _, _, html, own in sections))
 
-    def section_of(self, line: int) -> int:
-        """The section the document's ``line`` is in."""
-        return max(bisect_right(self.first_lines, line) - 1, 0)
+    def section_at(self, line: int) -> tuple[int, int, int]:
+        """The section the document's ``line`` is in, and the lines it spans (``start``
+        to ``stop``, not included): the first section takes any line before it too."""
+        section = max(bisect_right(self.first_lines, line) - 1, 0)
+        start = self.first_lines[section] if section else 0
+        stop = self.first_lines[section + 1] if section + 1 < len(self.first_lines) \
+            else sys.maxsize
+        return section, start, stop
 
 
 #: elements that never hold content (no end tag)
@@ -211,8 +217,7 @@ def _units(rows: Sequence[_Row], sections: NewSections
     totals = [0] * len(sections.keys)
     last_index, last_key = -1, None
     # the blocks come in the document's order: the section is looked up again only when a
-    # block's line leaves the current one's (lines start, next)
-    firsts = sections.first_lines
+    # block's line leaves the lines of the last one's
     section, start, stop = 0, 0, -1
     unit: tuple[int, int] | None = None
     for _item, _n, kind, index, line, group, _piece, _k in rows:
@@ -223,9 +228,7 @@ def _units(rows: Sequence[_Row], sections: NewSections
             return None
         last_index = index
         if not start <= line < stop:
-            section = sections.section_of(line)
-            start = firsts[section] if section else -1
-            stop = firsts[section + 1] if section + 1 < len(firsts) else line + (1 << 62)
+            section, start, stop = sections.section_at(line)
         key = (section, group if kind in _GROUPED else -1 - index)
         if key != last_key:
             totals[section] += 1

@@ -409,12 +409,12 @@ class ResultStore:
         live = live | self.touched
         kept = sum(_RECORD.size + len(key) + _DIGEST_SIZE + places[0].size
                    for key, places in self._places.items() if places and key in live)
-        size = sum(self._pack_sizes().values())
+        packs = self._pack_sizes()
+        size = sum(packs.values())
         wasted = size - kept
         if wasted <= max(kept, PRUNE_FROM):
             self._note_size(size)
             return 0
-        packs = sorted(path.name for path in self.folder.glob("[!.]*.pack"))
         if not self._merge(live):
             return 0
         for pack in packs:
