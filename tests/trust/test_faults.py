@@ -72,6 +72,59 @@ def test_a_build_killed_mid_way_then_rebuilt_gives_the_right_site(slow_site: Git
     assert "privacy/versions/2020-03-01/index.html" in rebuilt
 
 
+def _forked_workers(pid: int) -> set[int]:
+    """The processes ``pid`` forked and that run its own program (not git, say), from
+    Linux's /proc."""
+    found = set()
+    try:
+        program = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # ended meanwhile
+        return found
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rpartition(")")[2].split()[1])
+            if parent == pid and (stat.parent / "cmdline").read_bytes() == program:
+                found.add(int(stat.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` still runs (an ended process nobody reaped yet is a zombie)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_a_killed_build_leaves_no_worker_behind(slow_site: GitRepo, tmp_path: Path) -> None:
+    """A build killed while its workers compute (Ctrl-C twice, a CI timeout): they end
+    too, rather than wait for work for ever."""
+    write_config(slow_site.path, policies={"jobs": 2})
+    site = tmp_path / "built"
+    env = {**os.environ, "POLICY_AS_OF": AS_OF, "NO_MKDOCS_2_WARNING": "1"}
+    process = subprocess.Popen([mkdocs(), "build", "-q", "-d", str(site)], cwd=slow_site.path,
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while not workers and process.poll() is None and time.monotonic() < deadline:
+        workers = _forked_workers(process.pid)
+        time.sleep(0.01)
+    assert workers, "the build ended before it forked a worker"
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(timeout=30) == -signal.SIGKILL
+    deadline = time.monotonic() + 20
+    while any(map(_running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = sorted(pid for pid in workers if _running(pid))
+    for pid in left:  # not to leave them to the next tests
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"workers still running after their build was killed: {left}"
+
+
 def damage_cache(cache: Path, damage: str) -> None:
     data = cache.read_bytes()
     if damage == "truncated":

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 #: the collector's thresholds in a worker: a worker keeps many small objects for reuse
 #: (parsed pieces, tokens, word diffs), which the default thresholds walk again and again
 WORKER_GC_THRESHOLDS = (50_000, 20, 100)
+#: how often a worker checks that the build that forked it is still there
+PARENT_CHECK_SECONDS = 0.5
 
 
 def _started() -> None:
@@ -24,6 +29,17 @@ def _started() -> None:
     millions of objects and the worker's kept results."""
     gc.freeze()
     gc.set_threshold(*WORKER_GC_THRESHOLDS)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
+                     name="policy-history-parent-watch").start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once the build that forked it is gone (killed, say). A forked
+    worker holds its own copy of the pool's pipes, so it never sees them close: it would
+    otherwise wait for work for ever. Its parent changes when it is orphaned."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def forked_pool(workers: int) -> ProcessPoolExecutor | None:
