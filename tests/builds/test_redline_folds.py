@@ -20,7 +20,13 @@ import markdown
 import pytest
 
 from policy_history.redline import diff_documents, extract_text
-from policy_history.redline.folds import Fold, NewSections, changes_with_folds, top_level_texts
+from policy_history.redline.folds import (
+    Fold,
+    NewSections,
+    changes_with_folds,
+    top_level_elements,
+    top_level_texts,
+)
 from tests.folds import FRAGMENTS, SPAN, Filled, commit_blocks_policy, drop, fill_folds, select
 from tests.support import (
     CORPUS_VARIABLES,
@@ -188,20 +194,33 @@ def lxml_top_level_texts(html: str) -> tuple[str, ...]:
 
 
 def test_top_level_texts_agree_with_lxml() -> None:
-    """The tag scan that reads page sections agrees with lxml on Python-Markdown's output:
+    """Both ways of reading page sections agree with lxml on Python-Markdown's output:
     every block kind of FRAGMENTS, the sample policy's sections, and permalinks, entities,
-    comments and void elements."""
-    render = markdown.Markdown(extensions=["toc", "tables", "attr_list", "footnotes"],
-                               extension_configs={"toc": {"permalink": True}}).convert
+    comments, void elements and elements nested in their own kind. The elements' markup
+    is read by their own tags, except where a comment is (every tag is scanned)."""
     sources = [*FRAGMENTS.values(), *(path.read_text("utf-8") for path in
                                       sorted((ROOT / "policies" / "privacy").glob("*.md")))]
-    cases = [render(source.replace("{changed}", "Changed.")) for source in sources]
+    cases = []
+    for permalink in (True, False):
+        render = markdown.Markdown(extensions=["toc", "tables", "attr_list", "footnotes"],
+                                   extension_configs={"toc": {"permalink": permalink}}).convert
+        cases += [render(source.replace("{changed}", "Changed.")) for source in sources]
     cases += ['<h2 id="x">A &amp; B<a class="headerlink" href="#x">&para;</a></h2><hr />'
               '<p>one<br />two</p><!-- a > b --><p>Caf&eacute; <img alt="x" src="y.png"></p>',
-              '<ul>\n<li>a<ul><li>b</li></ul></li>\n</ul>\n<table><tr><td>c</td></tr></table>']
-    assert sum(len(lxml_top_level_texts(html)) for html in cases) > 40
+              '<ul>\n<li>a<ul><li>b</li></ul></li>\n</ul>\n<table><tr><td>c</td></tr></table>',
+              'text <div class="a"><div>one</div><DIV>two</DIV></div> between <p>'
+              'three<br></p><div><p>four</p></div><details><summary>5</summary>six</details>']
+    read_by_their_tags = [html for html in cases if top_level_elements(html) is not None]
+    assert len(read_by_their_tags) > len(sources)
+    assert sum(len(lxml_top_level_texts(html)) for html in read_by_their_tags) > 40
     for html in cases:
         assert top_level_texts(html) == lxml_top_level_texts(html), html
+        elements = top_level_elements(html)
+        if elements is not None:
+            assert len(elements) == len(lxml_top_level_texts(html)), html
+            position = 0
+            for element in elements:  # pieces of the markup, in order
+                position = html.index(element, position) + len(element)
 
 
 @pytest.mark.corpus
