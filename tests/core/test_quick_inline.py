@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 from markdown.inlinepatterns import LinkInlineProcessor
 
 from policy_history.rendering import quick_inline
-from policy_history.rendering.quick_inline import BracketEnds, QuickInlineProcessor, needs_of
+from policy_history.rendering.quick_inline import (
+    BracketEnds,
+    QuickInlineProcessor,
+    QuickTarget,
+    needs_of,
+)
 from tests.core.test_markdown_chunks import distinct_sections
 
 #: the site's usual extensions and those that bring inline patterns of their own
@@ -59,6 +64,8 @@ TEXTS = {
     "markdown in HTML": '<div markdown="1">\nSome *text* [here](h.md).\n</div>',
     "an attribute list": "A paragraph with *style*{: .note }\n{: #intro }",
     "brackets nested and left open": "[a [b] c](x.md) [open [ and ![i [j]](k.png) ] [x] ]]",
+    "link targets": "[a]( spaced.md ) [b](x(1).md) [c](u 't') [d](&amp;x?a=1&b=2) [e](<f g>)"
+                    " [h](open [i](j.md 'k' ) [l](m\nn.md) [o](p\"q)",
 }
 
 
@@ -115,6 +122,25 @@ def test_the_link_patterns_use_bracket_ends_once_run() -> None:
     assert quick_inline.install(md)
     md.convert("[a](b.md)")
     assert all(vars(pattern).get("_findBracketEnds") is BracketEnds for pattern in links)
+
+
+@given(st.text(alphabet="(a )'\"<>\\&t\n", max_size=40))
+def test_a_link_s_target_is_read_as_python_markdown_reads_it(target: str) -> None:
+    """From the ``(`` after a link's text, as the link patterns ask: quick or not."""
+    md = markdown.Markdown()
+    md.convert("[a](b.md)")  # the inline pass's state, which unescaping reads
+    pattern = md.inlinePatterns["link"]
+    data = f"[text]({target}"
+    assert QuickTarget(pattern)(data, 6) == LinkInlineProcessor.getLink(pattern, data, 6)
+
+
+def test_links_and_images_read_their_targets_quickly_once_run() -> None:
+    md = markdown.Markdown(extensions=EXTENSIONS)
+    assert quick_inline.install(md)
+    md.convert("[a](b.md) ![c](d.png)")
+    quick = [name for name in ("link", "image_link")
+             if isinstance(vars(md.inlinePatterns[name]).get("getLink"), QuickTarget)]
+    assert quick == ["link", "image_link"]
 
 
 def test_an_extension_s_own_pattern_is_always_tried() -> None:

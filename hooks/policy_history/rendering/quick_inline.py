@@ -9,7 +9,9 @@ processor to skip a built-in pattern when none of what it needs is in the text.
 
 Python-Markdown 3.11 finds where each link's brackets close with a loop over every
 character of the text, again after each link it makes. ``BracketEnds`` gives the same
-answers from the brackets alone, found by a regex.
+answers from the brackets alone, found by a regex. It reads each link's target with a loop
+over its characters too (a policy's links are often long tracking URLs); a target with no
+bracket or quote in it (no title) is read by a regex, to the same result.
 
 Skipping is what trying would do, to the byte: a pattern's regex must match before it can
 make anything, and a text without the characters the regex requires cannot match it; such
@@ -99,13 +101,52 @@ class BracketEnds:
         return self._ends[bisect_right(self._starts, index) - 1]
 
 
-def _quicken_brackets(pattern: Any) -> None:
+def _quicken_links(pattern: Any) -> None:
     """Give Python-Markdown's own link patterns ``BracketEnds`` (the getText of 3.11 and
-    later calls ``self._findBracketEnds``); any other pattern is left as it is."""
-    if (_FIND_BRACKET_ENDS is not None and type(pattern).__module__ == inlinepatterns.__name__
+    later calls ``self._findBracketEnds``) and ``QuickTarget``; any other pattern is left
+    as it is."""
+    if type(pattern).__module__ != inlinepatterns.__name__:
+        return
+    if (_FIND_BRACKET_ENDS is not None
             and getattr(type(pattern), "_findBracketEnds", None) is _FIND_BRACKET_ENDS
             and getattr(type(pattern), "getText", None) is _GET_TEXT):
         pattern._findBracketEnds = BracketEnds
+    if (getattr(type(pattern), "getLink", None) is _GET_LINK
+            and getattr(pattern, "RE_LINK", None) is _RE_LINK
+            and not isinstance(vars(pattern).get("getLink"), QuickTarget)):
+        pattern.getLink = QuickTarget(pattern)
+
+
+_GET_LINK = inlinepatterns.LinkInlineProcessor.getLink
+#: the regex Python-Markdown's getLink starts with: ``(``, and a target in ``<>`` (group 1)
+_RE_LINK = getattr(inlinepatterns.LinkInlineProcessor, "RE_LINK", None)
+#: a target with nothing Python-Markdown's loop would weigh (nested brackets, a title's
+#: quotes), up to the ``)`` that ends it
+_PLAIN_TARGET = re.compile(r"[^()'\"]*\)")
+
+
+class QuickTarget:
+    """``LinkInlineProcessor.getLink``, answer for answer. Where the target holds no
+    bracket and no quote, the loop only moves on to the first ``)``, which ends the link:
+    its target is everything before it, unescaped and stripped, and there is no title.
+    Anything else is read by Python-Markdown's own loop."""
+
+    __slots__ = ("_pattern",)
+
+    def __init__(self, pattern: Any) -> None:
+        self._pattern = pattern
+
+    def __call__(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
+        pattern = self._pattern
+        match = pattern.RE_LINK.match(data, pos=index)
+        if match is not None and not match.group(1):
+            start = match.end()
+            plain = _PLAIN_TARGET.match(data, start)
+            if plain is not None:
+                end = plain.end()
+                return pattern.unescape(data[start:end - 1]).strip(), None, end, True
+        result: tuple[str, str | None, int, bool] = _GET_LINK(pattern, data, index)
+        return result
 
 
 class QuickInlineProcessor(InlineProcessor):
@@ -120,7 +161,7 @@ class QuickInlineProcessor(InlineProcessor):
         # Worked out per document: an extension may change the patterns between runs.
         self._needs = [needs_of(pattern) for pattern in self.inlinePatterns]
         for pattern in self.inlinePatterns:
-            _quicken_brackets(pattern)
+            _quicken_links(pattern)
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
