@@ -21,8 +21,10 @@ import pytest
 
 from policy_history.redline import diff_documents, extract_text
 from policy_history.redline.folds import (
+    UNLIKE,
     Fold,
     NewSections,
+    _page_elements,
     changes_with_folds,
     top_level_elements,
     top_level_texts,
@@ -221,6 +223,38 @@ def test_top_level_texts_agree_with_lxml() -> None:
             position = 0
             for element in elements:  # pieces of the markup, in order
                 position = html.index(element, position) + len(element)
+
+
+def lxml_texts_and_targets(html: str) -> list[tuple[str, list[str]]]:
+    """The oracle for a page showing another revision: each top-level element's text and
+    the addresses of its links and images."""
+    out = []
+    for element in lxml.html.fragments_fromstring(html):
+        if isinstance(element, str) or not isinstance(element.tag, str):
+            continue
+        drop(element, (".headerlink",))
+        targets = [node.get("href") or node.get("src") or "" for node in element.iter()
+                   if isinstance(node.tag, str) and (node.get("href") or node.get("src"))]
+        out.append((squash(element.text_content()), targets))
+    return out
+
+
+@pytest.mark.parametrize("comment", ["", "<!-- a section marker -->\n"],
+                         ids=["read by their tags", "scanned tag by tag"])
+def test_a_page_showing_another_revision_marks_the_elements_that_differ(comment: str) -> None:
+    """By text or link target; markup alone (a class, an id) is no difference."""
+    page = comment + ('<h2 id="a">Data</h2>\n<p>One <a href="x.md">link</a>.</p>\n'
+                      '<p class="c">Two &amp; <em>three</em>.</p>\n<ul>\n<li>Four '
+                      '<img alt="" src="i.png"></li>\n</ul>\n<p>Five.</p>')
+    own = comment + ('<h2 id="b">Data</h2>\n<p>One <a href="y.md">link</a>.</p>\n'
+                     '<p>Two &amp; <em>three</em>.</p>\n<ul>\n<li>Four '
+                     '<img alt="" src="j.png"></li>\n</ul>\n<p>Five!</p>')
+    oracle = [text if a == b else UNLIKE for text, a, b in zip(
+        lxml_top_level_texts(page), lxml_texts_and_targets(page), lxml_texts_and_targets(own),
+        strict=True)]
+    assert oracle.count(UNLIKE) == 3
+    assert list(_page_elements(page, own)) == oracle
+    assert _page_elements(page, own + "<p>Six.</p>") == ()  # not as many elements
 
 
 @pytest.mark.corpus

@@ -146,9 +146,8 @@ def _same_name(name: str) -> re.Pattern[str]:
 def top_level_elements(markup: str) -> tuple[str, ...] | None:
     """The markup of each element at the top of ``markup`` (as ``top_level_texts`` has
     them). Balanced tags nest in pairs, so an element ends where the tags of its own name
-    do: only those are looked at, by a regular expression, not each tag in Python (three
-    to four times as fast on long sections). None where a comment or a declaration could
-    hide a tag: the scan of every tag reads those."""
+    do: only those are looked at, by a regular expression, not each tag in Python. None
+    where a comment or a declaration could hide a tag: the scan of every tag reads those."""
     if "<!" in markup or "<?" in markup:
         return None
     elements: list[str] = []
@@ -224,7 +223,8 @@ def _page_elements(page_html: str, own_html: str | None) -> tuple[str, ...]:
         return texts
     page, own = top_level_elements(page_html), top_level_elements(own_html)
     same: Callable[[str, str], bool] = _same_element
-    if page is None or own is None:  # each read whole, with its targets
+    if page is None or own is None:  # each read whole, tag by tag, with its targets
+        texts = _scanned_texts(page_html)
         page, own = top_level_texts(page_html, True), top_level_texts(own_html, True)
         same = operator.eq
     if len(page) != len(own):

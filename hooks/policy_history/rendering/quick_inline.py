@@ -111,7 +111,7 @@ def _quicken_links(pattern: Any) -> None:
             and getattr(type(pattern), "_findBracketEnds", None) is _FIND_BRACKET_ENDS
             and getattr(type(pattern), "getText", None) is _GET_TEXT):
         pattern._findBracketEnds = BracketEnds
-    if (getattr(type(pattern), "getLink", None) is _GET_LINK
+    if (_RE_LINK is not None and getattr(type(pattern), "getLink", None) is _GET_LINK
             and getattr(pattern, "RE_LINK", None) is _RE_LINK
             and not isinstance(vars(pattern).get("getLink"), QuickTarget)):
         pattern.getLink = QuickTarget(pattern)
