@@ -218,15 +218,16 @@ def _page_elements(page_html: str, own_html: str | None) -> tuple[str, ...]:
     """The text of each element of a page's section; where the page shows another
     revision, UNLIKE for each element that differs from the new revision's (by text or
     link target), and no elements at all if their numbers differ."""
-    texts = top_level_texts(page_html)
     if own_html is None or own_html == page_html:
-        return texts
+        return top_level_texts(page_html)
     page, own = top_level_elements(page_html), top_level_elements(own_html)
     same: Callable[[str, str], bool] = _same_element
     if page is None or own is None:  # each read whole, tag by tag, with its targets
         texts = _scanned_texts(page_html)
         page, own = top_level_texts(page_html, True), top_level_texts(own_html, True)
         same = operator.eq
+    else:  # the page's elements, split once
+        texts = tuple(map(_element_text, page))
     if len(page) != len(own):
         return ()
     return tuple(text if same(a, b) else UNLIKE
