@@ -8,6 +8,7 @@ import collections
 import datetime as dt
 import json
 import os
+import random
 import subprocess
 import sys
 import textwrap
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from policy_history.model.assemble import PolicyText, Section
 from policy_history.model.declared_dates import (
     DATE_LINE,
     DATETIME_ATTRIBUTE,
@@ -26,8 +28,9 @@ from policy_history.model.declared_dates import (
     WRITTEN_MAX,
     DeclaredDate,
     declared_date,
+    declared_in_head,
 )
-from policy_history.model.metadata import split_front_matter
+from policy_history.model.metadata import PolicyMeta, split_front_matter
 from tests.support import ROOT
 
 MAY_4 = dt.date(2026, 5, 4)
@@ -365,6 +368,38 @@ def test_fenced_code_is_not_read_but_counts_toward_the_window() -> None:
     found = read(code + lines(25) + "Effective May 4, 2026\n")
     assert found is not None and found.date == MAY_4
     assert read(code + lines(26) + "Effective May 4, 2026\n") is None
+
+
+#: lines a policy's sections are made of in ``test_the_head_of_a_policy_reads_as_its_whole_text``:
+#: blank ones of every kind of whitespace (a line of them is blank), fences, dates
+HEAD_LINES = ["Some words.", "", " ", "\t", "\u00a0", "\u2028", "\u3000 \x1c", "\x85",
+              "Effective May 4, 2026", "Last updated: June 1, 2026",
+              '{: datetime="2026-07-01" }', "```", "~~~~", "# Terms", "  indented"]
+
+
+def test_the_head_of_a_policy_reads_as_its_whole_text() -> None:
+    """``PolicyText.head`` and ``declared_in_head`` (what the replay reads) against the
+    whole text: the same date, line and wording, on random policies whose dates fall
+    before, at and after the 30th non-blank line."""
+    rng = random.Random(20261208)
+    found_dates = 0
+    for _ in range(3000):
+        sections = tuple(
+            Section(key=f"s{n}", title="", source="p.md", line=1,
+                    markdown="\n".join(rng.choice(HEAD_LINES) for _ in range(rng.randint(0, 25)))
+                    + "\n" * rng.randint(0, 2))
+            for n in range(rng.randint(1, 8)))
+        text = PolicyText(slug="p", title="P", description=None, sections=sections,
+                          meta=PolicyMeta())
+        head = text.head(WINDOW_LINES)
+        assert text.markdown.startswith(head)
+        # no more than it needs: the replay keeps heads
+        assert sum(1 for line in head.split("\n") if line and not line.isspace()) <= WINDOW_LINES
+        for mode in MODES:
+            whole = declared_date(text.markdown, mode=mode)
+            assert declared_in_head(head, mode) == whole
+            found_dates += whole is not None
+    assert found_dates > 1000  # the dates were often within reach
 
 
 def test_modes() -> None:

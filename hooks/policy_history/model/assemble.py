@@ -45,6 +45,27 @@ class PolicyText:
     def markdown(self) -> str:
         return "\n\n".join(section.markdown.strip("\n") for section in self.sections) + "\n"
 
+    def head(self, lines: int) -> str:
+        """The start of ``markdown`` through its first ``lines`` non-blank lines (a line
+        is blank if only whitespace is on it) and the newline after the last; all of it
+        if it has fewer. What reads the top of a policy needs, without joining every
+        section (nor keeping a long one whole)."""
+        parts: list[str] = []
+        for section in self.sections:
+            part = section.markdown.strip("\n")
+            position = 0
+            while lines > 0 and position <= len(part):
+                end = part.find("\n", position)
+                end = len(part) if end < 0 else end
+                if end > position and not part[position:end].isspace():
+                    lines -= 1
+                    if not lines:
+                        parts.append(part[:end])
+                        return "\n\n".join(parts) + "\n"
+                position = end + 1
+            parts.append(part)
+        return "\n\n".join(parts) + "\n"
+
     def link_definitions(self) -> str:
         """Every ``[ref]: target`` definition in the policy, sorted, one per line."""
         found: set[str] = set()

@@ -70,6 +70,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 MODES = ("all", "machine", "off")
@@ -136,6 +137,18 @@ def declared_date(
     if found or mode == "machine":
         return found
     return _first_date_line(window)
+
+
+#: texts' tops kept with the date each declares: a policy's revisions mostly keep the
+#: lines at its top (``declared_in_head``)
+HEAD_MEMO_SIZE = 1024
+
+
+@lru_cache(maxsize=HEAD_MEMO_SIZE)
+def declared_in_head(head: str, mode: str = "all") -> DeclaredDate | None:
+    """``declared_date`` of a text without front matter, given its start through its
+    first ``WINDOW_LINES`` non-blank lines (``PolicyText.head``): only those are read."""
+    return declared_date(head, mode=mode)
 
 
 # -- front matter -----------------------------------------------------------------------

@@ -26,7 +26,12 @@ from typing import Any
 from policy_history.errors import PolicyError
 from policy_history.keys import stable_digest
 from policy_history.model.assemble import PolicyText, assemble, make_environment
-from policy_history.model.declared_dates import DeclaredDate, declared_date
+from policy_history.model.declared_dates import (
+    WINDOW_LINES,
+    DeclaredDate,
+    declared_date,
+    declared_in_head,
+)
 from policy_history.model.fingerprints import (
     Fingerprint,
     FingerprintStore,
@@ -430,9 +435,14 @@ class HistoryReplay:
                 _add_revision(self, slug, commit, *read)
 
     def stated_date(self, text: PolicyText) -> DeclaredDate | None:
-        """The date ``text`` states for itself (policy_history.model.declared_dates)."""
-        return declared_date(text.markdown, front_matter=text.meta.dates,
-                             mode=self.text_dates)
+        """The date ``text`` states for itself (policy_history.model.declared_dates): read
+        in the top of the text only, and kept by it (a date rarely moves)."""
+        if self.text_dates == "off":
+            return None
+        head = text.head(WINDOW_LINES)
+        if text.meta.dates:
+            return declared_date(head, front_matter=text.meta.dates, mode=self.text_dates)
+        return declared_in_head(head, self.text_dates)
 
     def finish(self, as_of: dt.datetime) -> SiteHistory:
         """The site's history as of ``as_of``, with the last replayed commit as the tip.
