@@ -220,6 +220,18 @@ def _page_elements(page_html: str, own_html: str | None) -> tuple[str, ...]:
     link target), and no elements at all if their numbers differ."""
     if own_html is None or own_html == page_html:
         return top_level_texts(page_html)
+    return _page_elements_against(page_html, own_html)
+
+
+#: sections of a page that differ from the revision's the redline compares, read: an
+#: editorial revision's redline folds into the page of the version it corrects, and
+#: reads most of those sections as the revision before it just read them (each
+#: corrects a few). Few and only those: a section's markup can be long
+PAGE_ELEMENTS_MEMO_SIZE = 32
+
+
+@lru_cache(maxsize=PAGE_ELEMENTS_MEMO_SIZE)
+def _page_elements_against(page_html: str, own_html: str) -> tuple[str, ...]:
     page, own = top_level_elements(page_html), top_level_elements(own_html)
     same: Callable[[str, str], bool] = _same_element
     if page is None or own is None:  # each read whole, tag by tag, with its targets
