@@ -142,7 +142,12 @@ class _Raw:
 
 class Splitter:
     def __init__(self, text: str) -> None:
-        text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
+        # each only where it changes something: expandtabs goes over the whole text even
+        # without a tab, which was a fifth of parsing a long policy
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "\t" in text:
+            text = text.expandtabs(4)
         self.lines = ["" if not line.strip() else line for line in text.split("\n")]
         self.refdefs: dict[str, str] = {}
         self.raws: list[_Raw] = []
