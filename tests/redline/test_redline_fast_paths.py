@@ -14,12 +14,13 @@ from redline_helpers import check_redline, git_show, git_versions
 from policy_history.redline import (
     clear_caches,
     diff_documents,
+    document,
     render_inline,
     render_side_by_side,
     render_summary,
 )
 from policy_history.redline.blocks import Splitter, normalise, split_row
-from policy_history.redline.document import _pieces, _specs, parse
+from policy_history.redline.document import _piece_starts, _pieces, _specs, parse
 from policy_history.redline.memo import MODULES
 
 
@@ -159,6 +160,7 @@ def test_clear_caches_forgets_everything(render) -> None:
     ]
     assert len(caches) > 10
     assert all(cache.cache_info().currsize == 0 for cache in caches)
+    assert not document._LAST  # the text parsed last, which the next is parsed from
 
 
 def test_kept_frames_escape_a_label_unless_it_is_markup(render) -> None:
@@ -189,7 +191,8 @@ def split_in_pieces(text: str) -> list[tuple[object, ...]]:
 
 def pieces_of(text: str) -> int:
     splitter = Splitter(text)
-    return len(_pieces(splitter.lines, tuple(splitter.refdefs.items())))
+    lines = splitter.lines
+    return len(_pieces(lines, _piece_starts(lines), tuple(splitter.refdefs.items()))[0])
 
 
 #: Lines that start, end or continue every kind of block, and the ones that run on past

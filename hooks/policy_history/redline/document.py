@@ -7,7 +7,8 @@ Recently parsed documents are kept by their text, immutable (see ``memo``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
@@ -77,6 +78,12 @@ Piece = _Piece
 class _Parsed:
     pieces: tuple[Placed, ...]
     refdefs: tuple[tuple[str, str], ...]
+    #: what parsing the next text from this one needs (``_reparsed``): the text, its
+    #: lines, where pieces may start, and the number in ``starts`` of each piece's start
+    text: str = ""
+    lines: tuple[str, ...] = ()
+    starts: tuple[int, ...] = ()
+    firsts: tuple[int, ...] = ()
 
 
 #: Documents parsed lately, by their text: a site diffs each version against several
@@ -119,60 +126,169 @@ def placed_blocks(placed: Placed, html_for: Callable[[Block], str] | None = None
 
 @lru_cache(maxsize=PARSE_CACHE_SIZE)
 def _parse_cached(markdown_text: str) -> _Parsed:
-    splitter = Splitter(markdown_text)
-    refdefs = tuple(splitter.refdefs.items())
-    return _Parsed(_pieces(splitter.lines, refdefs), refdefs)
+    parsed = _reparsed(markdown_text, _LAST[0]) if _LAST else None
+    if parsed is None:
+        splitter = Splitter(markdown_text)
+        refdefs = tuple(splitter.refdefs.items())
+        lines = tuple(splitter.lines)
+        starts = _piece_starts(lines)
+        placed, firsts = _pieces(lines, starts, refdefs)
+        parsed = _Parsed(placed, refdefs, markdown_text, lines, tuple(starts), firsts)
+    _LAST[:] = [parsed]
+    return parsed
 
 
-# A document is split piece by piece, each piece's blocks kept by its text (consecutive
-# versions share most pieces), and that gives the blocks of splitting it whole when each
-# piece but the last ends where the whole split starts a new block: at the next piece's
-# first line. A piece starts at a line after a blank line, not indented and no list item:
-# - nothing that started before the blank line reads on past it (paragraphs, lists,
-#   quotes and tables stop there; code, admonitions and list continuations stop at a line
-#   indented less than 4), except a fenced code block or raw HTML not closed yet;
-# - so a piece is split with the next piece's first line after it (the *sentinel*, which
-#   blocks may look at to stop) and ``Splitter.split(stop)`` tells whether the last block
-#   ended just before the sentinel; when one ran on (an open fence or HTML), the piece
-#   takes in the next one and is split again;
-# - the first line starts a block with no state from before it: not indented, it ends
-#   any list (and its continuations); no list item, it starts no list of the one before
-#   (and a table always starts with its header), so list numbers and list/table groups
-#   start afresh in the piece, offset by the groups before it.
-# Reference definitions are stripped from the whole document's lines first, and a piece
-# is kept by its text, all the definitions (blocks' keys and sources hold the ones they
-# use) and the section it starts in (its blocks before a heading are in that section).
+#: the text parsed last: the next one is mostly the same (the other side of a redline,
+#: the next revision)
+_LAST: list[_Parsed] = []
 
 
-def _piece_starts(lines: list[str]) -> list[int]:
-    """Where pieces may start: the first line and every line after a blank one, not
-    indented and no list item."""
-    return [0] + [
+def forget_last_parse() -> None:
+    """Parse the next text whole (``memo.clear_caches``)."""
+    _LAST.clear()
+
+#: the pieces ``_pieces`` may take over from a text parsed before, and their ``firsts``
+_Rest = tuple[list[Placed], list[int]]
+#: how many characters the texts are compared by at a time (``_common_prefix``)
+_STRIDE = 4096
+
+
+def _reparsed(text: str, base: _Parsed) -> _Parsed | None:
+    """``text`` parsed from ``base``, a text parsed before that is mostly the same: the
+    lines before the first that differs and after the last are ``base``'s; its pieces
+    that read only lines before are taken whole, those that start after once the pieces
+    in between lead to the same place (the same line, in the same section), moved by
+    the lines and blocks in between. The result is the same as parsing ``text`` whole
+    (``tests/redline/test_reparse.py``). None where there is nothing to take: a text
+    with reference definitions (they are in every piece), carriage returns or tabs."""
+    old = base.text
+    if not old or base.refdefs or any(mark in text for mark in ("]:", "\r", "\t")):
+        return None
+    prefix = _common_prefix(old, text)
+    suffix = min(_common_suffix(old, text), len(old) - prefix, len(text) - prefix)
+    # lines before ``changed`` are the same; lines from ``old_end`` (``new_end``) on too,
+    # and each starts after a newline of the common end, so it is a line in both
+    changed = old.count("\n", 0, prefix)
+    old_end = old.count("\n", 0, len(old) - suffix) + 1
+    new_end = text.count("\n", 0, len(text) - suffix) + 1
+    start = text.rfind("\n", 0, prefix) + 1
+    stop = text.find("\n", len(text) - suffix) if new_end <= text.count("\n") else -1
+    middle = text[start:] if stop < 0 else text[start:stop]
+    lines = (*base.lines[:changed],
+             *("" if not line.strip() else line for line in middle.split("\n")),
+             *base.lines[old_end:])
+    shift = new_end - old_end
+    # a line's start depends on it and the line before it
+    starts = (*(n for n in base.starts if n < changed),
+              *_piece_starts(lines, changed, min(new_end + 1, len(lines))),
+              *(n + shift for n in base.starts if n > old_end))
+    # the pieces that read only lines before ``changed`` (up to the next start, or on)
+    firsts = base.firsts
+    kept = 0
+    while kept < len(firsts):
+        reach = base.starts[firsts[kept + 1]] if kept + 1 < len(firsts) else len(base.lines)
+        if reach >= changed:
+            break
+        kept += 1
+    placed = list(base.pieces[:kept])
+    after = (0, 0, "")
+    if kept:
+        piece, index, _, groups = placed[-1]
+        after = (index + len(piece.specs), groups + piece.groups, piece.section)
+    old_at = {line: n for n, (_, _, line, _) in enumerate(base.pieces) if line > old_end}
+
+    def resume(line: int, index: int, groups: int, section: str) -> _Rest | None:
+        n = old_at.get(line - shift)
+        if n is None:
+            return None
+        before = base.pieces[n - 1][0].section if n else ""
+        if before != section:
+            return None
+        blocks, lists = index - base.pieces[n][1], groups - base.pieces[n][3]
+        rest = [(piece, first_index + blocks, first_line + shift, groups_before + lists)
+                for piece, first_index, first_line, groups_before in base.pieces[n:]]
+        renumbered = bisect_left(starts, line) - base.firsts[n]
+        return rest, [first + renumbered for first in base.firsts[n:]]
+
+    k = firsts[kept] if kept < len(firsts) else len(starts)
+    more, more_firsts = _pieces(lines, starts, (), k, after, resume)
+    return _Parsed((*placed, *more), (), text, lines, starts, (*firsts[:kept], *more_firsts))
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` start with alike (compared a stride at a time,
+    then by halves of the stride that differs)."""
+    size = min(len(a), len(b))
+    low = 0
+    while low + _STRIDE <= size and a[low:low + _STRIDE] == b[low:low + _STRIDE]:
+        low += _STRIDE
+    high = min(low + _STRIDE, size)
+    while low < high:  # alike before ``low``; not alike up to beyond ``high``
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_suffix(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` end with alike (as ``_common_prefix``)."""
+    size, end_a, end_b = min(len(a), len(b)), len(a), len(b)
+    low = 0
+    while low + _STRIDE <= size and \
+            a[end_a - low - _STRIDE:end_a - low] == b[end_b - low - _STRIDE:end_b - low]:
+        low += _STRIDE
+    high = min(low + _STRIDE, size)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[end_a - middle:end_a - low] == b[end_b - middle:end_b - low]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _piece_starts(lines: Sequence[str], first: int = 0, stop: int | None = None) -> list[int]:
+    """Where pieces may start (of lines ``first``:``stop``): the first line and every line
+    after a blank one, not indented and no list item."""
+    found = [0] if first == 0 else []
+    return found + [
         n
-        for n in range(1, len(lines))
+        for n in range(max(first, 1), len(lines) if stop is None else stop)
         if lines[n] and not lines[n - 1] and lines[n][0] != " " and not ITEM_RE.match(lines[n])
     ]
 
 
-def _pieces(lines: list[str], refdefs: tuple[tuple[str, str], ...]) -> tuple[Placed, ...]:
-    """The document's pieces, each placed after the ones before it."""
-    starts = _piece_starts(lines)
+def _pieces(lines: Sequence[str], starts: Sequence[int], refdefs: tuple[tuple[str, str], ...],
+            k: int = 0, after: tuple[int, int, str] = (0, 0, ""),
+            resume: Callable[[int, int, int, str], _Rest | None] | None = None
+            ) -> tuple[tuple[Placed, ...], tuple[int, ...]]:
+    """The document's pieces from ``starts[k]``, each placed after the ones before it
+    (``after``: the blocks and groups before, and the section they end in), and the
+    number in ``starts`` of each one's start. ``resume`` (see ``_reparsed``) may give the
+    rest of them, placed, at the start of a piece."""
     placed: list[Placed] = []
-    index = groups = k = 0
-    section = ""
+    firsts: list[int] = []
+    index, groups, section = after
     while k < len(starts):
+        if resume is not None:
+            rest = resume(starts[k], index, groups, section)
+            if rest is not None:
+                return tuple(placed + rest[0]), tuple(firsts + rest[1])
         piece, next_k = _piece_from(lines, starts, k, refdefs, section)
         placed.append((piece, index, starts[k], groups))
+        firsts.append(k)
         index += len(piece.specs)
         groups += piece.groups
         section = piece.section
         k = next_k
-    return tuple(placed)
+    return tuple(placed), tuple(firsts)
 
 
 def _piece_from(
-    lines: list[str],
-    starts: list[int],
+    lines: Sequence[str],
+    starts: Sequence[int],
     k: int,
     refdefs: tuple[tuple[str, str], ...],
     section: str,

@@ -37,3 +37,4 @@ def clear_caches() -> None:
             clear = getattr(value, "cache_clear", None)
             if callable(clear):
                 clear()
+    document.forget_last_parse()

@@ -1,0 +1,121 @@
+"""A text parsed from the one parsed before it (``document._reparsed``) is parsed as it is
+whole: the same lines, piece starts and placed pieces, on random documents with random
+edits and on the revisions of real policies, and it takes over the pieces it can."""
+
+from __future__ import annotations
+
+import random
+from itertools import pairwise
+
+import pytest
+from redline_helpers import git_show, git_versions
+
+from policy_history.redline import document
+from policy_history.redline.blocks import Splitter
+
+#: lines documents are made of: every kind of block, and what runs on past a blank line
+#: (open fences, raw HTML, indented code and list continuations)
+LINES = [
+    "# Terms", "## Data we keep", "### Cookies", "Words we write.", "More words here,",
+    "and on the next line.", "- an item", "* another item", "1. first", "2. second",
+    "  - nested item", "    indented code or continuation", "> a quote", "> more quote",
+    "| name | use |", "|------|-----|", "| a | b |", "```", "```python", "~~~", "<div>",
+    "</div>", "<!-- a comment", "-->", "!!! note", "    inside the note", "***", "Term",
+    ": its definition", "", "", "", " ", "   ", "\u00a0", "Effective May 4, 2026",
+]
+
+
+def whole(text: str) -> document._Parsed:
+    """``text`` parsed from scratch, as when no text came before it."""
+    splitter = Splitter(text)
+    lines = tuple(splitter.lines)
+    refdefs = tuple(splitter.refdefs.items())
+    starts = document._piece_starts(lines)
+    placed, firsts = document._pieces(lines, starts, refdefs)
+    return document._Parsed(placed, refdefs, text, lines, tuple(starts), firsts)
+
+
+def shape(parsed: document._Parsed) -> tuple[object, ...]:
+    """What parsing gives, by value: each piece's blocks and where it is placed."""
+    return ([(piece.specs, piece.groups, piece.section, index, line, groups)
+             for piece, index, line, groups in parsed.pieces],
+            parsed.lines, parsed.starts, parsed.firsts, parsed.refdefs)
+
+
+def random_text(rng: random.Random, lines: int) -> str:
+    return "\n".join(rng.choice(LINES) for _ in range(lines)) + "\n" * rng.randint(0, 2)
+
+
+def edited(rng: random.Random, text: str) -> str:
+    """``text`` with one to three random edits of lines or characters."""
+    for _ in range(rng.randint(1, 3)):
+        lines = text.split("\n")
+        at = rng.randrange(len(lines) + 1)
+        kind = rng.choice(("insert", "delete", "replace", "character", "characters"))
+        if kind == "insert":
+            lines[at:at] = [rng.choice(LINES) for _ in range(rng.randint(1, 4))]
+        elif kind == "delete":
+            del lines[at:at + rng.randint(1, 4)]
+        elif kind == "replace" and at < len(lines):
+            lines[at] = rng.choice(LINES)
+        text = "\n".join(lines)
+        if kind.startswith("character") and text:
+            at = rng.randrange(len(text) + 1)
+            cut = rng.randint(0, 3) if kind == "characters" else 0
+            text = text[:at] + rng.choice(("", " ", "\n", "\n\n", "x", "-", "`", "<")) + \
+                text[at + cut:]
+    return text
+
+
+def test_random_edits_parse_as_the_whole_text() -> None:
+    rng = random.Random(20261208)
+    taken = 0
+    for case in range(3000):
+        old = random_text(rng, rng.randint(0, 60))
+        new = edited(rng, old)
+        base = whole(old)
+        again = document._reparsed(new, base)
+        if again is None:  # only an empty text has nothing to take
+            assert not old
+            continue
+        assert shape(again) == shape(whole(new)), (case, old, new)
+        taken += again.pieces[:1] == base.pieces[:1]
+    assert taken > 1000  # the first pieces were taken over in most cases
+
+
+def test_a_text_is_not_parsed_from_one_with_definitions_returns_or_tabs() -> None:
+    base = whole("# Terms\n\nSee [the rules][rules].\n\n[rules]: https://example.com/\n")
+    assert document._reparsed("# Terms\n\nSee the rules.\n", base) is None
+    plain = whole("# Terms\n\nWords.\n")
+    for text in ("# Terms\n\nWords [x]: y\n", "# Terms\r\n\r\nWords.\r\n", "#\tTerms\n"):
+        assert document._reparsed(text, plain) is None
+
+
+def test_a_one_line_edit_of_a_long_text_takes_over_its_other_pieces() -> None:
+    paragraphs = [f"## Section {n}\n\nParagraph {n} says what it says.\n\n- item {n}\n- item"
+                  for n in range(400)]
+    old = "\n\n".join(paragraphs) + "\n"
+    new = old.replace("Paragraph 200 says", "Paragraph 200 now says")
+    base = whole(old)
+    before = document._piece.cache_info()
+    again = document._reparsed(new, base)
+    after = document._piece.cache_info()
+    assert again is not None and shape(again) == shape(whole(new))
+    looked_up = after.hits + after.misses - before.hits - before.misses
+    assert len(again.pieces) == len(base.pieces) == 800
+    assert looked_up <= 3  # the changed piece and the one before it (its sentinel line)
+    kept = sum(a[0] is b[0] for a, b in zip(again.pieces, base.pieces, strict=True))
+    assert kept >= len(base.pieces) - 2
+
+
+@pytest.mark.parametrize("path", ["Facebook/Privacy Policy.md", "Instagram/Terms of Service.md"])
+def test_the_revisions_of_real_policies_parse_as_their_whole_texts(clone, path: str) -> None:
+    repo = clone("ota-pga-versions")
+    commits = git_versions(repo, path)[:80]
+    texts = [git_show(repo, commit, path) for commit in commits]
+    for old, new in pairwise(texts):
+        again = document._reparsed(new, whole(old))
+        assert again is not None and shape(again) == shape(whole(new))
+    # and through the cache, each text from the one before it
+    for text in texts:
+        assert shape(document._parse_cached(text)) == shape(whole(text))
