@@ -1,7 +1,8 @@
 """A Markdown document as :class:`~policy_history.redline.model.Block` objects, and their HTML.
 
 Blocks render lazily through the caller's Markdown function, each distinct source once.
-Recently parsed documents are kept by their text, immutable (see ``memo``).
+Recently parsed documents are kept by their text, immutable (see ``memo``); a text is
+parsed from the one parsed before it, whose pieces it mostly shares (``_reparsed``).
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ def forget_last_parse() -> None:
     """Parse the next text whole (``memo.clear_caches``)."""
     _LAST.clear()
 
+
 #: the pieces ``_pieces`` may take over from a text parsed before, and their ``firsts``
 _Rest = tuple[list[Placed], list[int]]
 #: how many characters the texts are compared by at a time (``_common_prefix``)
@@ -247,6 +249,26 @@ def _common_suffix(a: str, b: str) -> int:
         else:
             high = middle - 1
     return low
+
+
+# A document is split piece by piece, each piece's blocks kept by its text (consecutive
+# versions share most pieces), and that gives the blocks of splitting it whole when each
+# piece but the last ends where the whole split starts a new block: at the next piece's
+# first line. A piece starts at a line after a blank line, not indented and no list item:
+# - nothing that started before the blank line reads on past it (paragraphs, lists,
+#   quotes and tables stop there; code, admonitions and list continuations stop at a line
+#   indented less than 4), except a fenced code block or raw HTML not closed yet;
+# - so a piece is split with the next piece's first line after it (the *sentinel*, which
+#   blocks may look at to stop) and ``Splitter.split(stop)`` tells whether the last block
+#   ended just before the sentinel; when one ran on (an open fence or HTML), the piece
+#   takes in the next one and is split again;
+# - the first line starts a block with no state from before it: not indented, it ends
+#   any list (and its continuations); no list item, it starts no list of the one before
+#   (and a table always starts with its header), so list numbers and list/table groups
+#   start afresh in the piece, offset by the groups before it.
+# Reference definitions are stripped from the whole document's lines first, and a piece
+# is kept by its text, all the definitions (blocks' keys and sources hold the ones they
+# use) and the section it starts in (its blocks before a heading are in that section).
 
 
 def _piece_starts(lines: Sequence[str], first: int = 0, stop: int | None = None) -> list[int]:
