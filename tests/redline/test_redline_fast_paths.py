@@ -20,7 +20,7 @@ from policy_history.redline import (
     render_summary,
 )
 from policy_history.redline.blocks import Splitter, normalise, split_row
-from policy_history.redline.document import _piece_starts, _pieces, _specs, parse
+from policy_history.redline.document import _specs, parse
 from policy_history.redline.memo import MODULES
 
 
@@ -190,9 +190,7 @@ def split_in_pieces(text: str) -> list[tuple[object, ...]]:
 
 
 def pieces_of(text: str) -> int:
-    splitter = Splitter(text)
-    lines = splitter.lines
-    return len(_pieces(lines, _piece_starts(lines), tuple(splitter.refdefs.items()))[0])
+    return len(document._parsed_whole(text).pieces)
 
 
 #: Lines that start, end or continue every kind of block, and the ones that run on past

@@ -11,7 +11,6 @@ import pytest
 from redline_helpers import git_show, git_versions
 
 from policy_history.redline import document
-from policy_history.redline.blocks import Splitter
 
 #: lines documents are made of: every kind of block, and what runs on past a blank line
 #: (open fences, raw HTML, indented code and list continuations)
@@ -27,12 +26,7 @@ LINES = [
 
 def whole(text: str) -> document._Parsed:
     """``text`` parsed from scratch, as when no text came before it."""
-    splitter = Splitter(text)
-    lines = tuple(splitter.lines)
-    refdefs = tuple(splitter.refdefs.items())
-    starts = document._piece_starts(lines)
-    placed, firsts = document._pieces(lines, starts, refdefs)
-    return document._Parsed(placed, refdefs, text, lines, tuple(starts), firsts)
+    return document._parsed_whole(text)
 
 
 def shape(parsed: document._Parsed) -> tuple[object, ...]:

@@ -129,14 +129,19 @@ def placed_blocks(placed: Placed, html_for: Callable[[Block], str] | None = None
 def _parse_cached(markdown_text: str) -> _Parsed:
     parsed = _reparsed(markdown_text, _LAST[0]) if _LAST else None
     if parsed is None:
-        splitter = Splitter(markdown_text)
-        refdefs = tuple(splitter.refdefs.items())
-        lines = tuple(splitter.lines)
-        starts = _piece_starts(lines)
-        placed, firsts = _pieces(lines, starts, refdefs)
-        parsed = _Parsed(placed, refdefs, markdown_text, lines, tuple(starts), firsts)
+        parsed = _parsed_whole(markdown_text)
     _LAST[:] = [parsed]
     return parsed
+
+
+def _parsed_whole(markdown_text: str) -> _Parsed:
+    """``markdown_text`` parsed from scratch, as when no text came before it."""
+    splitter = Splitter(markdown_text)
+    refdefs = tuple(splitter.refdefs.items())
+    lines = tuple(splitter.lines)
+    starts = _piece_starts(lines)
+    placed, firsts = _pieces(lines, starts, refdefs)
+    return _Parsed(placed, refdefs, markdown_text, lines, tuple(starts), firsts)
 
 
 #: the text parsed last: the next one is mostly the same (the other side of a redline,
@@ -174,7 +179,7 @@ def _reparsed(text: str, base: _Parsed) -> _Parsed | None:
     old_end = old.count("\n", 0, len(old) - suffix) + 1
     new_end = text.count("\n", 0, len(text) - suffix) + 1
     start = text.rfind("\n", 0, prefix) + 1
-    stop = text.find("\n", len(text) - suffix) if new_end <= text.count("\n") else -1
+    stop = text.find("\n", len(text) - suffix)  # -1: no line starts in the common end
     middle = text[start:] if stop < 0 else text[start:stop]
     lines = (*base.lines[:changed],
              *("" if not line.strip() else line for line in middle.split("\n")),
