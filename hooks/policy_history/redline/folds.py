@@ -226,29 +226,38 @@ def _page_elements(page_html: str, own_html: str | None) -> tuple[str, ...]:
 #: sections of a page that differ from the revision's the redline compares, read: an
 #: editorial revision's redline folds into the page of the version it corrects, and
 #: reads most of those sections as the revision before it just read them (each
-#: corrects a few). Few and only those: a section's markup can be long
-PAGE_ELEMENTS_MEMO_SIZE = 32
+#: corrects a few, and a page can have dozens that differ). Not many more: a section's
+#: markup can be long
+PAGE_ELEMENTS_MEMO_SIZE = 256
 
 
 @lru_cache(maxsize=PAGE_ELEMENTS_MEMO_SIZE)
 def _page_elements_against(page_html: str, own_html: str) -> tuple[str, ...]:
-    page, own = top_level_elements(page_html), top_level_elements(own_html)
+    page, own = _page_section_elements(page_html), top_level_elements(own_html)
     same: Callable[[str, str], bool] = _same_element
     if page is None or own is None:  # each read whole, tag by tag, with its targets
-        texts = _scanned_texts(page_html)
         page, own = top_level_texts(page_html, True), top_level_texts(own_html, True)
         same = operator.eq
-    else:  # the page's elements, split once
-        texts = tuple(map(_element_text, page))
     if len(page) != len(own):
         return ()
     return tuple(text if same(a, b) else UNLIKE
-                 for text, a, b in zip(texts, page, own, strict=True))
+                 for text, a, b in zip(top_level_texts(page_html), page, own, strict=True))
 
 
-def _same_element(a: str, b: str) -> bool:
-    """Whether two elements' markup gives the same text and link targets."""
-    return a == b or _scanned_texts(a, True) == _scanned_texts(b, True)
+#: the page's sections come back in each of its editorial revisions' redlines
+_page_section_elements = lru_cache(maxsize=PAGE_ELEMENTS_MEMO_SIZE)(top_level_elements)
+
+
+def _same_element(page_element: str, own_element: str) -> bool:
+    """Whether a page's element and the new revision's give the same text and link
+    targets."""
+    return page_element == own_element or \
+        _page_element_targets(page_element) == _scanned_texts(own_element, True)
+
+
+@lru_cache(maxsize=4096)
+def _page_element_targets(element: str) -> tuple[str, ...]:
+    return _scanned_texts(element, True)
 
 
 @lru_cache(maxsize=65536)
