@@ -429,34 +429,54 @@ def _unlike(sections: set[int], rows: Sequence[_Row],
             units: Sequence[tuple[int, int] | None], totals: Sequence[int],
             elements: Sequence[tuple[str, ...]]) -> set[tuple[int, int]]:
     """The units of ``sections`` that are not their page's elements at their places, text
-    for text: all of a section whose page has another number of elements."""
-    texts: dict[tuple[int, int], list[str]] = {}
+    for text: all of a section whose page has another number of elements.
+
+    A unit's steps come one after another (steps the new version lacks aside): its text
+    is compared when the next unit starts."""
+    unlike: set[tuple[int, int]] = set()
+    counted = {k for k in sections if totals[k] == len(elements[k])}
+    unit: tuple[int, int] | None = None  # the unit being read, and its text so far
+    parts: list[str] = []
     last_piece: Piece | None = None
     piece_texts: tuple[str, ...] = ()
-    for row, unit in zip(rows, units, strict=True):
-        if unit is not None and unit[0] in sections:
-            item, n, piece = row[0], row[1], row[6]
-            if n < 0:
-                assert isinstance(item, BlockChange)
-                block = _new_block(item)
-                assert block is not None
-                text = _block_text(block.html)
-            else:
-                assert isinstance(item, EqualRun) and piece is not None
-                if piece is not last_piece:  # a piece's blocks come one after another
-                    last_piece, piece_texts = piece, _piece_texts(piece, item.html_for)
-                text = piece_texts[row[7]]
-            texts.setdefault(unit, []).append(text)
-    return {(k, n) for (k, n), parts in texts.items()
-            if totals[k] != len(elements[k]) or "".join(parts) != elements[k][n]}
+    for row, step_unit in zip(rows, units, strict=True):
+        if step_unit is None or step_unit[0] not in sections:
+            continue
+        if step_unit is not unit:
+            if unit is not None and "".join(parts) != elements[unit[0]][unit[1]]:
+                unlike.add(unit)
+            unit, parts = step_unit, []
+        if unit[0] not in counted:
+            unlike.add(unit)
+            unit = None
+            continue
+        item, n, piece = row[0], row[1], row[6]
+        if n < 0:
+            assert isinstance(item, BlockChange)
+            block = _new_block(item)
+            assert block is not None
+            parts.append(_block_text(block.html))
+        else:
+            assert isinstance(item, EqualRun) and piece is not None
+            if piece is not last_piece:  # a piece's blocks come one after another
+                last_piece, piece_texts = piece, _piece_texts(piece, item.html_for)
+            parts.append(piece_texts[row[7]])
+    if unit is not None and "".join(parts) != elements[unit[0]][unit[1]]:
+        unlike.add(unit)
+    return unlike
 
 
 def _fold(units: list[tuple[int, int]], totals: list[int]) -> Fold:
+    """The fold of a run of units: a span per section, from its first unit to its last
+    (units come in order; a unit of several steps comes once for each)."""
     spans: list[Span] = []
-    for section, number in units:
-        if spans and spans[-1].section == section:
-            last = spans[-1]
-            spans[-1] = Span(section, last.start, max(last.stop, number + 1), last.total)
-        else:
-            spans.append(Span(section, number, number + 1, totals[section]))
+    section, start = units[0]
+    stop = start + 1
+    for next_section, number in units:
+        if next_section != section:
+            spans.append(Span(section, start, stop, totals[section]))
+            section, start, stop = next_section, number, number + 1
+        elif number >= stop:
+            stop = number + 1
+    spans.append(Span(section, start, stop, totals[section]))
     return Fold(len(units), tuple(spans))
