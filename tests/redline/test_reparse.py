@@ -5,6 +5,7 @@ edits and on the revisions of real policies, and it takes over the pieces it can
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from itertools import pairwise
 
 import pytest
@@ -75,6 +76,64 @@ def test_random_edits_parse_as_the_whole_text() -> None:
         assert shape(again) == shape(whole(new)), (case, old, new)
         taken += again.pieces[:1] == base.pieces[:1]
     assert taken > 1000  # the first pieces were taken over in most cases
+
+
+def edited_in_place(rng: random.Random, text: str) -> str:
+    """``text`` with one to six of its lines replaced, each by a random line or by itself
+    with a character changed: as many lines as before, the edits far apart or not."""
+    lines = text.split("\n")
+    for _ in range(rng.randint(1, 6)):
+        at = rng.randrange(len(lines))
+        if rng.random() < 0.5:
+            lines[at] = rng.choice(LINES)
+        else:
+            column = rng.randint(0, len(lines[at]))
+            lines[at] = lines[at][:column] + rng.choice(("", " ", "x", "-", "`", "<", "|")) + \
+                lines[at][column + rng.randint(0, 2):]
+    return "\n".join(lines)
+
+
+def _lookups(parse: Callable[[], object]) -> int:
+    """How many pieces ``parse`` looked up (parsed, or found parsed before)."""
+    before = document._piece.cache_info()
+    parse()
+    after = document._piece.cache_info()
+    return after.hits + after.misses - before.hits - before.misses
+
+
+def test_random_edits_in_place_parse_as_the_whole_text() -> None:
+    rng = random.Random(20261209)
+    reparsing = parsing = 0
+    for case in range(3000):
+        old = random_text(rng, rng.randint(1, 300))
+        new = edited_in_place(rng, old)
+        base = whole(old)
+        again = document._reparsed(new, base)
+        if again is None:  # only an empty text has nothing to take
+            assert not old
+            continue
+        assert shape(again) == shape(whole(new)), (case, old, new)
+        reparsing += _lookups(lambda: document._reparsed(new, base))  # noqa: B023
+        parsing += _lookups(lambda: whole(new))  # noqa: B023
+    # random texts have long pieces (open fences and raw HTML run on): most of them hold
+    # an edit, and the test of long texts below counts what is taken between edits
+    assert reparsing < parsing
+
+
+def test_edits_in_place_far_apart_take_over_the_pieces_between() -> None:
+    paragraphs = [f"## Section {n}\n\nParagraph {n} says [this](https://example.com/{n}).\n\n"
+                  f"- item {n}\n- item" for n in range(400)]
+    old = "\n\n".join(paragraphs) + "\n"
+    new = old
+    for n in (20, 200, 380):  # a link signed anew in three places
+        new = new.replace(f"example.com/{n})", f"example.com/{n}?sig=abc)")
+    base = whole(old)
+    again = document._reparsed(new, base)
+    assert again is not None and shape(again) == shape(whole(new))
+    # each changed piece and the one before it (its sentinel line), at each edit
+    assert _lookups(lambda: document._reparsed(new, base)) <= 3 * 3
+    kept = sum(a[0] is b[0] for a, b in zip(again.pieces, base.pieces, strict=True))
+    assert kept >= len(base.pieces) - 3 * 2
 
 
 def test_a_text_is_not_parsed_from_one_with_definitions_returns_or_tabs() -> None:

@@ -12,6 +12,8 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from itertools import compress
+from operator import ne
 
 from policy_history.redline.blocks import ITEM_RE, Splitter, _Raw, normalise, plain_title
 from policy_history.redline.model import Block
@@ -154,8 +156,10 @@ def forget_last_parse() -> None:
     _LAST.clear()
 
 
-#: the pieces ``_pieces`` may take over from a text parsed before, and their ``firsts``
-_Rest = tuple[list[Placed], list[int]]
+#: the pieces ``_pieces`` may take over from a text parsed before: placed, the number in
+#: ``starts`` of each one's start and of the next piece's, and the blocks, groups and
+#: section after them
+_Taken = tuple[list[Placed], list[int], int, tuple[int, int, str]]
 #: how many characters the texts are compared by at a time (``_common_prefix``)
 _STRIDE = 4096
 
@@ -163,11 +167,13 @@ _STRIDE = 4096
 def _reparsed(text: str, base: _Parsed) -> _Parsed | None:
     """``text`` parsed from ``base``, a text parsed before that is mostly the same: the
     lines before the first that differs and after the last are ``base``'s; its pieces
-    that read only lines before are taken whole, those that start after once the pieces
-    in between lead to the same place (the same line, in the same section), moved by
-    the lines and blocks in between. The result is the same as parsing ``text`` whole
-    (``tests/redline/test_reparse.py``). None where there is nothing to take: a text
-    with reference definitions (they are in every piece), carriage returns or tabs."""
+    that read only lines before are taken whole, and so are those that read only lines
+    after, once the pieces in between lead to the same place (the same line, in the same
+    section), moved by the lines and blocks in between. Where the lines in between are
+    as many as before (words or links edited in place), only those that differ are new:
+    the pieces between them are taken too. The result is the same as parsing ``text``
+    whole (``tests/redline/test_reparse.py``). None where there is nothing to take: a
+    text with reference definitions (they are in every piece), carriage returns or tabs."""
     old = base.text
     if not old or base.refdefs or any(mark in text for mark in ("]:", "\r", "\t")):
         return None
@@ -185,41 +191,73 @@ def _reparsed(text: str, base: _Parsed) -> _Parsed | None:
              *("" if not line.strip() else line for line in middle.split("\n")),
              *base.lines[old_end:])
     shift = new_end - old_end
-    # a line's start depends on it and the line before it
-    starts = (*(n for n in base.starts if n < changed),
-              *_piece_starts(lines, changed, min(new_end + 1, len(lines))),
-              *(n + shift for n in base.starts if n > old_end))
+    # the lines that differ, when the middle has as many as before: the pieces between
+    # them can be taken too. Otherwise only those after the middle can (all of them).
+    differ: list[int] | None = None
+    if shift:
+        # a line's start depends on it and the line before it
+        starts = (*(n for n in base.starts if n < changed),
+                  *_piece_starts(lines, changed, min(new_end + 1, len(lines))),
+                  *(n + shift for n in base.starts if n > old_end))
+    else:  # each line is where it was: only those that differ are new
+        differ = list(compress(range(changed, new_end),
+                               map(ne, lines[changed:new_end], base.lines[changed:new_end])))
+        near = {*differ, *(n + 1 for n in differ if n + 1 < len(lines))}
+        starts = tuple(sorted((*(n for n in base.starts if n not in near),
+                               *(n for n in near if _starts_piece(lines, n)))))
     # the pieces that read only lines before ``changed`` (up to the next start, or on)
     firsts = base.firsts
     kept = 0
-    while kept < len(firsts):
-        reach = base.starts[firsts[kept + 1]] if kept + 1 < len(firsts) else len(base.lines)
-        if reach >= changed:
-            break
+    while kept < len(firsts) and _reach(base, kept) < changed:
         kept += 1
     placed = list(base.pieces[:kept])
     after = (0, 0, "")
     if kept:
         piece, index, _, groups = placed[-1]
         after = (index + len(piece.specs), groups + piece.groups, piece.section)
-    old_at = {line: n for n, (_, _, line, _) in enumerate(base.pieces) if line > old_end}
+    first_lines = [line for _, _, line, _ in base.pieces]
 
-    def resume(line: int, index: int, groups: int, section: str) -> _Rest | None:
-        n = old_at.get(line - shift)
-        if n is None:
+    def take(line: int, index: int, groups: int, section: str) -> _Taken | None:
+        """``base``'s pieces from the one at ``line`` (a piece starts there in both), as
+        long as the lines each reads are ``base``'s, placed after ``index`` blocks and
+        ``groups`` groups, if it starts after the same section. (A piece's blocks depend on
+        its lines and the section before it; the lines it reads through its sentinel tell
+        where the next piece starts.)"""
+        if differ is None and line - shift <= old_end:
             return None
-        before = base.pieces[n - 1][0].section if n else ""
-        if before != section:
+        n = bisect_left(first_lines, line - shift)
+        if n == len(first_lines) or first_lines[n] != line - shift or \
+                (base.pieces[n - 1][0].section if n else "") != section:
             return None
+        end = len(base.pieces)
+        if differ is not None:  # up to the piece whose lines (through its sentinel)
+            at = bisect_left(differ, line)  # hold the next line that differs
+            if at < len(differ):
+                end = bisect_left(first_lines, differ[at]) - 1
+                if end <= n:
+                    return None
         blocks, lists = index - base.pieces[n][1], groups - base.pieces[n][3]
-        rest = [(piece, first_index + blocks, first_line + shift, groups_before + lists)
-                for piece, first_index, first_line, groups_before in base.pieces[n:]]
+        taken = list(base.pieces[n:end]) if not (blocks or lists or shift) else [
+            (piece, first_index + blocks, first_line + shift, groups_before + lists)
+            for piece, first_index, first_line, groups_before in base.pieces[n:end]]
         renumbered = bisect_left(starts, line) - base.firsts[n]
-        return rest, [first + renumbered for first in base.firsts[n:]]
+        numbers = list(base.firsts[n:end]) if not renumbered else \
+            [first + renumbered for first in base.firsts[n:end]]
+        last, index, _, groups = taken[-1]
+        next_k = base.firsts[end] + renumbered if end < len(base.pieces) else len(starts)
+        return taken, numbers, next_k, (index + len(last.specs), groups + last.groups,
+                                        last.section)
 
     k = firsts[kept] if kept < len(firsts) else len(starts)
-    more, more_firsts = _pieces(lines, starts, (), k, after, resume)
-    return _Parsed((*placed, *more), (), text, lines, starts, (*firsts[:kept], *more_firsts))
+    more, more_firsts = _pieces(lines, starts, (), k, after, take)
+    return _Parsed((*placed, *more), (), text, lines, tuple(starts),
+                   (*firsts[:kept], *more_firsts))
+
+
+def _reach(parsed: _Parsed, n: int) -> int:
+    """The last line piece ``n`` reads: the next piece's first (or past the last line)."""
+    firsts = parsed.firsts
+    return parsed.starts[firsts[n + 1]] if n + 1 < len(firsts) else len(parsed.lines)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -277,32 +315,38 @@ def _common_suffix(a: str, b: str) -> int:
 
 
 def _piece_starts(lines: Sequence[str], first: int = 0, stop: int | None = None) -> list[int]:
-    """Where pieces may start (of lines ``first``:``stop``): the first line and every line
-    after a blank one, not indented and no list item."""
-    found = [0] if first == 0 else []
-    return found + [
-        n
-        for n in range(max(first, 1), len(lines) if stop is None else stop)
-        if lines[n] and not lines[n - 1] and lines[n][0] != " " and not ITEM_RE.match(lines[n])
-    ]
+    """Where pieces may start (of lines ``first``:``stop``)."""
+    return [n for n in range(first, len(lines) if stop is None else stop)
+            if _starts_piece(lines, n)]
+
+
+def _starts_piece(lines: Sequence[str], n: int) -> bool:
+    """Whether a piece may start at line ``n``: the first line, and every line after a
+    blank one, not indented and no list item."""
+    return n == 0 or bool(lines[n] and not lines[n - 1] and lines[n][0] != " "
+                          and not ITEM_RE.match(lines[n]))
 
 
 def _pieces(lines: Sequence[str], starts: Sequence[int], refdefs: tuple[tuple[str, str], ...],
             k: int = 0, after: tuple[int, int, str] = (0, 0, ""),
-            resume: Callable[[int, int, int, str], _Rest | None] | None = None
+            take: Callable[[int, int, int, str], _Taken | None] | None = None
             ) -> tuple[tuple[Placed, ...], tuple[int, ...]]:
     """The document's pieces from ``starts[k]``, each placed after the ones before it
     (``after``: the blocks and groups before, and the section they end in), and the
-    number in ``starts`` of each one's start. ``resume`` (see ``_reparsed``) may give the
-    rest of them, placed, at the start of a piece."""
+    number in ``starts`` of each one's start. ``take`` (see ``_reparsed``) may give some
+    of them, placed, at the start of a piece."""
     placed: list[Placed] = []
     firsts: list[int] = []
     index, groups, section = after
     while k < len(starts):
-        if resume is not None:
-            rest = resume(starts[k], index, groups, section)
-            if rest is not None:
-                return tuple(placed + rest[0]), tuple(firsts + rest[1])
+        if take is not None:
+            taken = take(starts[k], index, groups, section)
+            if taken is not None:
+                placed += taken[0]
+                firsts += taken[1]
+                k, (index, groups, section) = taken[2], taken[3]
+                if k >= len(starts):
+                    break
         piece, next_k = _piece_from(lines, starts, k, refdefs, section)
         placed.append((piece, index, starts[k], groups))
         firsts.append(k)
