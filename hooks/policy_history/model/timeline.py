@@ -243,9 +243,17 @@ class PolicyHistory:
             return "current"
         return "upcoming" if version in self.upcoming else "past"
 
+    def position(self, revision: Revision) -> int:
+        """Where ``revision`` is in ``revisions``: its number tells, found by identity
+        (``list.index`` compares revisions field by field, and pages ask for each)."""
+        at = revision.number - 1
+        if 0 <= at < len(self.revisions) and self.revisions[at] is revision:
+            return at
+        return self.revisions.index(revision)
+
     def editorial_after(self, version: Revision) -> list[Revision]:
         """Editorial revisions between ``version`` and the next version."""
-        start = self.revisions.index(version) + 1
+        start = self.position(version) + 1
         out = []
         for revision in self.revisions[start:]:
             if revision.is_version:
@@ -258,7 +266,7 @@ class PolicyHistory:
         changed the section's text (editorial fixes do not move the mark)."""
         marks: dict[str, Revision] = {}
         previous: dict[str, str] = {}
-        for revision in self.revisions[: self.revisions.index(version) + 1]:
+        for revision in self.revisions[: self.position(version) + 1]:
             current = dict(revision.fingerprint)
             for key, digest in current.items():
                 if previous.get(key) != digest and (revision.is_version or key not in marks):

@@ -146,7 +146,7 @@ def lastmod(history: PolicyHistory, kind: PageKind, version: Revision | None,
     elif kind == PageKind.HISTORY:
         days = [history.latest.published]
     else:
-        start = history.revisions.index(current) if current is not None else 0
+        start = history.position(current) if current is not None else 0
         days = [revision.published for revision in history.revisions[start:]]
     if current is not None and kind != PageKind.VERSION:
         assert current.effective is not None
