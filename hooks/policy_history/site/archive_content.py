@@ -54,6 +54,10 @@ class ArchiveContent:
         self._feed_pairs = {_pair_id_of(old, new) for old, new in feed_pairs}
         #: each redline's pair, by (slug, old commit, new commit, page address)
         self._pairs: dict[tuple[str, str, str, str], Pair] = {}
+        #: the sections a redline folds into, by the texts of the page's revision and the
+        #: new one: one function for all the redlines that share them (every older
+        #: version against the current one), so the redlines know them by it
+        self._sections: dict[tuple[str, str], Sections] = {}
 
     # A revision's text is named by its source_key (its files' blobs, variables,
     # templating); every key using it also holds the digest of the code that assembles it.
@@ -166,7 +170,13 @@ class ArchiveContent:
         written_at = pages.page_path(page.history)
         k = self.keys
         base = _page_of_text(page)
-        full_text = _full_text(page, base) if base is not None else None
+        full_text = None
+        if base is not None:
+            texts = (base.source_key, new.source_key)
+            sections = self._sections.get(texts)
+            if sections is None:
+                sections = self._sections[texts] = _sections(base, new)
+            full_text = (_full_text_url(page, base), sections)
         # an editorial revision's folds name its version's page: that text is in the key
         key = digest("redline", k.redline_code, k.renderer, k.files, written_at, page.url,
                      old.source_key, new.source_key, full_text[0] if full_text else "",
@@ -189,15 +199,19 @@ def _page_of_text(page: ArchivePage) -> Revision | None:
     return base
 
 
-def _full_text(page: ArchivePage, base: Revision
-               ) -> tuple[str, Callable[[], list[tuple[str, str, str, str | None]]]]:
-    """The URL of ``base``'s page, relative to the redline page, and each section's key,
-    the new revision's Markdown, the Markdown the page renders there, and the new
-    revision's where that differs (None where it is the same)."""
-    new = page.version
-    assert new is not None
-    url = posixpath.relpath(ArchivePage(page.history, PageKind.VERSION, base).url,
-                            page.url) + "/"
+#: each section's key, the new revision's Markdown, the Markdown the page renders there,
+#: and the new revision's where that differs (None where it is the same)
+Sections = Callable[[], list[tuple[str, str, str, str | None]]]
+
+
+def _full_text_url(page: ArchivePage, base: Revision) -> str:
+    """The URL of ``base``'s page, relative to the redline page."""
+    return posixpath.relpath(ArchivePage(page.history, PageKind.VERSION, base).url,
+                             page.url) + "/"
+
+
+def _sections(base: Revision, new: Revision) -> Sections:
+    """The sections of ``base``'s page against ``new``'s (see ``Sections``)."""
 
     def sections() -> list[tuple[str, str, str, str | None]]:
         shown = base.text.standalone_sections()
@@ -205,7 +219,7 @@ def _full_text(page: ArchivePage, base: Revision
         return [(section.key, section.markdown, on_page, None if on_page == source else source)
                 for section, source, on_page in zip(new.text.sections, own, shown, strict=True)]
 
-    return url, sections
+    return sections
 
 
 def _pair_id_of(old: Revision, new: Revision) -> tuple[str, str, str]:

@@ -22,6 +22,9 @@ from policy_history.redline.folds import NewSections
 from policy_history.redline.views import fill_full_text
 from policy_history.store.results import ResultStore
 
+#: pages' sections kept for the folds (``Redlines._page_sections``)
+NEW_SECTIONS_KEPT = 8
+
 
 @dataclass(frozen=True)
 class Pair:
@@ -152,9 +155,29 @@ class Redlines:
         self.computed: set[str] = set() if computed is None else computed
         self.recent = RecentDiffs()
         self._sections: dict[str, str] = {}  # a section's HTML, by its Markdown
+        #: the pages' sections the folds read, by the pairs' function that gives them
+        #: (``Pair.full_text``): every older version's redline against the current one
+        #: reads the current version's page
+        self._new_sections: OrderedDict[Callable[[], Sequence[tuple[str, str, str, str | None]]],
+                                        NewSections] = OrderedDict()
         #: (words added, removed) of the redlines this process has read or computed: what
         #: versions.json needs of the redlines its policy's pages just showed
         self._words: dict[str, tuple[int, int]] = {}
+
+    def _page_sections(self, sections: Callable[[], Sequence[tuple[str, str, str, str | None]]]
+                       ) -> NewSections:
+        """The sections a redline folds into, read once for the redlines that share them
+        (a few kept: a policy's pages are written one after another)."""
+        found = self._new_sections.get(sections)
+        if found is None:
+            found = self._new_sections[sections] = NewSections.of([
+                (key, markdown, self._html(shown), None if own is None else self._html(own))
+                for key, markdown, shown, own in sections()])
+            if len(self._new_sections) > NEW_SECTIONS_KEPT:
+                self._new_sections.popitem(last=False)
+        else:
+            self._new_sections.move_to_end(sections)
+        return found
 
     def _html(self, markdown: str) -> str:
         """A section rendered as its version page shows it (without resolved links)."""
@@ -208,9 +231,7 @@ class Redlines:
             full_text = None
             if pair.full_text is not None:
                 url, sections = pair.full_text
-                full_text = (url, NewSections.of([
-                    (key, markdown, self._html(shown), None if own is None else self._html(own))
-                    for key, markdown, shown, own in sections()]))
+                full_text = (url, self._page_sections(sections))
             value = compute(pair.old_markdown(), pair.new_markdown(), render=self.render,
                             links=self.links(pair.written_at, pair.shown_at), feed=pair.feed,
                             together=self.together, recent=self.recent,
