@@ -437,14 +437,18 @@ def _unlike(sections: set[int], rows: Sequence[_Row],
     counted = {k for k in sections if totals[k] == len(elements[k])}
     unit: tuple[int, int] | None = None  # the unit being read, and its text so far
     parts: list[str] = []
+
+    def compare() -> None:
+        if unit is not None and "".join(parts) != elements[unit[0]][unit[1]]:
+            unlike.add(unit)
+
     last_piece: Piece | None = None
     piece_texts: tuple[str, ...] = ()
     for row, step_unit in zip(rows, units, strict=True):
         if step_unit is None or step_unit[0] not in sections:
             continue
         if step_unit is not unit:
-            if unit is not None and "".join(parts) != elements[unit[0]][unit[1]]:
-                unlike.add(unit)
+            compare()
             unit, parts = step_unit, []
         if unit[0] not in counted:
             unlike.add(unit)
@@ -461,8 +465,7 @@ def _unlike(sections: set[int], rows: Sequence[_Row],
             if piece is not last_piece:  # a piece's blocks come one after another
                 last_piece, piece_texts = piece, _piece_texts(piece, item.html_for)
             parts.append(piece_texts[row[7]])
-    if unit is not None and "".join(parts) != elements[unit[0]][unit[1]]:
-        unlike.add(unit)
+    compare()
     return unlike
 
 
