@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from policy_history.model.timeline import PolicyHistory, Revision
 from policy_history.site import pages
 from policy_history.site.archive_plan import ArchivePage, ArchivePlan
 from policy_history.site.page_data import PageKind, RedlineView
-from policy_history.site.redline_store import Pair, Redlines
+from policy_history.site.redline_store import Pair, Redlines, Sections
 from policy_history.site.renderer import PolicyRenderer
 from policy_history.store.results import ResultStore
 
@@ -199,11 +199,6 @@ def _page_of_text(page: ArchivePage) -> Revision | None:
     return base
 
 
-#: each section's key, the new revision's Markdown, the Markdown the page renders there,
-#: and the new revision's where that differs (None where it is the same)
-Sections = Callable[[], list[tuple[str, str, str, str | None]]]
-
-
 def _full_text_url(page: ArchivePage, base: Revision) -> str:
     """The URL of ``base``'s page, relative to the redline page."""
     return posixpath.relpath(ArchivePage(page.history, PageKind.VERSION, base).url,
@@ -211,7 +206,7 @@ def _full_text_url(page: ArchivePage, base: Revision) -> str:
 
 
 def _sections(base: Revision, new: Revision) -> Sections:
-    """The sections of ``base``'s page against ``new``'s (see ``Sections``)."""
+    """The sections of ``base``'s page against ``new``'s (see ``redline_store.Sections``)."""
 
     def sections() -> list[tuple[str, str, str, str | None]]:
         shown = base.text.standalone_sections()

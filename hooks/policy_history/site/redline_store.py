@@ -25,6 +25,11 @@ from policy_history.store.results import ResultStore
 #: pages' sections kept for the folds (``Redlines._page_sections``)
 NEW_SECTIONS_KEPT = 8
 
+#: what gives the sections of the page a redline folds into: each section's key, the new
+#: revision's Markdown, the Markdown the page renders there, and the new revision's where
+#: that differs (None where it is the same)
+Sections = Callable[[], Sequence[tuple[str, str, str, str | None]]]
+
 
 @dataclass(frozen=True)
 class Pair:
@@ -37,11 +42,9 @@ class Pair:
     shown_at: str  # the redline page's URL: its links are made relative to it
     #: a feed entry shows it: its changes-only view is made too (most pairs have none)
     feed: bool = False
-    #: the page the folds name (its URL relative to the redline page) and the new
-    #: revision's sections as ``(key, markdown, the section's Markdown as that page renders
-    #: it alone, the new revision's if the page shows another's, else None)``: the page
-    #: then folds what did not change, with links there
-    full_text: tuple[str, Callable[[], Sequence[tuple[str, str, str, str | None]]]] | None = None
+    #: the page the folds name (its URL relative to the redline page) and what gives its
+    #: sections: the page then folds what did not change, with links there
+    full_text: tuple[str, Sections] | None = None
 
 
 class RecentDiffs:
@@ -158,14 +161,12 @@ class Redlines:
         #: the pages' sections the folds read, by the pairs' function that gives them
         #: (``Pair.full_text``): every older version's redline against the current one
         #: reads the current version's page
-        self._new_sections: OrderedDict[Callable[[], Sequence[tuple[str, str, str, str | None]]],
-                                        NewSections] = OrderedDict()
+        self._new_sections: OrderedDict[Sections, NewSections] = OrderedDict()
         #: (words added, removed) of the redlines this process has read or computed: what
         #: versions.json needs of the redlines its policy's pages just showed
         self._words: dict[str, tuple[int, int]] = {}
 
-    def _page_sections(self, sections: Callable[[], Sequence[tuple[str, str, str, str | None]]]
-                       ) -> NewSections:
+    def _page_sections(self, sections: Sections) -> NewSections:
         """The sections a redline folds into, read once for the redlines that share them
         (a few kept: a policy's pages are written one after another)."""
         found = self._new_sections.get(sections)
