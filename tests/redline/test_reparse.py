@@ -5,7 +5,7 @@ edits and on the revisions of real policies, and it takes over the pieces it can
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import pairwise
 
 import pytest
@@ -62,19 +62,27 @@ def edited(rng: random.Random, text: str) -> str:
     return text
 
 
-def test_random_edits_parse_as_the_whole_text() -> None:
-    rng = random.Random(20261208)
-    taken = 0
+def checked_reparses(seed: int, most_lines: int, edit: Callable[[random.Random, str], str]
+                     ) -> Iterator[tuple[str, document._Parsed, document._Parsed]]:
+    """3,000 random texts of up to ``most_lines`` lines, each edited by ``edit`` and
+    reparsed from the text before, checked against parsing it whole: each edited text, the
+    parse of the text before, and the reparse."""
+    rng = random.Random(seed)
     for case in range(3000):
-        old = random_text(rng, rng.randint(0, 60))
-        new = edited(rng, old)
+        old = random_text(rng, rng.randint(0, most_lines))
+        new = edit(rng, old)
         base = whole(old)
         again = document._reparsed(new, base)
         if again is None:  # only an empty text has nothing to take
             assert not old
             continue
         assert shape(again) == shape(whole(new)), (case, old, new)
-        taken += again.pieces[:1] == base.pieces[:1]
+        yield new, base, again
+
+
+def test_random_edits_parse_as_the_whole_text() -> None:
+    taken = sum(again.pieces[:1] == base.pieces[:1]
+                for _, base, again in checked_reparses(20261208, 60, edited))
     assert taken > 1000  # the first pieces were taken over in most cases
 
 
@@ -102,17 +110,8 @@ def _lookups(parse: Callable[[], object]) -> int:
 
 
 def test_random_edits_in_place_parse_as_the_whole_text() -> None:
-    rng = random.Random(20261209)
     reparsing = parsing = 0
-    for case in range(3000):
-        old = random_text(rng, rng.randint(1, 300))
-        new = edited_in_place(rng, old)
-        base = whole(old)
-        again = document._reparsed(new, base)
-        if again is None:  # only an empty text has nothing to take
-            assert not old
-            continue
-        assert shape(again) == shape(whole(new)), (case, old, new)
+    for new, base, _ in checked_reparses(20261209, 300, edited_in_place):
         reparsing += _lookups(lambda: document._reparsed(new, base))  # noqa: B023
         parsing += _lookups(lambda: whole(new))  # noqa: B023
     # random texts have long pieces (open fences and raw HTML run on): most of them hold
