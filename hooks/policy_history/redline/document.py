@@ -205,17 +205,16 @@ def _reparsed(text: str, base: _Parsed) -> _Parsed | None:
         near = {*differ, *(n + 1 for n in differ if n + 1 < len(lines))}
         starts = tuple(sorted((*(n for n in base.starts if n not in near),
                                *(n for n in near if _starts_piece(lines, n)))))
-    # the pieces that read only lines before ``changed`` (up to the next start, or on)
+    # the pieces that read only lines before ``changed``: a piece reads through the next
+    # one's first line (the last one, to the end)
+    first_lines = [line for _, _, line, _ in base.pieces]
+    kept = max(bisect_left(first_lines, changed) - 1, 0)
     firsts = base.firsts
-    kept = 0
-    while kept < len(firsts) and _reach(base, kept) < changed:
-        kept += 1
     placed = list(base.pieces[:kept])
     after = (0, 0, "")
     if kept:
         piece, index, _, groups = placed[-1]
         after = (index + len(piece.specs), groups + piece.groups, piece.section)
-    first_lines = [line for _, _, line, _ in base.pieces]
 
     def take(line: int, index: int, groups: int, section: str) -> _Taken | None:
         """``base``'s pieces from the one at ``line`` (a piece starts there in both), as
@@ -252,12 +251,6 @@ def _reparsed(text: str, base: _Parsed) -> _Parsed | None:
     more, more_firsts = _pieces(lines, starts, (), k, after, take)
     return _Parsed((*placed, *more), (), text, lines, tuple(starts),
                    (*firsts[:kept], *more_firsts))
-
-
-def _reach(parsed: _Parsed, n: int) -> int:
-    """The last line piece ``n`` reads: the next piece's first (or past the last line)."""
-    firsts = parsed.firsts
-    return parsed.starts[firsts[n + 1]] if n + 1 < len(firsts) else len(parsed.lines)
 
 
 def _common_prefix(a: str, b: str) -> int:
